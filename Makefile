@@ -1,0 +1,137 @@
+# vtlvisor top-level Makefile.
+#
+#   make            build build/vtlvisor.efi and the test guests
+#   make test       unit tests + every emulator scenario; ends with "N passed, N failed"
+#   make run        boot vtlvisor in Bochs with the demo guest, both consoles shown
+#   make check      clang-format, cppcheck, layering rules
+#   make unit       host unit tests only (ASan/UBSan)
+#   make deps       install the Debian packages everything needs (root)
+#
+# Layers (DESIGN.md section 2) build into their own archives, linked from the top down:
+# lib, drivers and mm are strictly ordered, so an upward call from them fails to link.
+
+B := build
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+HOST_CC ?= gcc
+
+GCC_INC := $(shell $(CC) -print-file-name=include)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wvla -Wno-unused-parameter
+# The core: freestanding, linked at a fixed high virtual address (linker.ld).
+CORE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc -isystem $(GCC_INC) \
+        -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+        -fno-stack-protector -fno-omit-frame-pointer -fno-common -I. -DVTLVISOR_CORE
+CORE_ASFLAGS := -I. -DVTLVISOR_CORE -D__ASSEMBLY__
+# The UEFI loader and EFI test programs (GNU-EFI recipe, TEST-PLATFORM.md).
+EFI_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -Wno-strict-prototypes \
+        -I/usr/include/efi -I/usr/include/efi/x86_64 -I. -fpic -ffreestanding \
+        -fno-stack-protector -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
+        -mgeneral-regs-only -DEFI_FUNCTION_WRAPPER -DVTLVISOR_EFI
+EFI_LDFLAGS := -shared -Bsymbolic -nostdlib -znocombreloc -T /usr/lib/elf_x86_64_efi.lds \
+        /usr/lib/crt0-efi-x86_64.o
+EFI_LIBS := -L/usr/lib -lefi -lgnuefi
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel \
+        -j .rela -j .rel.* -j .rela.* -j .reloc
+# Host unit tests: glibc, cmocka, ASan + UBSan.
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -DVTLVISOR_HOST \
+        -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_LDLIBS := -lcmocka
+
+LAYERS := hyperv vtl arch mm drivers lib
+layer_dir = $(if $(filter arch,$(1)),arch/x86,$(1))
+layer_srcs = $(wildcard $(call layer_dir,$(1))/*.c) $(wildcard $(call layer_dir,$(1))/*.S)
+layer_objs = $(patsubst %,$(B)/core/%.o,$(basename $(call layer_srcs,$(1))))
+
+all: $(B)/vtlvisor.efi guests
+
+# ---- core ------------------------------------------------------------------------------
+$(B)/core/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CORE_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/core/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(CORE_ASFLAGS) -MMD -MP -c $< -o $@
+
+define layer_archive
+$(B)/lib$(1).a: $(call layer_objs,$(1))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	@ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_archive,$(l))))
+
+# arch, vtl and hyperv call each other only through the interfaces DESIGN.md allows; the
+# three lower layers are linked strictly in order after them.
+$(B)/core.elf: linker.ld $(foreach l,$(LAYERS),$(B)/lib$(l).a)
+	@echo "  LD      $@"
+	@$(LD) -nostdlib -static -z max-page-size=4096 -T linker.ld -o $@ \
+	  --whole-archive $(B)/libarch.a --no-whole-archive \
+	  --start-group $(B)/libhyperv.a $(B)/libvtl.a $(B)/libarch.a --end-group \
+	  $(B)/libmm.a $(B)/libdrivers.a $(B)/liblib.a
+	@! nm -u $@ | grep . || (echo "core.elf has undefined symbols"; false)
+
+# ---- loader ----------------------------------------------------------------------------
+LOADER_SRCS := $(wildcard boot/*.c) $(wildcard boot/*.S) lib/printf.c lib/string.c \
+        drivers/uart16550.c mm/pt.c mm/phys.c arch/x86/paging_host.c arch/x86/vmx_caps.c
+LOADER_OBJS := $(patsubst %,$(B)/efi/%.o,$(basename $(LOADER_SRCS)))
+
+$(B)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC.efi  $<"
+	@$(CC) $(EFI_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/efi/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS.efi  $<"
+	@$(CC) $(EFI_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+$(B)/efi/boot/core_blob.o: $(B)/core.elf
+$(B)/efi/boot/core_blob.o: EFI_CFLAGS += -DCORE_ELF_PATH=\"$(B)/core.elf\"
+
+$(B)/vtlvisor.so: $(LOADER_OBJS)
+	@echo "  LD.efi  $@"
+	@$(LD) $(EFI_LDFLAGS) $^ -o $@ $(EFI_LIBS)
+	@! nm -u $@ | grep . || (echo "$@: undefined symbols (gnu-efi lacks them)"; rm -f $@; false)
+%.efi: %.so
+	@echo "  EFI     $@"
+	@$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+
+# ---- test guests (VTL0 EFI programs) -----------------------------------------------------
+-include tests/guests/build.mk
+guests: $(GUEST_EFIS)
+
+# ---- host unit tests ---------------------------------------------------------------------
+UNIT_TESTS :=
+-include $(wildcard tests/unit/*.mk)
+$(B)/host/%: ; @true
+define unit_rule
+$(B)/host/$(1): $($(1)_SRCS)
+	@mkdir -p $$(dir $$@)
+	@echo "  HOSTCC  $$@"
+	@$(HOST_CC) $(HOST_CFLAGS) $($(1)_CFLAGS) $$^ -o $$@ $(HOST_LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+unit: $(addprefix $(B)/host/,$(UNIT_TESTS))
+	@tools/run-unit.sh $(addprefix $(B)/host/,$(UNIT_TESTS))
+
+# ---- scenarios, run, check ----------------------------------------------------------------
+deps:
+	tools/install-deps.sh
+
+test: all
+	@tools/run-tests.sh
+
+run: all
+	tools/run-bochs.sh --cpus 2 --demo
+
+check:
+	tools/check.sh
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all guests unit deps test run check clean
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The core's entry on every CPU (DESIGN.md 1.4): the BSP first sets up what all CPUs share
+ * (console, log, pool allocator, VMX controls, MSR bitmap, EPT), then each CPU captures its
+ * live firmware state, enables VMX and launches that state as its VP's VTL0 guest. Nothing
+ * here calls the firmware. Until the first VM entry succeeds every step can be undone, so a
+ * CPU that cannot be virtualized goes back to the firmware with an error and boots on.
+ */
+#define LOG_MODULE "core"
+#include "arch/x86/core.h"
+#include "arch/x86/ept.h"
+#include "arch/x86/ept_format.h"
+#include "arch/x86/exception.h"
+#include "arch/x86/guest_state.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/msr_bitmap.h"
+#include "arch/x86/mtrr.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmexit.h"
+#include "drivers/console.h"
+#include "lib/assert.h"
+#include "lib/errno.h"
+#include "lib/log.h"
+#include "lib/string.h"
+#include "mm/phys.h"
+#include "mm/pool.h"
+
+struct core core;
+/* One per boot CPU, indexed like bootinfo.cpus; each owned by its CPU. */
+static struct pcpu core_pcpus[BOOTINFO_MAX_CPUS];
+static struct vcpu core_vcpus[BOOTINFO_MAX_CPUS];
+static struct mtrr_state core_mtrr;
+
+static u32 core_cpu_id(void)
+{
+	return this_cpu()->index;
+}
+
+static void core_panic(const char *file, int line, const char *what)
+{
+	log_panic_mode();
+	pr_err("PANIC on CPU %u: %s at %s:%d\n", this_cpu()->index, what, file, line);
+	backtrace_print((u64)(uintptr_t)__builtin_frame_address(0));
+	cpu_halt_forever();
+}
+
+static int core_global_init(struct bootinfo *bi)
+{
+	struct console_cfg con = { bi->config.console_port, bi->config.console_baud,
+				   bi->config.e9_console != 0 };
+	struct ept_stats st;
+	char summary[320];
+	u64 top;
+	int r;
+
+	console_init(&con);
+	log_init(console_write, core_cpu_id);
+	log_set_level((enum log_level)MIN(bi->config.log_level, (u32)LOG_TRACE));
+	lib_set_panic_handler(core_panic);
+	core.bi = bi;
+	pr_info("vtlvisor core %u.%u: pool %#llx + %llu MiB (%llu KiB used by the loader), "
+		"%u CPU(s)\n", 0, 1, (unsigned long long)bi->pool_base,
+		(unsigned long long)(bi->pool_size >> 20),
+		(unsigned long long)(bi->pool_used >> 10), bi->cpu_count);
+	r = pool_init(bi->pool_base, bi->pool_size, bi->pool_used);
+	if (r) {
+		pr_err("cannot set up the pool allocator (%d)\n", r);
+		return r;
+	}
+	vmx_caps_read(&core.caps);
+	vmx_caps_summary(&core.caps, summary, sizeof(summary));
+	pr_info("VMX capabilities: %s\n", summary);
+	if (vmx_caps_check(&core.caps, summary, sizeof(summary)) || vmcs_controls_init()) {
+		pr_err("VMX: %s\n", summary);
+		return -ENOTSUP;
+	}
+	pr_info("VMCS controls: pin %#x proc %#x proc2 %#x exit %#x entry %#x\n", core.pin,
+		core.proc, core.proc2, core.exit, core.entry);
+	idt_init();
+	core.msr_bitmap_pa = msr_bitmap_create();
+	core.scratch_pa = pool_alloc_pages(1);
+	if (!core.msr_bitmap_pa || !core.scratch_pa)
+		return -ENOMEM;
+	mtrr_read(&core_mtrr, core.caps.phys_addr_bits);
+	/* With 1 GiB pages the whole physical address space costs a few pages of tables;
+	 * without, map what the firmware described (DESIGN.md 4). */
+	top = core.caps.ept_1g ? 1ULL << MIN(core.caps.phys_addr_bits, 48u) : bi->phys_top;
+	r = pt_init(&core.ept, &ept_format,
+		    PT_LEAF_4K | PT_LEAF_2M | (core.caps.ept_1g ? PT_LEAF_1G : 0), &pool_pt_alloc);
+	if (!r)
+		r = ept_build_root(&core.ept, &core_mtrr, top, bi->pool_base, bi->pool_size,
+				   core.scratch_pa, &st);
+	if (r) {
+		pr_err("cannot build the EPT (%d): pool too small? try pool=64M\n", r);
+		return r;
+	}
+	core.eptp = ept_eptp(core.ept.root_pa);
+	pr_info("EPT: identity map of %llu GiB: %llu x 1G, %llu x 2M, %llu x 4K leaves, %llu "
+		"tables; pool -> scratch page %#llx\n", (unsigned long long)(top >> 30),
+		(unsigned long long)st.pages_1g, (unsigned long long)st.pages_2m,
+		(unsigned long long)st.pages_4k, (unsigned long long)core.ept.nr_tables,
+		(unsigned long long)core.scratch_pa);
+	/* SDM vol.3 29.4.3.1: drop any stale EPT-derived translations before first use. */
+	return 0;
+}
+
+/* SDM vol.3 24.7-24.8: CR0/CR4 fixed bits, IA32_FEATURE_CONTROL, then VMXON. */
+static int cpu_vmxon(struct pcpu *p)
+{
+	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+
+	if (!(fc & FEATURE_CONTROL_LOCK))
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
+		return -ENOTSUP;
+	p->vmxon_pa = pool_alloc_pages(1);
+	if (!p->vmxon_pa)
+		return -ENOMEM;
+	*(u32 *)phys_to_virt(p->vmxon_pa) = (u32)core.caps.basic & 0x7fffffff;
+	write_cr0((read_cr0() | core.caps.cr0_fixed0) & core.caps.cr0_fixed1);
+	write_cr4((read_cr4() | core.caps.cr4_fixed0 | CR4_VMXE) & core.caps.cr4_fixed1);
+	if (vmxon(p->vmxon_pa)) {
+		write_cr4(read_cr4() & ~CR4_VMXE);
+		return -EIO;
+	}
+	invept(INVEPT_ALL, 0);
+	return 0;
+}
+
+static bool bootinfo_ok(const struct bootinfo *bi, u32 cpu)
+{
+	return bi && bi->magic == BOOTINFO_MAGIC && bi->version == BOOTINFO_VERSION &&
+	       bi->size == sizeof(*bi) && bi->cpu_count <= BOOTINFO_MAX_CPUS &&
+	       cpu < bi->cpu_count && bi->bsp_index < bi->cpu_count;
+}
+
+/* Called by arch/x86/entry.S. Returns only if this CPU stays with the firmware. */
+long core_cpu_entry(struct boot_cpu_args *args);
+long core_cpu_entry(struct boot_cpu_args *args)
+{
+	struct bootinfo *bi = args->bootinfo;
+	u32 idx = args->cpu_index;
+	struct guest_state g;
+	u64 fw_gs_base;
+	int r;
+
+	if (!bootinfo_ok(bi, idx))
+		return -EINVAL; /* no console yet: the loader reports it */
+	guest_state_capture(&g, args);
+	fw_gs_base = g.seg[SEG_GS].base;
+
+	struct pcpu *p = &core_pcpus[idx];
+	struct vcpu *v = &core_vcpus[idx];
+	p->self = p;
+	p->index = idx;
+	p->apic_id = bi->cpus[idx].apic_id;
+	p->vcpu = v;
+	wrmsr(MSR_IA32_GS_BASE, (u64)(uintptr_t)p); /* this_cpu() from here on */
+
+	if (idx == bi->bsp_index) {
+		r = core_global_init(bi);
+		if (r) {
+			pr_err("takeover aborted (%d): the firmware boots on without vtlvisor\n", r);
+			goto out_gs;
+		}
+		__atomic_store_n(&core.ready, true, __ATOMIC_RELEASE);
+	} else if (!__atomic_load_n(&core.ready, __ATOMIC_ACQUIRE)) {
+		r = -EBUSY;
+		goto out_gs;
+	}
+	r = pcpu_init_tables(p);
+	if (r)
+		goto fail;
+	r = cpu_vmxon(p);
+	if (r) {
+		pr_err("CPU %u: VMXON failed (%d)\n", idx, r);
+		goto fail;
+	}
+	v->index = idx;
+	v->apic_id = p->apic_id;
+	v->pcpu = p;
+	v->vpid = (u16)(idx + 1); /* VPID 0 is the host's (SDM vol.3 29.1) */
+	r = vmcs_create(v, &g);
+	if (r) {
+		pr_err("CPU %u: VMCS setup failed (%d)\n", idx, r);
+		goto fail_vmxoff;
+	}
+	pr_info("CPU %u (APIC %u): VMX on; launching the firmware as VP %u at VTL0 "
+		"(RIP %#llx, CR3 %#llx, %s mode)\n", idx, p->apic_id, idx,
+		(unsigned long long)g.rip, (unsigned long long)g.cr3,
+		(g.efer & EFER_LMA) ? "long" : "legacy");
+	r = vcpu_run_loop(v); /* returns only if the first entry fails */
+	vmclear(v->vmcs_pa);
+fail_vmxoff:
+	vmxoff();
+	write_cr4(read_cr4() & ~CR4_VMXE);
+fail:
+	pr_err("CPU %u (APIC %u) stays with the firmware, without the hypervisor (%d)\n", idx,
+	       p->apic_id, r);
+out_gs:
+	wrmsr(MSR_IA32_GS_BASE, fw_gs_base);
+	return r ? r : -EIO;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* CPUID exits unconditionally in VMX non-root (SDM vol.3 26.1.2). */
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmexit.h"
+#include "hyperv/hv.h"
+
+#define CPUID1_ECX_VMX (1u << 5)
+#define CPUID1_ECX_OSXSAVE (1u << 27)
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID7_ECX_OSPKE (1u << 4)
+
+int exit_cpuid(struct vcpu *v, struct vmx_exit *e)
+{
+	u32 leaf = (u32)v->regs.gpr[RAX], sub = (u32)v->regs.gpr[RCX];
+	u32 r[4];
+
+	if (!hv_cpuid(leaf, sub, r)) {
+		cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+		if (leaf == 1) {
+			/* No nested VMX; announce a hypervisor (SDM vol.2 CPUID, ECX bit 31
+			 * "not used" on hardware: reserved for hypervisors). */
+			r[2] &= ~CPUID1_ECX_VMX;
+			r[2] |= CPUID1_ECX_HYPERVISOR;
+			/* OSXSAVE mirrors CR4.OSXSAVE: the guest's, not the host's. */
+			r[2] &= ~CPUID1_ECX_OSXSAVE;
+			if (vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE)
+				r[2] |= CPUID1_ECX_OSXSAVE;
+		} else if (leaf == 7 && sub == 0) {
+			/* OSPKE (ECX bit 4) mirrors the guest's CR4.PKE (bit 22). */
+			r[2] &= ~CPUID7_ECX_OSPKE;
+			if (vmread(VMCS_GUEST_CR4) & (1ULL << 22))
+				r[2] |= CPUID7_ECX_OSPKE;
+		}
+	}
+	v->regs.gpr[RAX] = r[0];
+	v->regs.gpr[RBX] = r[1];
+	v->regs.gpr[RCX] = r[2];
+	v->regs.gpr[RDX] = r[3];
+	vcpu_skip_instr(v, e);
+	return EXIT_RESUME;
+}

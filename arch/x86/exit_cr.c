@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Control-register exits (SDM vol.3 26.1.3, exit qualification table 28-3). Only writes of
+ * owned CR0/CR4 bits exit (vmcs.c): paging-mode changes, whose EFER.LMA / IA-32e entry
+ * control / PDPTE side effects the hypervisor must mirror, and CR4.VMXE, hidden from the
+ * guest. Each write is checked the way the CPU would and faults the way the CPU would.
+ */
+#include "arch/x86/core.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmexit.h"
+
+static u64 gpr_read(struct vcpu *v, unsigned n)
+{
+	return n == RSP_UNUSED ? vmread(VMCS_GUEST_RSP) : v->regs.gpr[n];
+}
+
+/* Flush this VP's cached translations after a paging-mode change (SDM vol.3 4.10.4.1). */
+static void flush_vpid(struct vcpu *v)
+{
+	if (core.caps.invvpid)
+		invvpid((core.caps.ept_vpid & EPTCAP_INVVPID_SINGLE) ? INVVPID_SINGLE : INVVPID_ALL,
+			v->vpid, 0);
+}
+
+static bool pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LMA);
+}
+
+/* MOV to CR0 (SDM vol.3 2.5, 9.8.5; vol.2 MOV CR: #GP conditions). 0 or -1 for #GP. */
+static int emulate_cr0_write(struct vcpu *v, u64 val)
+{
+	u64 old = vmread(VMCS_CR0_SHADOW), cr4 = vmread(VMCS_CR4_SHADOW);
+	u64 efer = vmread(VMCS_GUEST_EFER);
+
+	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	    ((val & CR0_NW) && !(val & CR0_CD)))
+		return -1;
+	if ((val & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME)) {
+		/* Entering IA-32e mode needs PAE; EFER.LMA becomes 1 (SDM 9.8.5). */
+		if (!(cr4 & CR4_PAE))
+			return -1;
+		efer |= EFER_LMA;
+		v->entry_ctls |= ENTRY_IA32E_GUEST;
+	} else if (!(val & CR0_PG) && (old & CR0_PG) && (efer & EFER_LMA)) {
+		/* Leaving IA-32e mode is legal only from compatibility mode (CS.L = 0). */
+		if (vmread(VMCS_GUEST_CS_AR) & (1u << 13))
+			return -1;
+		efer &= ~EFER_LMA;
+		v->entry_ctls &= ~ENTRY_IA32E_GUEST;
+	}
+	vmwrite(VMCS_GUEST_EFER, efer);
+	vmwrite(VMCS_ENTRY_CTLS, v->entry_ctls);
+	vmcs_set_guest_cr0(v, val);
+	if (pae_paging(val, cr4, efer))
+		vmcs_load_pdptes(vmread(VMCS_GUEST_CR3));
+	if ((val ^ old) & (CR0_PG | CR0_PE | CR0_WP))
+		flush_vpid(v);
+	return 0;
+}
+
+/* MOV to CR4 (SDM vol.3 2.5; vol.2 MOV CR). 0 or -1 for #GP. */
+static int emulate_cr4_write(struct vcpu *v, u64 val)
+{
+	u64 old = vmread(VMCS_CR4_SHADOW), cr0 = vmread(VMCS_CR0_SHADOW);
+	u64 efer = vmread(VMCS_GUEST_EFER);
+	/* Bits the CPU supports in VMX operation, less VMXE (VMX is hidden from guests). */
+	u64 allowed = (core.caps.cr4_fixed1 | core.caps.cr4_fixed0) & ~CR4_VMXE;
+
+	if (val & ~allowed)
+		return -1;
+	if ((efer & EFER_LMA) && !(val & CR4_PAE))
+		return -1;
+	if ((val & CR4_PCIDE) && !(old & CR4_PCIDE) &&
+	    (!(efer & EFER_LMA) || (vmread(VMCS_GUEST_CR3) & 0xfff)))
+		return -1;
+	vmcs_set_guest_cr4(v, val);
+	if (pae_paging(cr0, val, efer))
+		vmcs_load_pdptes(vmread(VMCS_GUEST_CR3));
+	flush_vpid(v);
+	return 0;
+}
+
+int exit_cr_access(struct vcpu *v, struct vmx_exit *e)
+{
+	unsigned cr = e->qual & 0xf, type = (e->qual >> 4) & 3, reg = (e->qual >> 8) & 0xf;
+	int bad;
+
+	switch (type) {
+	case 0: /* MOV to CR */
+		if (cr == 0)
+			bad = emulate_cr0_write(v, gpr_read(v, reg));
+		else if (cr == 4)
+			bad = emulate_cr4_write(v, gpr_read(v, reg));
+		else
+			return EXIT_STOP; /* CR3/CR8 exiting is off: cannot happen */
+		break;
+	case 3: { /* LMSW: loads CR0[3:0] but can never clear PE (SDM vol.2 LMSW) */
+		u64 old = vmread(VMCS_CR0_SHADOW), src = (e->qual >> 16) & 0xf;
+		bad = emulate_cr0_write(v, (old & ~0xeULL) | (src & 0xf) | (old & CR0_PE));
+		break;
+	}
+	default: /* MOV from CR and CLTS do not exit with our masks */
+		return EXIT_STOP;
+	}
+	if (bad) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	vcpu_skip_instr(v, e);
+	return EXIT_RESUME;
+}

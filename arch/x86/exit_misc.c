@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* The small exits: XSETBV, INVD/WBINVD, VMX instructions, triple fault, EPT. */
+#define LOG_MODULE "exit"
+#include "arch/x86/core.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmexit.h"
+#include "lib/log.h"
+#include "lib/printf.h"
+
+/* XSETBV exits unconditionally (SDM vol.3 26.1.2); checks from SDM vol.2 XSETBV. */
+int exit_xsetbv(struct vcpu *v, struct vmx_exit *e)
+{
+	u32 idx = (u32)v->regs.gpr[RCX], a, b, c, d;
+	u64 val = (v->regs.gpr[RDX] << 32) | (u32)v->regs.gpr[RAX];
+
+	cpuid_count(0xd, 0, &a, &b, &c, &d);
+	u64 supported = ((u64)d << 32) | a;
+	if (idx != 0 || !(val & 1) || (val & ~supported) ||
+	    ((val & 4) && !(val & 2)) ||                        /* AVX needs SSE */
+	    ((val & 0xe0) && (val & 0xe0) != 0xe0) ||           /* AVX-512: all three or none */
+	    ((val & 0xe0) && !(val & 4)) ||                     /* AVX-512 needs AVX */
+	    (((val >> 3) & 1) != ((val >> 4) & 1)) ||            /* MPX: both or none */
+	    !(vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE)) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	/* XCR0 is shared state: the host never uses extended state. */
+	xsetbv(0, val);
+	vcpu_skip_instr(v, e);
+	return EXIT_RESUME;
+}
+
+/* INVD would throw away dirty lines the hypervisor owns too: do WBINVD instead. */
+int exit_invd(struct vcpu *v, struct vmx_exit *e)
+{
+	wbinvd();
+	vcpu_skip_instr(v, e);
+	return EXIT_RESUME;
+}
+
+/* VMX is not offered to guests: its instructions #UD as without VMX (SDM vol.2 ch.31). */
+int exit_vmx_insn(struct vcpu *v, struct vmx_exit *e)
+{
+	vcpu_inject_ud(v);
+	return EXIT_RESUME;
+}
+
+int exit_triple_fault(struct vcpu *v, struct vmx_exit *e)
+{
+	pr_err("VP %u: the guest triple-faulted (shutdown): it is stopped; a real machine "
+	       "would reset here\n", v->index);
+	return EXIT_STOP;
+}
+
+/*
+ * The root partition's EPT maps every guest-physical address (the pool onto one scratch
+ * page), so a violation means a bug or a guest reaching for what it must not: stop the VP.
+ */
+int exit_ept_violation(struct vcpu *v, struct vmx_exit *e)
+{
+	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
+
+	pr_err("VP %u: EPT violation at GPA %#llx (%s%s%s, qualification %#llx)\n", v->index,
+	       (unsigned long long)gpa, (e->qual & 1) ? "read" : "",
+	       (e->qual & 2) ? "write" : "", (e->qual & 4) ? "fetch" : "",
+	       (unsigned long long)e->qual);
+	return EXIT_STOP;
+}
+
+int exit_ept_misconfig(struct vcpu *v, struct vmx_exit *e)
+{
+	pr_err("VP %u: EPT misconfiguration at GPA %#llx: hypervisor bug\n", v->index,
+	       (unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR));
+	return EXIT_STOP;
+}

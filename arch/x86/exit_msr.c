@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * RDMSR/WRMSR exits. The MSR bitmap (SDM vol.3 25.6.9) lets every MSR pass through except
+ * the few below; MSRs outside the bitmap's two ranges always exit and are done for the
+ * guest with a fault-safe access, a #GP going back to the guest as it would on hardware.
+ */
+#define LOG_MODULE "msr"
+#include "arch/x86/core.h"
+#include "arch/x86/exception.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/msr_bitmap.h"
+#include "arch/x86/vmexit.h"
+#include "lib/log.h"
+
+static bool is_vmx_msr(u32 msr)
+{
+	return msr >= MSR_IA32_VMX_FIRST && msr <= MSR_IA32_VMX_LAST;
+}
+
+static bool is_hv_msr(u32 msr)
+{
+	return msr >= 0x40000000 && msr <= 0x400000ff;
+}
+
+int exit_rdmsr(struct vcpu *v, struct vmx_exit *e)
+{
+	u32 msr = (u32)v->regs.gpr[RCX];
+	u64 val;
+
+	if (msr == MSR_IA32_FEATURE_CONTROL) {
+		/* Locked, VMX off: consistent with CPUID.1:ECX.VMX = 0 (no nested VMX). */
+		val = (rdmsr(msr) & ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
+		      FEATURE_CONTROL_LOCK;
+	} else if (is_vmx_msr(msr) || is_hv_msr(msr) || msr_read_safe(msr, &val)) {
+		/* VMX capability MSRs #GP without VMX (SDM vol.4 table 2-2); the synthetic
+		 * Hyper-V MSRs are not offered yet (CPUID 0x40000001 is not "Hv#1"). */
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	v->regs.gpr[RAX] = (u32)val;
+	v->regs.gpr[RDX] = val >> 32;
+	vcpu_skip_instr(v, e);
+	return EXIT_RESUME;
+}
+
+/* SDM vol.3 2.2.1 / vol.4 table 2-2: IA32_EFER bits a guest may set. */
+static u64 efer_writable(void)
+{
+	u32 a, b, c, d;
+	u64 ok = EFER_SCE | EFER_LME | EFER_LMA;
+
+	cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+	if (d & (1u << 20))
+		ok |= EFER_NXE;
+	return ok;
+}
+
+static int wrmsr_efer(struct vcpu *v, u64 val)
+{
+	u64 old = vmread(VMCS_GUEST_EFER);
+
+	if (val & ~efer_writable())
+		return -1;
+	/* SDM vol.3 9.8.5: changing LME while paging is on is a #GP. LMA is read-only. */
+	if ((vmread(VMCS_CR0_SHADOW) & CR0_PG) && ((val ^ old) & EFER_LME))
+		return -1;
+	vmwrite(VMCS_GUEST_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+	return 0;
+}
+
+int exit_wrmsr(struct vcpu *v, struct vmx_exit *e)
+{
+	u32 msr = (u32)v->regs.gpr[RCX];
+	u64 val = (v->regs.gpr[RDX] << 32) | (u32)v->regs.gpr[RAX];
+	int bad;
+
+	if (msr == MSR_IA32_EFER)
+		bad = wrmsr_efer(v, val);
+	else if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) || is_hv_msr(msr))
+		bad = -1; /* locked / read-only / not offered */
+	else
+		bad = msr_write_safe(msr, val);
+	if (bad) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	vcpu_skip_instr(v, e);
+	return EXIT_RESUME;
+}

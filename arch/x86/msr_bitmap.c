@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MSR bitmap (SDM vol.3 25.6.9): four 1 KiB bitmaps: reads of 0-0x1fff, reads of
+ * 0xc0000000-0xc0001fff, then writes of the same two ranges. A set bit makes the access exit.
+ */
+#include "arch/x86/msr_bitmap.h"
+#include "arch/x86/msr.h"
+#include "mm/phys.h"
+#include "mm/pool.h"
+
+bool msr_bitmap_intercept(u8 *bitmap, u32 msr, bool read, bool write)
+{
+	u32 base, bit;
+
+	if (msr <= 0x1fff) {
+		base = 0;
+		bit = msr;
+	} else if (msr >= 0xc0000000 && msr <= 0xc0001fff) {
+		base = 1024;
+		bit = msr - 0xc0000000;
+	} else {
+		return false; /* always exits */
+	}
+	if (read)
+		bitmap[base + bit / 8] |= (u8)(1u << (bit % 8));
+	if (write)
+		bitmap[base + 2048 + bit / 8] |= (u8)(1u << (bit % 8));
+	return true;
+}
+
+u64 msr_bitmap_create(void)
+{
+	u64 pa = pool_alloc_pages(1);
+	u8 *bm;
+
+	if (!pa)
+		return 0;
+	bm = phys_to_virt(pa);
+	/* VMX is hidden from the guest: its control and capability MSRs. */
+	msr_bitmap_intercept(bm, MSR_IA32_FEATURE_CONTROL, true, true);
+	for (u32 m = MSR_IA32_VMX_FIRST; m <= MSR_IA32_VMX_LAST; m++)
+		msr_bitmap_intercept(bm, m, true, true);
+	/* EFER writes keep EFER.LMA and the IA-32e entry control consistent. */
+	msr_bitmap_intercept(bm, MSR_IA32_EFER, false, true);
+	return pa;
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM-exit dispatch table (indexed by basic exit reason, SDM vol.3 appendix C) and the
+ * run loop. Adding an exit is one row. A reason with no row is unexpected: the VP's state
+ * is printed and the VP stops (fail closed, never a silent resume).
+ */
+#define LOG_MODULE "exit"
+#include "arch/x86/vmexit.h"
+#include "arch/x86/exception.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/percpu.h"
+#include "lib/log.h"
+#include "lib/printf.h"
+
+/* Which exit-information fields a row needs read before its handler runs. */
+#define F_QUAL 1u
+#define F_LEN 2u
+
+struct vmexit_row {
+	vmexit_fn fn;
+	u8 flags;
+	const char *name;
+};
+
+static const struct vmexit_row vmexit_table[EXIT_REASON_MAX] = {
+	[EXIT_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
+	[EXIT_INIT] = { exit_init, 0, "INIT" },
+	[EXIT_SIPI] = { exit_sipi, F_QUAL, "SIPI" },
+	[EXIT_CPUID] = { exit_cpuid, F_LEN, "CPUID" },
+	[EXIT_GETSEC] = { exit_vmx_insn, 0, "GETSEC" },
+	[EXIT_INVD] = { exit_invd, F_LEN, "INVD" },
+	[EXIT_VMCALL] = { hv_exit_vmcall, F_LEN, "VMCALL" },
+	[EXIT_VMCLEAR] = { exit_vmx_insn, 0, "VMCLEAR" },
+	[EXIT_VMLAUNCH] = { exit_vmx_insn, 0, "VMLAUNCH" },
+	[EXIT_VMPTRLD] = { exit_vmx_insn, 0, "VMPTRLD" },
+	[EXIT_VMPTRST] = { exit_vmx_insn, 0, "VMPTRST" },
+	[EXIT_VMREAD] = { exit_vmx_insn, 0, "VMREAD" },
+	[EXIT_VMRESUME] = { exit_vmx_insn, 0, "VMRESUME" },
+	[EXIT_VMWRITE] = { exit_vmx_insn, 0, "VMWRITE" },
+	[EXIT_VMXOFF] = { exit_vmx_insn, 0, "VMXOFF" },
+	[EXIT_VMXON] = { exit_vmx_insn, 0, "VMXON" },
+	[EXIT_CR_ACCESS] = { exit_cr_access, F_QUAL | F_LEN, "CR access" },
+	[EXIT_RDMSR] = { exit_rdmsr, F_LEN, "RDMSR" },
+	[EXIT_WRMSR] = { exit_wrmsr, F_LEN, "WRMSR" },
+	[EXIT_EPT_VIOLATION] = { exit_ept_violation, F_QUAL, "EPT violation" },
+	[EXIT_EPT_MISCONFIG] = { exit_ept_misconfig, 0, "EPT misconfiguration" },
+	[EXIT_INVEPT] = { exit_vmx_insn, 0, "INVEPT" },
+	[EXIT_INVVPID] = { exit_vmx_insn, 0, "INVVPID" },
+	[EXIT_VMFUNC] = { exit_vmx_insn, 0, "VMFUNC" },
+	[EXIT_WBINVD] = { exit_invd, F_LEN, "WBINVD" },
+	[EXIT_XSETBV] = { exit_xsetbv, F_LEN, "XSETBV" },
+};
+
+const char *vmexit_name(u32 reason)
+{
+	if (reason < EXIT_REASON_MAX && vmexit_table[reason].name)
+		return vmexit_table[reason].name;
+	switch (reason) {
+	case EXIT_EXCEPTION_NMI: return "exception or NMI";
+	case EXIT_EXTERNAL_INTR: return "external interrupt";
+	case EXIT_TASK_SWITCH: return "task switch";
+	case EXIT_HLT: return "HLT";
+	case EXIT_IO: return "I/O instruction";
+	case EXIT_ENTRY_FAIL_GUEST: return "VM-entry failure: invalid guest state";
+	case EXIT_ENTRY_FAIL_MSR: return "VM-entry failure: MSR loading";
+	case EXIT_ENTRY_FAIL_MC: return "VM-entry failure: machine check";
+	default: return "unexpected exit";
+	}
+}
+
+int vmexit_dispatch(struct vcpu *v, u32 full)
+{
+	struct vmx_exit e = { .reason = full & 0xffff, .full = full };
+	const struct vmexit_row *row;
+
+	v->exits++;
+	if (e.reason < EXIT_REASON_MAX)
+		v->exit_count[e.reason]++;
+	/* SDM vol.3 28.2.1: bit 31 = the VM entry failed; the guest state was not loaded. */
+	if ((full & EXIT_REASON_ENTRY_FAIL) || e.reason >= EXIT_REASON_MAX)
+		return EXIT_STOP;
+	row = &vmexit_table[e.reason];
+	if (!row->fn)
+		return EXIT_STOP;
+	if (row->flags & F_QUAL)
+		e.qual = vmread(VMCS_EXIT_QUALIFICATION);
+	if (row->flags & F_LEN)
+		e.len = (u32)vmread(VMCS_EXIT_INSTR_LEN);
+	return row->fn(v, &e);
+}
+
+/* NMIs that hit the host belong to the guest: deliver one when it can take it. */
+static void vcpu_deliver_host_nmi(struct vcpu *v)
+{
+	if (!v->pcpu->nmi_pending || (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
+		return;
+	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS))
+		return; /* retried at the next exit */
+	v->pcpu->nmi_pending = 0;
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
+}
+
+int vcpu_run_loop(struct vcpu *v)
+{
+	for (;;) {
+		int r = vmx_run(&v->regs, v->launched);
+
+		if (r) {
+			u64 err = r == -2 ? vmread(VMCS_VM_INSTRUCTION_ERROR) : 0;
+			pr_err("VP %u: %s failed (%s, VM-instruction error %llu)\n", v->index,
+			       v->launched ? "VMRESUME" : "VMLAUNCH",
+			       r == -1 ? "VMfailInvalid" : "VMfailValid", (unsigned long long)err);
+			if (!v->launched)
+				return -1;
+			vcpu_stop(v, "VM entry failed");
+		}
+		u32 full = (u32)vmread(VMCS_EXIT_REASON);
+		if (!v->launched && (full & EXIT_REASON_ENTRY_FAIL)) {
+			pr_err("VP %u: first VM entry failed: %s (exit qualification %llu)\n",
+			       v->index, vmexit_name(full & 0xffff),
+			       (unsigned long long)vmread(VMCS_EXIT_QUALIFICATION));
+			vcpu_dump(v);
+			return -1;
+		}
+		v->launched = true;
+		if (vmexit_dispatch(v, full) != EXIT_RESUME) {
+			char why[96];
+			snprintf(why, sizeof(why), "%s (exit reason %u%s)",
+				 vmexit_name(full & 0xffff), full & 0xffff,
+				 (full & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "");
+			vcpu_stop(v, why);
+		}
+		vcpu_deliver_host_nmi(v);
+	}
+}
+
+void vcpu_skip_instr(struct vcpu *v, const struct vmx_exit *e)
+{
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + e->len);
+	/* SDM vol.3 28.3 / 27.3.1.5: emulating an instruction ends STI / MOV-SS blocking. */
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
+{
+	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+
+	if (has_err) {
+		info |= INTR_INFO_DELIVER_ERRCODE;
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERRCODE, err);
+	}
+	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+}
+
+u32 vcpu_cpl(void)
+{
+	return ((u32)vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
+
+bool vcpu_real_mode(void)
+{
+	return !(vmread(VMCS_CR0_SHADOW) & 1);
+}
+
+void vcpu_dump(struct vcpu *v)
+{
+	static const char *const segs[SEG_COUNT] = { "ES", "CS", "SS", "DS", "FS", "GS", "LDTR",
+						     "TR" };
+#define F(x) ((unsigned long long)vmread(x))
+	pr_err("VP %u (APIC %u) guest state:\n", v->index, v->apic_id);
+	pr_err("  RIP %016llx RSP %016llx RFLAGS %016llx\n", F(VMCS_GUEST_RIP),
+	       F(VMCS_GUEST_RSP), F(VMCS_GUEST_RFLAGS));
+	pr_err("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n",
+	       (unsigned long long)v->regs.gpr[RAX], (unsigned long long)v->regs.gpr[RBX],
+	       (unsigned long long)v->regs.gpr[RCX], (unsigned long long)v->regs.gpr[RDX]);
+	pr_err("  RSI %016llx RDI %016llx RBP %016llx R8  %016llx\n",
+	       (unsigned long long)v->regs.gpr[RSI], (unsigned long long)v->regs.gpr[RDI],
+	       (unsigned long long)v->regs.gpr[RBP], (unsigned long long)v->regs.gpr[R8]);
+	pr_err("  CR0 %016llx (shadow %llx) CR3 %016llx CR4 %016llx (shadow %llx)\n",
+	       F(VMCS_GUEST_CR0), F(VMCS_CR0_SHADOW), F(VMCS_GUEST_CR3), F(VMCS_GUEST_CR4),
+	       F(VMCS_CR4_SHADOW));
+	pr_err("  EFER %llx PAT %llx DR7 %llx activity %llu interruptibility %llx\n",
+	       F(VMCS_GUEST_EFER), F(VMCS_GUEST_PAT), F(VMCS_GUEST_DR7),
+	       F(VMCS_GUEST_ACTIVITY_STATE), F(VMCS_GUEST_INTERRUPTIBILITY));
+	for (int i = 0; i < SEG_COUNT; i++)
+		pr_err("  %-4s sel %04llx base %016llx limit %08llx ar %05llx\n", segs[i],
+		       F(VMCS_GUEST_ES_SEL + 2 * i), F(VMCS_GUEST_ES_BASE + 2 * i),
+		       F(VMCS_GUEST_ES_LIMIT + 2 * i), F(VMCS_GUEST_ES_AR + 2 * i));
+	pr_err("  GDTR %016llx/%llx IDTR %016llx/%llx\n", F(VMCS_GUEST_GDTR_BASE),
+	       F(VMCS_GUEST_GDTR_LIMIT), F(VMCS_GUEST_IDTR_BASE), F(VMCS_GUEST_IDTR_LIMIT));
+	pr_err("  exit reason %llx qualification %llx guest-physical %llx guest-linear %llx\n",
+	       F(VMCS_EXIT_REASON), F(VMCS_EXIT_QUALIFICATION), F(VMCS_GUEST_PHYS_ADDR),
+	       F(VMCS_GUEST_LINEAR_ADDR));
+	pr_err("  entry controls %llx exit controls %llx IDT-vectoring %llx VM-instr error %llu\n",
+	       F(VMCS_ENTRY_CTLS), F(VMCS_EXIT_CTLS), F(VMCS_IDT_VECTORING_INFO),
+	       F(VMCS_VM_INSTRUCTION_ERROR));
+	pr_err("  exits so far: %llu\n", (unsigned long long)v->exits);
+#undef F
+}
+
+void vcpu_stop(struct vcpu *v, const char *why)
+{
+	v->state = VCPU_STOPPED;
+	pr_err("VP %u STOPPED on CPU %u: %s. The hypervisor and the other VPs keep running.\n",
+	       v->index, v->pcpu->index, why);
+	vcpu_dump(v);
+	cpu_halt_forever();
+}

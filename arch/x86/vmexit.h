@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* VM-exit handling: the dispatch table, the run loop and the helpers handlers share. */
+#ifndef ARCH_X86_VMEXIT_H
+#define ARCH_X86_VMEXIT_H
+
+#include "arch/x86/vcpu.h"
+#include "lib/compiler.h"
+
+struct vmx_exit {
+	u32 reason;   /* basic exit reason (bits 15:0) */
+	u32 full;     /* the whole exit-reason field */
+	u64 qual;     /* exit qualification, when the table row asks for it */
+	u32 len;      /* VM-exit instruction length, when the table row asks for it */
+};
+
+/* Handler results. */
+#define EXIT_RESUME 0
+#define EXIT_STOP (-1) /* fail closed: stop this VP (vcpu_stop) */
+
+typedef int (*vmexit_fn)(struct vcpu *v, struct vmx_exit *e);
+
+/* Runs v from its first VMLAUNCH on; returns only if the very first entry fails, with a
+ * negative error, before anything of the guest ran. */
+int vcpu_run_loop(struct vcpu *v);
+/* One exit: decode, dispatch, account. Returns the handler's result. */
+int vmexit_dispatch(struct vcpu *v, u32 full_reason);
+/* Prints the VP's whole guest state and why, then stops it for good. */
+NORETURN void vcpu_stop(struct vcpu *v, const char *why);
+void vcpu_dump(struct vcpu *v);
+const char *vmexit_name(u32 reason);
+
+/* Helpers for handlers (SDM vol.3 25.8.3 event injection, 28.2 instruction length). */
+void vcpu_skip_instr(struct vcpu *v, const struct vmx_exit *e);
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
+static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, VEC_GP, true, 0); }
+static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, VEC_UD, false, 0); }
+/* Current privilege level: SS.DPL (SDM vol.3 5.5); 0 in real mode. */
+u32 vcpu_cpl(void);
+bool vcpu_real_mode(void);
+
+/* Handlers (arch/x86/exit_*.c and hyperv/). */
+int exit_cpuid(struct vcpu *v, struct vmx_exit *e);
+int exit_rdmsr(struct vcpu *v, struct vmx_exit *e);
+int exit_wrmsr(struct vcpu *v, struct vmx_exit *e);
+int exit_cr_access(struct vcpu *v, struct vmx_exit *e);
+int exit_xsetbv(struct vcpu *v, struct vmx_exit *e);
+int exit_invd(struct vcpu *v, struct vmx_exit *e);
+int exit_vmx_insn(struct vcpu *v, struct vmx_exit *e);
+int exit_init(struct vcpu *v, struct vmx_exit *e);
+int exit_sipi(struct vcpu *v, struct vmx_exit *e);
+int exit_triple_fault(struct vcpu *v, struct vmx_exit *e);
+int exit_ept_violation(struct vcpu *v, struct vmx_exit *e);
+int exit_ept_misconfig(struct vcpu *v, struct vmx_exit *e);
+int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e);
+
+#endif

@@ -1,0 +1,12 @@
+# The VTL0 test guest (UEFI application), built with the loader's GNU-EFI recipe.
+# Included by the top-level Makefile: `make build/guests/vtl0test.efi`.
+VTL0TEST_SRCS := tests/guests/vtl0test.c tests/guests/report.c tests/guests/mp.c \
+        tests/guests/cpuid_check.c tests/guests/pool_check.c tests/guests/ap_restart.c \
+        tests/guests/ap_trampoline.S
+VTL0TEST_OBJS := $(patsubst %,$(B)/efi/%.o,$(basename $(VTL0TEST_SRCS)))
+
+GUEST_EFIS += $(B)/guests/vtl0test.efi
+
+$(B)/guests/vtl0test.so: $(VTL0TEST_OBJS)
+	@mkdir -p $(dir $@)
+	$(LD) $(EFI_LDFLAGS) $^ -o $@ $(EFI_LIBS)

@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# run-scenario.sh NAME|FILE.scenario
+#
+# Runs one emulator scenario (format: tests/scenarios/README.md): builds its ESP under
+# build/scenarios/NAME/, boots it in Bochs or QEMU, checks the transcripts against
+# NAME.expect and prints "PASS NAME (Ns)", "FAIL NAME (Ns)" followed by the failed checks
+# and the tails of the transcripts, or "SKIP NAME: reason" when the emulator it needs
+# cannot run here.
+#
+# Exit status: 0 pass, 1 fail, 77 skip, 2 usage error.
+# Environment: VTL_TIMEOUT_SCALE=N multiplies every scenario's TIMEOUT (slow machines);
+# VERBOSE=1 prints the check lines of passing scenarios too.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 1 ] || die "usage: run-scenario.sh NAME|FILE.scenario"
+arg=$1
+case $arg in
+*/* | *.scenario) file=$arg ;;
+*) file=$VTL_ROOT/tests/scenarios/$arg.scenario ;;
+esac
+[ -f "$file" ] || die "no scenario file $file"
+file=$(abspath "$file")
+name=$(basename "$file" .scenario)
+sdir=$(dirname "$file")
+
+# Defaults, then the scenario file (sourced: plain VAR=value lines).
+EMULATOR=bochs
+CPUS=1
+MEM=512
+TIMEOUT=300
+IPS=
+CPU_MODEL=
+ACCEL=auto
+FILES=
+STARTUP=
+STARTUP_FILE=
+SHUTDOWN=1
+HV_UART=com2
+EXPECT_END=poweroff
+EXPECT=$sdir/$name.expect
+# shellcheck disable=SC1090
+. "$file" || die "$file: error while reading it"
+
+out=$VTL_ROOT/build/scenarios/$name
+rm -rf "$out"
+mkdir -p "$out" || die "cannot create $out"
+start=$(now_ms)
+
+skip() {
+	echo "SKIP $name: $*"
+	echo "SKIP $name: $*" >"$out/result.txt"
+	exit 77
+}
+# Scenario errors (a missing file, a bad value) are failures, not skips.
+setup_fail() {
+	echo "FAIL $name (0.0s)"
+	echo "  FAIL scenario setup: $*"
+	echo "FAIL $name: $*" >"$out/result.txt"
+	exit 1
+}
+
+case $EMULATOR in
+bochs)
+	command -v bochs >/dev/null || skip "bochs is not installed (tools/install-deps.sh)"
+	;;
+qemu)
+	command -v qemu-system-x86_64 >/dev/null ||
+		skip "qemu-system-x86_64 is not installed (tools/install-deps.sh)"
+	case $ACCEL in
+	kvm) kvm_nested_ok || skip "needs KVM with nested VMX (Intel host, kvm_intel nested=Y); this machine has none" ;;
+	auto | tcg) ;;
+	*) setup_fail "ACCEL must be auto, tcg or kvm, not '$ACCEL'" ;;
+	esac
+	;;
+*) setup_fail "EMULATOR must be bochs or qemu, not '$EMULATOR'" ;;
+esac
+is_uint "$TIMEOUT" || setup_fail "TIMEOUT must be a number of seconds"
+TIMEOUT=$((TIMEOUT * ${VTL_TIMEOUT_SCALE:-1}))
+case $HV_UART in com1 | com2 | com3) ;; *) setup_fail "HV_UART must be com1, com2 or com3" ;; esac
+case $EXPECT_END in poweroff | any | timeout) ;; *) setup_fail "EXPECT_END must be poweroff, any or timeout" ;; esac
+[ -f "$EXPECT" ] || setup_fail "no expectation file $EXPECT"
+
+# The ESP: FILES are relative to the repository root (or absolute), SRC=NAME renames.
+esp_args=()
+for f in $FILES; do
+	src=${f%%=*}
+	case $src in /*) ;; *) src=$VTL_ROOT/$src ;; esac
+	[ -f "$src" ] || setup_fail "missing $src (did make build it?)"
+	case $f in *=*) esp_args+=("$src=${f#*=}") ;; *) esp_args+=("$src") ;; esac
+done
+[ -n "$STARTUP" ] && esp_args+=(--startup "$STARTUP")
+if [ -n "$STARTUP_FILE" ]; then
+	case $STARTUP_FILE in /*) ;; *) STARTUP_FILE=$sdir/$STARTUP_FILE ;; esac
+	esp_args+=(--startup-file "$STARTUP_FILE")
+fi
+[ "$SHUTDOWN" = 1 ] || esp_args+=(--no-shutdown)
+"$VTL_ROOT/tools/mkesp.sh" "$out/esp" ${esp_args[@]+"${esp_args[@]}"} >"$out/mkesp.txt" 2>&1 ||
+	setup_fail "mkesp.sh: $(cat "$out/mkesp.txt")"
+
+# The run.
+common=(--esp "$out/esp" --cpus "$CPUS" --mem "$MEM" --timeout "$TIMEOUT"
+	--com1 "$out/com1.txt" --com2 "$out/com2.txt" --com3 "$out/com3.txt" --e9 "$out/e9.txt")
+if [ "$EMULATOR" = bochs ]; then
+	logname=bochs.log
+	args=("${common[@]}" --log "$out/$logname")
+	[ -z "$IPS" ] || args+=(--ips "$IPS")
+	[ -z "$CPU_MODEL" ] || args+=(--cpu-model "$CPU_MODEL")
+	"$VTL_ROOT/tools/run-bochs.sh" "${args[@]}" >"$out/run.txt" 2>&1
+else
+	logname=qemu.log
+	"$VTL_ROOT/tools/run-qemu.sh" "${common[@]}" --accel "$ACCEL" --log "$out/$logname" \
+		>"$out/run.txt" 2>&1
+fi
+run_status=$?
+
+# The checks: how the run ended, then the expectation file.
+{
+	end=$(grep -E '^run-(bochs|qemu): ' "$out/run.txt" | tail -n 1)
+	case $EXPECT_END:$run_status in
+	poweroff:0)
+		if [[ $end =~ ended:\ (.*)\; ]] && ! [[ ${BASH_REMATCH[1]} =~ soft\ power\ off|Shutdown\ port ]]; then
+			echo "  FAIL [run] ended by powering off"
+			echo "         | $end"
+		else
+			echo "  ok   [run] ended by powering off"
+		fi
+		;;
+	any:0 | any:124 | timeout:124) echo "  ok   [run] ended as expected ($EXPECT_END)" ;;
+	*)
+		echo "  FAIL [run] ended as expected ($EXPECT_END), exit status $run_status"
+		echo "         | ${end:-$(tail -n 3 "$out/run.txt")}"
+		;;
+	esac
+	"$VTL_ROOT/tools/check-serial.sh" "$EXPECT" "guest=$out/com1.txt" "hv=$out/$HV_UART.txt" \
+		"com1=$out/com1.txt" "com2=$out/com2.txt" "com3=$out/com3.txt" "e9=$out/e9.txt" \
+		"log=$out/$logname" 2>&1
+} >"$out/checks.txt"
+secs=$(fmt_secs $(($(now_ms) - start)))
+
+if ! grep -q '^  FAIL' "$out/checks.txt"; then
+	echo "PASS $name (${secs}s)"
+	echo "PASS $name (${secs}s)" >"$out/result.txt"
+	[ "${VERBOSE:-0}" = 0 ] || cat "$out/checks.txt"
+	exit 0
+fi
+
+{
+	echo "FAIL $name (${secs}s)"
+	grep -A8 '^  FAIL' "$out/checks.txt" | grep -E '^  FAIL|^         \|' | head -n 60
+	echo "  --- $(grep -E '^run-(bochs|qemu): ' "$out/run.txt" | tail -n 1)"
+	if [ "$EMULATOR" = bochs ] && [ -s "$out/bochs.log" ]; then
+		echo "  --- VMX / VMFAIL / panic lines of $out/bochs.log:"
+		# Not the configuration dump at tick 0; not OVMF's harmless MSR probes.
+		LC_ALL=C grep -a -E -v '^0+[a-z]\[|RDMSR: (Read|Unknown register 0x17)' "$out/bochs.log" |
+			LC_ALL=C grep -a -E -e 'VMX|PANIC|[Tt]riple|exception\(\)|^[0-9]+e\[CPU' \
+				-e '(VMFAIL|VMABORT|VMENTER|VMEXIT|VMLAUNCH|VMRESUME|VMXON|VMPTRLD|VMCLEAR|VMREAD|VMWRITE|INVEPT|INVVPID|VMCALL|VMFUNC)' |
+			head -n 40 | sed 's/^/  | /'
+	fi
+	for t in com1 "$HV_UART" e9; do
+		[ -s "$out/$t.txt" ] || continue
+		[ "$t" != com1 ] || [ "$HV_UART" != com1 ] || [ -z "${shown_com1-}" ] || continue
+		shown_com1=1
+		case $t in com1) label="guest (com1)" ;; e9) label="port 0xE9" ;; *) label="hv ($t)" ;; esac
+		echo "  --- last 30 lines of $label, $out/$t.txt:"
+		strip_term <"$out/$t.txt" | grep -v '^[[:space:]]*$' | tail -n 30 | sed 's/^/  | /'
+	done
+} | tee "$out/result.txt"
+exit 1
