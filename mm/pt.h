@@ -133,7 +133,8 @@ int pt_unmap(struct pt *pt, u64 va, u64 size);
 int pt_protect(struct pt *pt, u64 va, u64 size, const struct pt_attr *a);
 /*
  * Translates va (any alignment): *pa = its physical address (page offset included), *a =
- * the attributes, *level = the leaf's level; each output may be NULL. 0 or -ENOENT.
+ * the attributes, *level = the leaf's level; each output may be NULL. 0, -ENOENT when not
+ * mapped, -EINVAL for an address outside the format's address space.
  */
 int pt_lookup(const struct pt *pt, u64 va, u64 *pa, struct pt_attr *a, unsigned *level);
 /*

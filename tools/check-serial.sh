@@ -110,7 +110,7 @@ while IFS= read -r raw || [ -n "$raw" ]; do
 	case $kw in
 	expect | then)
 		start=1
-		[ "$kw" = then ] && start=$((last_of[$current] + 1))
+		[ "$kw" = "then" ] && start=$((last_of[$current] + 1))
 		hit=$(LC_ALL=C grep -a -n -m1 -E -e "$rest" < <(tail -n +"$start" "$f") 2>/dev/null)
 		st=$?
 		if [ $st -eq 2 ]; then
@@ -120,7 +120,7 @@ while IFS= read -r raw || [ -n "$raw" ]; do
 			ok "$what"
 		else
 			context_tail "$f"
-			[ "$kw" = then ] && ctx=("no match after line $((start - 1)) (the previous expect/then match)" "${ctx[@]}")
+			[ "$kw" = "then" ] && ctx=("no match after line $((start - 1)) (the previous expect/then match)" "${ctx[@]}")
 			fail "$what" "${ctx[@]}"
 		fi
 		;;

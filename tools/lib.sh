@@ -73,28 +73,44 @@ kvm_nested_ok() {
 	[ "$nested" = Y ] || [ "$nested" = 1 ]
 }
 
-# wait_or_kill PID SECS: waits for the background child PID (SECS 0 = forever); past SECS it
-# sends SIGTERM, then SIGKILL 3 s later. Returns 124 if it had to kill, else 0.
-# WOK_SPID is its timer process while it waits (for a cleanup trap to kill).
-WOK_SPID=
+# OVMF's exception handler prints this dump and then loops forever: a run that shows it will
+# not end by itself.
+VTL_FW_EXCEPTION_RE='^!!!! X64 Exception Type|^!!!! IA32 Exception Type'
+
+# wait_or_kill PID SECS [REGEX FILE...]: waits for the background child PID (SECS 0 =
+# forever). Past SECS, or 3 s after a line matching REGEX (ERE) shows up in one of the
+# FILEs, it sends SIGTERM, then SIGKILL 3 s later. Returns 0 if PID ended by itself, 124 on
+# timeout, 125 when stopped because of REGEX; WOK_MATCH then holds the matching line.
+WOK_MATCH=
 wait_or_kill() {
-	local pid=$1 secs=$2 rc=0
-	if [ "$secs" -gt 0 ]; then
-		sleep "$secs" &
-		WOK_SPID=$!
-		wait -n "$pid" "$WOK_SPID" 2>/dev/null
-		if kill -0 "$pid" 2>/dev/null; then
+	local pid=$1 secs=$2 re=${3:-} rc=0 t0 now seen=0
+	shift 3 2>/dev/null || shift $#
+	t0=$(now_ms)
+	WOK_MATCH=
+	while kill -0 "$pid" 2>/dev/null; do
+		now=$(now_ms)
+		if [ "$secs" -gt 0 ] && [ $((now - t0)) -ge $((secs * 1000)) ]; then
 			rc=124
-			kill "$pid" 2>/dev/null
-			for _ in 1 2 3 4 5 6 7 8 9 10; do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.3
-			done
-			kill -9 "$pid" 2>/dev/null
+			break
 		fi
-		kill "$WOK_SPID" 2>/dev/null
-		wait "$WOK_SPID" 2>/dev/null
-		WOK_SPID=
+		if [ -n "$re" ] && [ $# -gt 0 ]; then
+			if [ "$seen" = 0 ]; then
+				WOK_MATCH=$(LC_ALL=C grep -a -h -m1 -E -e "$re" "$@" 2>/dev/null | head -n 1 | tr -d '\r')
+				[ -z "$WOK_MATCH" ] || seen=$now
+			elif [ $((now - seen)) -ge 3000 ]; then
+				rc=125
+				break
+			fi
+		fi
+		sleep 0.25
+	done
+	if [ "$rc" != 0 ]; then
+		kill "$pid" 2>/dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.3
+		done
+		kill -9 "$pid" 2>/dev/null
 	fi
 	wait "$pid" 2>/dev/null
 	return $rc

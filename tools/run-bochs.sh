@@ -17,19 +17,24 @@
 #   --log FILE         the Bochs log (VM-entry failures are written there in words)
 #   --hv comN          which UART --demo/--live shows as [hv] (default com2)
 #   --live             show the consoles on the terminal while the run goes on
-#   --demo             ESP with build/vtlvisor.efi + build/guests/vtl0test.efi, --live
+#   --demo             ESP with build/vtlvisor.efi (console=com3) + build/guests/vtl0test.efi,
+#                      --live, --hv com3
 #   --keep DIR         keep the work directory (bochsrc, Bochs stdout/stderr) in DIR
+#   --stop-on REGEX    end the run 3 s after a line matching REGEX (ERE) appears in a
+#                      transcript (default: OVMF's exception dump, after which it hangs);
+#                      "" disables
 #   --bochsrc-extra L  one more bochsrc line (repeatable)
 #
 # Exit status: 0 when the run ended by itself (power off, "Shutdown" to port 0x8900, triple
-# fault or another Bochs panic: judge the run by its transcripts), 124 on timeout, 2 on a
-# usage error, 3 when Bochs did not start. Bochs' own exit status (always 1) is ignored.
+# fault or another Bochs panic, --stop-on: judge the run by its transcripts), 124 on
+# timeout, 2 on a usage error, 3 when Bochs did not start. Bochs' own exit status (always 1)
+# is ignored.
 # The last line printed says how the run ended and how long it took.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '3,27s/^# \{0,1\}//p' "$0" >&2
+	sed -n '3,32s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -49,6 +54,7 @@ live=0
 demo=0
 keep=
 extra=()
+stop_on=$VTL_FW_EXCEPTION_RE
 while [ $# -gt 0 ]; do
 	opt=$1
 	case $opt in
@@ -72,6 +78,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2 ;;
 	--hv) hv=$2 ;;
 	--keep) keep=$2 ;;
+	--stop-on) stop_on=$2 ;;
 	--bochsrc-extra) extra+=("$2") ;;
 	*) die "unknown option $opt (try --help)" ;;
 	esac
@@ -100,9 +107,13 @@ if [ "$demo" = 1 ]; then
 	for f in build/vtlvisor.efi build/guests/vtl0test.efi; do
 		[ -f "$VTL_ROOT/$f" ] || die "$f is missing: run make first"
 	done
+	# The hypervisor console goes to COM3: OVMF copies its own console (and so every
+	# guest line) to COM1 and COM2, which would make [hv] a copy of [guest].
 	esp=$work/esp
 	"$VTL_ROOT/tools/mkesp.sh" "$esp" "$VTL_ROOT/build/vtlvisor.efi" \
-		"$VTL_ROOT/build/guests/vtl0test.efi" || die "mkesp.sh failed"
+		"$VTL_ROOT/build/guests/vtl0test.efi" \
+		--startup "fs0:;vtlvisor.efi console=com3;vtl0test.efi" || die "mkesp.sh failed"
+	hv=com3
 fi
 [ -n "$esp" ] || die "--esp DIR is required (or --demo)"
 [ -d "$esp" ] || die "no such directory: $esp"
@@ -163,7 +174,6 @@ cleanup() {
 	local p
 	[ -z "$bochs_pid" ] || kill "$bochs_pid" 2>/dev/null
 	for p in ${show_pids[@]+"${show_pids[@]}"}; do kill "$p" 2>/dev/null; done
-	[ -z "$WOK_SPID" ] || kill "$WOK_SPID" 2>/dev/null
 	[ -n "$keep" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -191,8 +201,8 @@ if [ "$live" = 1 ]; then
 	show "$work/stdout.txt" "[e9]" filter_bochs_stdout
 fi
 
-timed_out=0
-wait_or_kill "$bochs_pid" "$timeout" || timed_out=1
+wait_or_kill "$bochs_pid" "$timeout" "$stop_on" "$com1" "$com2" "$com3" "$work/stdout.txt"
+wst=$?
 bochs_pid=
 elapsed=$(($(now_ms) - start))
 
@@ -207,9 +217,12 @@ fi
 ticks=$(grep -o -m1 -E '^[0-9]+' <(tac "$log" 2>/dev/null) || true)
 ticks=$((10#${ticks:-0}))
 reason=$(grep -E -m1 '^[0-9]+p\[' "$log" 2>/dev/null | sed -E 's/^[0-9]+p\[[A-Z0-9 ]*\] (>>PANIC<< )?//')
-if [ "$timed_out" = 1 ]; then
+if [ "$wst" = 124 ]; then
 	status=124
 	how="TIMEOUT after ${timeout} s"
+elif [ "$wst" = 125 ]; then
+	status=0
+	how="stopped: the machine hangs after \"$WOK_MATCH\""
 elif [ -n "$reason" ]; then
 	status=0
 	how="ended: $reason"

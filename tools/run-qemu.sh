@@ -18,15 +18,18 @@
 #   --log FILE         QEMU's own messages (stderr) and the accelerator line
 #   --live             show the consoles on the terminal while the run goes on
 #   --keep DIR         keep the work directory (FAT image) in DIR
+#   --stop-on REGEX    end the run 3 s after a line matching REGEX (ERE) appears in a
+#                      transcript (default: OVMF's exception dump, after which it hangs);
+#                      "" disables
 #   --qemu-extra ARG   one more QEMU argument (repeatable)
 #
 # Exit status: 0 when the run ended by itself (power off; a reset or triple fault also ends
-# it, -no-reboot), 124 on timeout, 2 on a usage error, 3 when QEMU failed to start.
+# it, -no-reboot; --stop-on), 124 on timeout, 2 on a usage error, 3 when QEMU failed to start.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '3,25s/^# \{0,1\}//p' "$0" >&2
+	sed -n '3,28s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -43,6 +46,7 @@ log=
 live=0
 keep=
 extra=()
+stop_on=$VTL_FW_EXCEPTION_RE
 while [ $# -gt 0 ]; do
 	opt=$1
 	case $opt in
@@ -63,6 +67,7 @@ while [ $# -gt 0 ]; do
 	--e9) e9=$2 ;;
 	--log) log=$2 ;;
 	--keep) keep=$2 ;;
+	--stop-on) stop_on=$2 ;;
 	--qemu-extra) extra+=("$2") ;;
 	*) die "unknown option $opt (try --help)" ;;
 	esac
@@ -110,7 +115,6 @@ cleanup() {
 	local p
 	[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null
 	for p in ${show_pids[@]+"${show_pids[@]}"}; do kill "$p" 2>/dev/null; done
-	[ -z "$WOK_SPID" ] || kill "$WOK_SPID" 2>/dev/null
 	[ -n "$keep" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -158,16 +162,19 @@ if [ "$live" = 1 ]; then
 	show "$e9" "[e9]"
 fi
 
-timed_out=0
-wait_or_kill "$qemu_pid" "$timeout" || timed_out=1
+wait_or_kill "$qemu_pid" "$timeout" "$stop_on" "$com1" "$com2" "$com3" "$e9"
+wst=$?
 qemu_pid=
 elapsed=$(($(now_ms) - start))
 for p in ${show_pids[@]+"${show_pids[@]}"}; do wait "$p" 2>/dev/null; done
 show_pids=()
 
-if [ "$timed_out" = 1 ]; then
+if [ "$wst" = 124 ]; then
 	status=124
 	how="TIMEOUT after $timeout s"
+elif [ "$wst" = 125 ]; then
+	status=0
+	how="stopped: the machine hangs after \"$WOK_MATCH\""
 elif [ -s "$com1" ] || [ -s "$e9" ]; then
 	status=0
 	how="ended by itself"

@@ -39,6 +39,7 @@ STARTUP=
 STARTUP_FILE=
 SHUTDOWN=1
 HV_UART=com2
+STOP_ON=
 EXPECT_END=poweroff
 EXPECT=$sdir/$name.expect
 # shellcheck disable=SC1090
@@ -102,6 +103,7 @@ fi
 
 # The run.
 common=(--esp "$out/esp" --cpus "$CPUS" --mem "$MEM" --timeout "$TIMEOUT"
+	--stop-on "$VTL_FW_EXCEPTION_RE${STOP_ON:+|$STOP_ON}"
 	--com1 "$out/com1.txt" --com2 "$out/com2.txt" --com3 "$out/com3.txt" --e9 "$out/e9.txt")
 if [ "$EMULATOR" = bochs ]; then
 	logname=bochs.log
@@ -119,13 +121,15 @@ run_status=$?
 # The checks: how the run ended, then the expectation file.
 {
 	end=$(grep -E '^run-(bochs|qemu): ' "$out/run.txt" | tail -n 1)
+	# run-bochs says "ended: ACPI control: soft power off" or "ended: Shutdown port: ...";
+	# run-qemu "ended by itself"; "stopped: ..." means a hang was cut short (--stop-on).
 	case $EXPECT_END:$run_status in
 	poweroff:0)
-		if [[ $end =~ ended:\ (.*)\; ]] && ! [[ ${BASH_REMATCH[1]} =~ soft\ power\ off|Shutdown\ port ]]; then
+		if [[ $end =~ ended:\ (ACPI\ control:\ soft\ power\ off|Shutdown\ port)|ended\ by\ itself ]]; then
+			echo "  ok   [run] ended by powering off"
+		else
 			echo "  FAIL [run] ended by powering off"
 			echo "         | $end"
-		else
-			echo "  ok   [run] ended by powering off"
 		fi
 		;;
 	any:0 | any:124 | timeout:124) echo "  ok   [run] ended as expected ($EXPECT_END)" ;;

@@ -39,7 +39,7 @@ for bin in "$@"; do
 	st=$?
 	secs=$(fmt_secs $(($(now_ms) - start)))
 	# started done passed failed skipped
-	read -r started done pass fail skip < <(LC_ALL=C awk '
+	read -r started ndone pass fail skip < <(LC_ALL=C awk '
 		/^\[==========\] Running [0-9]+ test/ { s++ }
 		/^\[==========\] [0-9]+ test\(s\) run\./ { d++ }
 		/^\[  PASSED  \] [0-9]+ test/ { p += $4 }
@@ -53,8 +53,8 @@ for bin in "$@"; do
 	elif [ "$started" -eq 0 ]; then
 		why+=("no cmocka summary (exit status $st)")
 		fail=$((fail + 1))
-	elif [ "$done" -lt "$started" ]; then
-		why+=("crashed: $((started - done)) group(s) did not finish (exit status $st)")
+	elif [ "$ndone" -lt "$started" ]; then
+		why+=("crashed: $((started - ndone)) group(s) did not finish (exit status $st)")
 		fail=$((fail + 1))
 	elif [ "$st" -ne 0 ] && [ "$fail" -eq 0 ]; then
 		why+=("exit status $st with no failed test reported")

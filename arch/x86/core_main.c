@@ -7,6 +7,7 @@
  * CPU that cannot be virtualized goes back to the firmware with an error and boots on.
  */
 #define LOG_MODULE "core"
+#include "arch/x86/apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/ept_format.h"
@@ -32,6 +33,16 @@ struct core core;
 static struct pcpu core_pcpus[BOOTINFO_MAX_CPUS];
 static struct vcpu core_vcpus[BOOTINFO_MAX_CPUS];
 static struct mtrr_state core_mtrr;
+
+u32 vcpu_count(void)
+{
+	return core.bi ? core.bi->cpu_count : 0;
+}
+
+struct vcpu *vcpu_get(u32 index)
+{
+	return &core_vcpus[index];
+}
 
 static u32 core_cpu_id(void)
 {
@@ -60,6 +71,13 @@ static int core_global_init(struct bootinfo *bi)
 	log_set_level((enum log_level)MIN(bi->config.log_level, (u32)LOG_TRACE));
 	lib_set_panic_handler(core_panic);
 	core.bi = bi;
+	/* Every VP is described before any CPU enters a guest: ICR writes of a running guest
+	 * may already name CPUs that are not virtualized yet (apic.c). */
+	for (u32 i = 0; i < bi->cpu_count; i++) {
+		core_vcpus[i].index = i;
+		core_vcpus[i].apic_id = bi->cpus[i].apic_id;
+		core_vcpus[i].sipi_vector = -1;
+	}
 	pr_info("vtlvisor core %u.%u: pool %#llx + %llu MiB (%llu KiB used by the loader), "
 		"%u CPU(s)\n", 0, 1, (unsigned long long)bi->pool_base,
 		(unsigned long long)(bi->pool_size >> 20),
@@ -95,6 +113,21 @@ static int core_global_init(struct bootinfo *bi)
 	if (r) {
 		pr_err("cannot build the EPT (%d): pool too small? try pool=64M\n", r);
 		return r;
+	}
+	/*
+	 * The root partition owns its local APICs, but its ICR writes are watched for SIPIs
+	 * (arch/x86/exit_initsipi.c): the xAPIC page is read-only in the EPT (x2APIC's ICR is
+	 * an MSR, trapped by the bitmap). Reads, and so most APIC use, stay exit-free.
+	 */
+	u64 apic_base = rdmsr(MSR_IA32_APIC_BASE);
+	if (!(apic_base & APIC_BASE_X2APIC)) {
+		const struct pt_attr ro = { PT_R, PT_MT_UC, 0 };
+		apic_mmio_gpa = apic_base & GENMASK(51, 12);
+		r = pt_protect(&core.ept, apic_mmio_gpa, PAGE_SIZE, &ro);
+		if (r) {
+			pr_err("cannot write-protect the APIC page (%d)\n", r);
+			return r;
+		}
 	}
 	core.eptp = ept_eptp(core.ept.root_pa);
 	pr_info("EPT: identity map of %llu GiB: %llu x 1G, %llu x 2M, %llu x 4K leaves, %llu "
@@ -179,8 +212,6 @@ long core_cpu_entry(struct boot_cpu_args *args)
 		pr_err("CPU %u: VMXON failed (%d)\n", idx, r);
 		goto fail;
 	}
-	v->index = idx;
-	v->apic_id = p->apic_id;
 	v->pcpu = p;
 	v->vpid = (u16)(idx + 1); /* VPID 0 is the host's (SDM vol.3 29.1) */
 	r = vmcs_create(v, &g);

@@ -15,6 +15,7 @@ struct ex_entry {
 	u64 insn, fixup;
 };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+extern const u8 park_window_start[], park_window_end[];
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -48,6 +49,12 @@ void backtrace_print(u64 rbp)
 void exception_handler(struct exception_frame *f)
 {
 	if (f->vector == 2) {
+		/* An NMI while parked is the wake-up: re-check before halting again. */
+		if (f->rip >= (u64)(uintptr_t)park_window_start &&
+		    f->rip <= (u64)(uintptr_t)park_window_end) {
+			f->rip = (u64)(uintptr_t)park_window_start;
+			return;
+		}
 		this_cpu()->nmi_pending = 1;
 		return;
 	}

@@ -17,6 +17,8 @@ int msr_read_safe(u32 msr, u64 *val);
 int msr_write_safe(u32 msr, u64 val);
 /* Halts this CPU for good (root mode, interrupts off); NMIs are taken and ignored. */
 __attribute__((noreturn)) void cpu_halt_forever(void);
+/* Ends the NMI blocking an NMI-induced VM exit leaves behind (exception_stubs.S). */
+void cpu_unblock_nmi(void);
 /* Prints the rbp-chain return addresses, for tools/symbolize.sh. */
 void backtrace_print(u64 rbp);
 

@@ -101,3 +101,42 @@ msr_write_safe:
 	.quad 1b, 2b
 	.quad 3b, 4b
 	.section .note.GNU-stack, "", @progbits
+
+/*
+ * void vcpu_park_wait(volatile s32 *vector): halts until *vector >= 0. The waker stores the
+ * vector, then sends an NMI. An NMI that lands between the check and the HLT would be lost
+ * and the CPU would sleep for good, so the NMI handler moves an interrupted RIP inside
+ * [park_window_start, park_window_end] back to park_window_start (exception.c).
+ */
+	.text
+	.globl vcpu_park_wait, park_window_start, park_window_end
+vcpu_park_wait:
+park_window_start:
+	movl (%rdi), %eax
+	testl %eax, %eax
+	jns 1f
+	hlt
+park_window_end:
+	jmp park_window_start
+1:	ret
+	.section .note.GNU-stack, "", @progbits
+
+/*
+ * void cpu_unblock_nmi(void): an NMI that causes a VM exit leaves NMIs blocked until the
+ * next IRET (SDM vol.3 27.5.5 / 6.7.1). IRET to ourselves to open them again.
+ */
+	.text
+	.globl cpu_unblock_nmi
+cpu_unblock_nmi:
+	mov %rsp, %rax
+	mov %ss, %ecx
+	push %rcx
+	push %rax
+	pushfq
+	mov %cs, %ecx
+	push %rcx
+	lea 1f(%rip), %rax
+	push %rax
+	iretq
+1:	ret
+	.section .note.GNU-stack, "", @progbits

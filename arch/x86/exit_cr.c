@@ -5,11 +5,13 @@
  * control / PDPTE side effects the hypervisor must mirror, and CR4.VMXE, hidden from the
  * guest. Each write is checked the way the CPU would and faults the way the CPU would.
  */
+#define LOG_MODULE "cr"
 #include "arch/x86/core.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
+#include "lib/log.h"
 
 static u64 gpr_read(struct vcpu *v, unsigned n)
 {
@@ -88,6 +90,8 @@ int exit_cr_access(struct vcpu *v, struct vmx_exit *e)
 	unsigned cr = e->qual & 0xf, type = (e->qual >> 4) & 3, reg = (e->qual >> 8) & 0xf;
 	int bad;
 
+	pr_trace("VP %u: CR%u access type %u gpr %u value %#llx\n", v->index, cr, type, reg,
+		 (unsigned long long)(type == 0 ? gpr_read(v, reg) : (e->qual >> 16) & 0xf));
 	switch (type) {
 	case 0: /* MOV to CR */
 		if (cr == 0)
@@ -106,6 +110,7 @@ int exit_cr_access(struct vcpu *v, struct vmx_exit *e)
 		return EXIT_STOP;
 	}
 	if (bad) {
+		pr_debug("VP %u: CR%u write refused: #GP\n", v->index, cr);
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}

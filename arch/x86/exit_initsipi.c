@@ -2,18 +2,27 @@
 /*
  * INIT and SIPI. INIT is blocked in VMX root operation and causes a VM exit in non-root
  * operation (SDM vol.3 26.2), so a guest OS restarting an AP with INIT-SIPI-SIPI needs the
- * hypervisor to do what the CPU would: put the VP in its INIT state and the wait-for-SIPI
- * activity state (SDM vol.3 9.1.1 table 9-1, 27.4.2); a SIPI then exits (reason 4) with its
- * vector, and the VP starts in real mode at vector << 12. Any vector, 0 included, is valid.
+ * hypervisor to do what the CPU would: put the VP in its INIT state (SDM vol.3 9.1.1 table
+ * 9-1) and wait for a SIPI. The VP waits parked in VMX root operation, halted with an NMI
+ * as its only wake-up; the SIPI is caught where it is sent (every ICR write of the root
+ * partition is trapped, arch/x86/apic.c), its vector deposited in the VP and the VP woken.
+ * Any vector, 0 included, is valid. Why not the VMX wait-for-SIPI activity state with SIPI
+ * exits: Bochs 2.7 delivers that exit from inside the sender's APIC write and the target
+ * never runs again; catching the SIPI at the sender is also what VSM needs next (a VP with
+ * VTL1 enabled ignores INIT/SIPI, TLFS), so there is one mechanism for both.
  */
 #define LOG_MODULE "exit"
 #include "arch/x86/core.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
 #include "lib/log.h"
 #include "lib/string.h"
+
+/* Halts until *vector >= 0 (arch/x86/exception_stubs.S; NMI-safe, see there). */
+void vcpu_park_wait(volatile s32 *vector);
 
 static void vcpu_init_state(struct vcpu *v)
 {
@@ -32,7 +41,7 @@ static void vcpu_init_state(struct vcpu *v)
 	g.rflags = RFLAGS_FIXED;
 	g.dr7 = 0x400;
 	g.pat = 0x0007040600070406ULL;
-	g.activity = ACTIVITY_WAIT_SIPI;
+	g.activity = ACTIVITY_ACTIVE; /* entered only once a SIPI came (exit_init) */
 	guest_state_load(&g);
 	v->entry_ctls &= ~ENTRY_IA32E_GUEST;
 	vmwrite(VMCS_ENTRY_CTLS, v->entry_ctls);
@@ -46,25 +55,44 @@ static void vcpu_init_state(struct vcpu *v)
 		invvpid(INVVPID_ALL, 0, 0);
 }
 
-int exit_init(struct vcpu *v, struct vmx_exit *e)
+void vcpu_emulate_init(struct vcpu *v)
 {
-	pr_debug("VP %u: INIT: wait-for-SIPI\n", v->index);
+	pr_debug("VP %u: INIT at CS base %#llx RIP %#llx (exit %llu): parked until a SIPI\n",
+		 v->index, (unsigned long long)vmread(VMCS_GUEST_CS_BASE),
+		 (unsigned long long)vmread(VMCS_GUEST_RIP), (unsigned long long)v->exits);
 	vcpu_init_state(v);
-	return EXIT_RESUME;
-}
-
-int exit_sipi(struct vcpu *v, struct vmx_exit *e)
-{
-	u32 vector = e->qual & 0xff;
-
-	/* A SIPI outside wait-for-SIPI is ignored by hardware (SDM vol.3 10.6.1). */
-	if (vmread(VMCS_GUEST_ACTIVITY_STATE) != ACTIVITY_WAIT_SIPI)
-		return EXIT_RESUME;
+	__atomic_store_n(&v->sipi_vector, -1, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
+	vcpu_park_wait(&v->sipi_vector);
+	__atomic_store_n(&v->parked, false, __ATOMIC_RELEASE);
+	/* The wake-up NMI is ours; NMIs are blocked in wait-for-SIPI anyway. */
+	v->pcpu->nmi_pending = 0;
+	u32 vector = (u32)__atomic_load_n(&v->sipi_vector, __ATOMIC_ACQUIRE) & 0xff;
 	pr_info("VP %u: SIPI vector %#x: starts in real mode at %#x\n", v->index, vector,
 		vector << 12);
+	/* SDM vol.3 9.4.4 (MP initialization): CS = vector << 8, base vector << 12, IP 0. */
 	vmwrite(VMCS_GUEST_CS_SEL, vector << 8);
 	vmwrite(VMCS_GUEST_CS_BASE, (u64)vector << 12);
 	vmwrite(VMCS_GUEST_RIP, 0);
-	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+}
+
+/*
+ * A real INIT exit: the root partition's own INITs to our VPs never get here (apic.c
+ * turns them into kicks); this is one from elsewhere (another CPU not under vtlvisor, or
+ * the platform). Handled the same way. On Bochs 2.7 such a VP cannot run again: its INIT
+ * stays pending and re-fires at every VM entry (the emulator clears it only on a reset).
+ */
+int exit_init(struct vcpu *v, struct vmx_exit *e)
+{
+	vcpu_emulate_init(v);
+	return EXIT_RESUME;
+}
+
+/* With no VP ever in the wait-for-SIPI activity state, a SIPI exit cannot happen (SDM
+ * vol.3 26.2); if hardware produced one anyway it is ignored like a stray SIPI. */
+int exit_sipi(struct vcpu *v, struct vmx_exit *e)
+{
+	pr_warn("VP %u: unexpected SIPI exit (vector %#llx) ignored\n", v->index,
+		(unsigned long long)(e->qual & 0xff));
 	return EXIT_RESUME;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The small exits: XSETBV, INVD/WBINVD, VMX instructions, triple fault, EPT. */
 #define LOG_MODULE "exit"
+#include "arch/x86/apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
@@ -55,12 +56,17 @@ int exit_triple_fault(struct vcpu *v, struct vmx_exit *e)
 
 /*
  * The root partition's EPT maps every guest-physical address (the pool onto one scratch
- * page), so a violation means a bug or a guest reaching for what it must not: stop the VP.
+ * page) with full access except the xAPIC page, which is read-only so that ICR writes can
+ * be watched (arch/x86/apic.c). Any other violation means a bug or a guest reaching for
+ * what it must not: stop the VP.
  */
 int exit_ept_violation(struct vcpu *v, struct vmx_exit *e)
 {
 	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
 
+	/* SDM vol.3 28.2.1 table 28-7: bit 1 = the access was a data write. */
+	if (apic_mmio_gpa && (gpa & ~0xfffULL) == apic_mmio_gpa && (e->qual & 2))
+		return apic_mmio_write_exit(v, gpa);
 	pr_err("VP %u: EPT violation at GPA %#llx (%s%s%s, qualification %#llx)\n", v->index,
 	       (unsigned long long)gpa, (e->qual & 1) ? "read" : "",
 	       (e->qual & 2) ? "write" : "", (e->qual & 4) ? "fetch" : "",

@@ -5,6 +5,7 @@
  * guest with a fault-safe access, a #GP going back to the guest as it would on hardware.
  */
 #define LOG_MODULE "msr"
+#include "arch/x86/apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/exception.h"
 #include "arch/x86/intrin.h"
@@ -77,6 +78,9 @@ int exit_wrmsr(struct vcpu *v, struct vmx_exit *e)
 
 	if (msr == MSR_IA32_EFER)
 		bad = wrmsr_efer(v, val);
+	else if (msr == MSR_X2APIC_ICR &&
+		 apic_icr_write(v, (u32)val, (u32)(val >> 32), true) == APIC_ICR_DROP)
+		bad = 0;
 	else if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) || is_hv_msr(msr))
 		bad = -1; /* locked / read-only / not offered */
 	else

@@ -4,6 +4,7 @@
  * 0xc0000000-0xc0001fff, then writes of the same two ranges. A set bit makes the access exit.
  */
 #include "arch/x86/msr_bitmap.h"
+#include "arch/x86/apic.h"
 #include "arch/x86/msr.h"
 #include "mm/phys.h"
 #include "mm/pool.h"
@@ -40,6 +41,8 @@ u64 msr_bitmap_create(void)
 	msr_bitmap_intercept(bm, MSR_IA32_FEATURE_CONTROL, true, true);
 	for (u32 m = MSR_IA32_VMX_FIRST; m <= MSR_IA32_VMX_LAST; m++)
 		msr_bitmap_intercept(bm, m, true, true);
+	/* x2APIC ICR writes are watched for SIPIs (arch/x86/apic.c). */
+	msr_bitmap_intercept(bm, MSR_X2APIC_ICR, false, true);
 	/* EFER writes keep EFER.LMA and the IA-32e entry control consistent. */
 	msr_bitmap_intercept(bm, MSR_IA32_EFER, false, true);
 	return pa;

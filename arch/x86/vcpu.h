@@ -18,6 +18,8 @@ struct vcpu_regs {
 };
 _Static_assert(sizeof(struct vcpu_regs) == 16 * 8, "vmx_run.S register layout");
 
+#define VCPU_KICK_INIT 1u /* emulate an INIT (arch/x86/apic.c -> exit_initsipi.c) */
+
 enum vcpu_state {
 	VCPU_RUNNING,
 	VCPU_STOPPED, /* fail closed: a VM-entry failure, a triple fault, an unexpected exit */
@@ -32,6 +34,12 @@ struct vcpu {
 	u64 vmcs_pa;
 	struct pcpu *pcpu;
 	bool launched;
+	/* INIT/SIPI (exit_initsipi.c, apic.c): after an INIT the VP is parked in VMX root
+	 * operation until a sender deposits a SIPI vector here (-1 = none). */
+	bool parked;
+	s32 sipi_vector;
+	u32 kick;          /* VCPU_KICK_*: requests from other CPUs, sent with an NMI */
+	bool nmi_for_guest; /* an NMI the guest must still receive */
 	enum vcpu_state state;
 	u32 entry_ctls; /* cached VM-entry controls (IA-32e mode guest changes with EFER.LMA) */
 	u16 vpid;
@@ -40,6 +48,10 @@ struct vcpu {
 	u64 exits;
 	u64 exit_count[EXIT_REASON_MAX];
 };
+
+/* The VPs of the root partition, indexed like bootinfo.cpus (arch/x86/core_main.c). */
+u32 vcpu_count(void);
+struct vcpu *vcpu_get(u32 index);
 
 /* Enters the guest (VMLAUNCH if !launched, else VMRESUME) and returns at the next VM
  * exit with 0, or at once with -1 (VMfailInvalid) / -2 (VMfailValid). vmx_run.S. */

@@ -23,7 +23,11 @@ int vmcs_controls_init(void)
 	 * partition (no pin-based exiting), I/O is not intercepted, HLT/MWAIT/RDTSC run
 	 * natively. We take MSR accesses through a bitmap and CR0/CR4 bits through masks.
 	 */
-	core.pin = vmx_ctl_adjust(c->pin, 0, NULL);
+	/* NMIs exit so that another CPU can kick a VP (INIT emulation, apic.c); the guest's
+	 * own NMIs are re-injected, with virtual-NMI blocking (SDM 25.6.1, 26.7.1). */
+	core.pin = vmx_ctl_adjust(c->pin, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS, &miss);
+	if (miss)
+		return -ENOTSUP;
 	core.proc = vmx_ctl_adjust(c->proc, PROC_USE_MSR_BITMAPS | PROC_SECONDARY, &miss);
 	if (miss)
 		return -ENOTSUP;

@@ -23,6 +23,8 @@ struct vmexit_row {
 };
 
 static const struct vmexit_row vmexit_table[EXIT_REASON_MAX] = {
+	[EXIT_EXCEPTION_NMI] = { exit_nmi, 0, "NMI" },
+	[EXIT_NMI_WINDOW] = { exit_nmi_window, 0, "NMI window" },
 	[EXIT_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
 	[EXIT_INIT] = { exit_init, 0, "INIT" },
 	[EXIT_SIPI] = { exit_sipi, F_QUAL, "SIPI" },
@@ -89,15 +91,53 @@ int vmexit_dispatch(struct vcpu *v, u32 full)
 	return row->fn(v, &e);
 }
 
-/* NMIs that hit the host belong to the guest: deliver one when it can take it. */
-static void vcpu_deliver_host_nmi(struct vcpu *v)
+/*
+ * Before each entry: act on kicks from other CPUs, then give the guest any NMI that is
+ * its own (taken by an NMI exit, or by the host while in root operation). A kick's NMI is
+ * the hypervisor's and is not passed on; an NMI of the guest's arriving at the same moment
+ * is merged with it, as the CPU itself merges NMIs (SDM vol.3 6.7.1).
+ */
+static void vcpu_pre_entry(struct vcpu *v)
 {
-	if (!v->pcpu->nmi_pending || (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
+	u32 kick = __atomic_exchange_n(&v->kick, 0, __ATOMIC_ACQUIRE);
+
+	if (v->pcpu->nmi_pending) {
+		v->pcpu->nmi_pending = 0;
+		if (!kick)
+			v->nmi_for_guest = true;
+	}
+	if (kick & VCPU_KICK_INIT) {
+		v->nmi_for_guest = false; /* INIT discards a pending NMI (SDM 9.1.1) */
+		vcpu_emulate_init(v);
+	}
+	if (!v->nmi_for_guest || (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
 		return;
-	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS))
-		return; /* retried at the next exit */
-	v->pcpu->nmi_pending = 0;
+	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS | INTR_BLOCK_STI)) {
+		/* SDM 25.6.2: NMI-window exiting says when it can take one. */
+		vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_NMI_WINDOW);
+		return;
+	}
+	v->nmi_for_guest = false;
 	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
+}
+
+int exit_nmi(struct vcpu *v, struct vmx_exit *e)
+{
+	u32 info = (u32)vmread(VMCS_EXIT_INTR_INFO);
+
+	/* Exception bitmap is 0: only NMIs come here (SDM 27.2.2 interruption type 2). */
+	if ((info & (INTR_INFO_VALID | (7u << 8))) != (INTR_INFO_VALID | INTR_TYPE_NMI))
+		return EXIT_STOP;
+	cpu_unblock_nmi();
+	if (!__atomic_load_n(&v->kick, __ATOMIC_ACQUIRE))
+		v->nmi_for_guest = true;
+	return EXIT_RESUME;
+}
+
+int exit_nmi_window(struct vcpu *v, struct vmx_exit *e)
+{
+	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) & ~(u64)PROC_NMI_WINDOW);
+	return EXIT_RESUME; /* vcpu_pre_entry injects it */
 }
 
 int vcpu_run_loop(struct vcpu *v)
@@ -130,7 +170,7 @@ int vcpu_run_loop(struct vcpu *v)
 				 (full & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "");
 			vcpu_stop(v, why);
 		}
-		vcpu_deliver_host_nmi(v);
+		vcpu_pre_entry(v);
 	}
 }
 

@@ -47,6 +47,10 @@ int exit_xsetbv(struct vcpu *v, struct vmx_exit *e);
 int exit_invd(struct vcpu *v, struct vmx_exit *e);
 int exit_vmx_insn(struct vcpu *v, struct vmx_exit *e);
 int exit_init(struct vcpu *v, struct vmx_exit *e);
+int exit_nmi(struct vcpu *v, struct vmx_exit *e);
+int exit_nmi_window(struct vcpu *v, struct vmx_exit *e);
+/* Emulates an INIT on v: INIT state, then parked until a SIPI (exit_initsipi.c). */
+void vcpu_emulate_init(struct vcpu *v);
 int exit_sipi(struct vcpu *v, struct vmx_exit *e);
 int exit_triple_fault(struct vcpu *v, struct vmx_exit *e);
 int exit_ept_violation(struct vcpu *v, struct vmx_exit *e);

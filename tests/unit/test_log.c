@@ -320,27 +320,37 @@ static void test_ring_wrap(void **state)
 
 /* ---- concurrency ----------------------------------------------------------------------- */
 
-#define LOG_THREADS 4
-#define LINES_PER_THREAD 2000
+/*
+ * No more threads than this machine is likely to have cores: spinning waiters would
+ * otherwise burn whole time slices while the holder is descheduled.
+ */
+#define LOG_THREADS 2
+#define LINES_PER_THREAD 3000
 
 static void slow_sink(const char *s, size_t n)
 {
-	/* Byte by byte with a yield in the middle: interleaving would show without the lock. */
+	/* Byte by byte with a pause in the middle: interleaving would show without the lock. */
+	volatile int spin;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		captured[captured_len++] = s[i];
-		if (i == n / 2)
-			sched_yield();
+		if (i == n / 2) {
+			for (spin = 0; spin < 2000; spin++)
+				;
+		}
 	}
 	captured[captured_len] = '\0';
 }
+
+static pthread_barrier_t log_start;
 
 static void *log_thread(void *arg)
 {
 	int id = (int)(intptr_t)arg, i;
 
 	thread_cpu = (u32)id;
+	pthread_barrier_wait(&log_start);
 	for (i = 0; i < LINES_PER_THREAD; i++)
 		log_write(LOG_ERR, "smp", "thread %d line %d end", id, i);
 	return NULL;
@@ -355,10 +365,12 @@ static void test_no_interleaving(void **state)
 
 	capture_reset();
 	log_init(slow_sink, fake_cpu_id);
+	assert_int_equal(pthread_barrier_init(&log_start, NULL, LOG_THREADS), 0);
 	for (i = 0; i < LOG_THREADS; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, log_thread, (void *)(intptr_t)i), 0);
 	for (i = 0; i < LOG_THREADS; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
+	pthread_barrier_destroy(&log_start);
 	log_init(capture_sink, fake_cpu_id);
 
 	/* Every line whole, each thread's lines in order. */

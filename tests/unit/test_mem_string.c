@@ -159,7 +159,8 @@ static void test_strcmp_strncmp(void **state)
 
 			assert_int_equal(sign(lib_strcmp(a, b)), sign(strcmp(a, b)));
 			for (n = 0; n < 12; n++)
-				assert_int_equal(sign(lib_strncmp(a, b, n)), sign(strncmp(a, b, n)));
+				assert_int_equal(sign(lib_strncmp(a, b, n)),
+						 sign(strncmp(a, b, n)));
 			assert_int_equal(sign(lib_strncmp(a, b, huge)),
 					 sign(strncmp(a, b, huge)));
 		}
@@ -303,7 +304,8 @@ static void test_str_to_size(void **state)
 		int ret = str_to_size(cases[i].s, &v);
 
 		if (ret != cases[i].ret)
-			fail_msg("str_to_size(\"%s\") = %d, want %d", cases[i].s, ret, cases[i].ret);
+			fail_msg("str_to_size(\"%s\") = %d, want %d", cases[i].s, ret,
+				 cases[i].ret);
 		assert_int_equal(v, ret ? 0x5a5a5a5a : cases[i].val);
 	}
 }

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+#define LOG_MODULE "apic"
+#include "arch/x86/apic.h"
+#include "arch/x86/guest_mem.h"
+#include "arch/x86/insn.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmexit.h"
+#include "lib/log.h"
+#include "mm/phys.h"
+
+u64 apic_mmio_gpa; /* set once by the BSP before any AP is virtualized */
+
+static volatile u32 *xapic_reg(u32 reg)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE) & GENMASK(51, 12);
+
+	return (volatile u32 *)phys_to_virt(base + reg);
+}
+
+/* Sends one fixed-destination IPI (ICR low bits lo, no shorthand) from this CPU. */
+static void apic_send_ipi(u32 apic_id, u32 lo)
+{
+	if (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC) {
+		wrmsr(MSR_X2APIC_ICR, ((u64)apic_id << 32) | lo);
+		return;
+	}
+	/* xAPIC: wait for the previous IPI, send ours, give the guest its ICR high back. */
+	for (int i = 0; i < 100000 && (*xapic_reg(APIC_REG_ICR_LO) & ICR_BUSY); i++)
+		cpu_relax();
+	u32 saved_hi = *xapic_reg(APIC_REG_ICR_HI);
+	*xapic_reg(APIC_REG_ICR_HI) = apic_id << 24;
+	*xapic_reg(APIC_REG_ICR_LO) = lo;
+	*xapic_reg(APIC_REG_ICR_HI) = saved_hi;
+}
+
+void apic_send_nmi(u32 apic_id)
+{
+	apic_send_ipi(apic_id, (ICR_MODE_NMI << 8) | ICR_LEVEL_ASSERT);
+}
+
+static bool icr_targets(const struct vcpu *sender, const struct vcpu *t, u32 lo, u32 dest,
+			bool x2apic)
+{
+	switch (ICR_SHORTHAND(lo)) {
+	case 1: return t == sender;   /* self */
+	case 2: return true;          /* all including self */
+	case 3: return t != sender;   /* all excluding self */
+	default: break;
+	}
+	if (lo & ICR_DEST_LOGICAL)
+		return false; /* OSes start APs by physical ID; logical SIPIs only pass through */
+	return x2apic ? t->apic_id == dest : (t->apic_id & 0xff) == (dest & 0xff);
+}
+
+/*
+ * INIT to a VP of ours is never sent: the VP is kicked instead and emulates the INIT
+ * itself (exit_initsipi.c). Letting the real INIT through would work on hardware (an INIT
+ * exit), but Bochs 2.7 never clears an INIT that caused a VM exit and the VP could not run
+ * again; a kick also lets VSM decide per VTL later. CPUs we did not virtualize get the
+ * real INIT, one by one.
+ */
+static enum apic_icr_action icr_init(struct vcpu *sender, u32 lo, u32 dest, bool x2apic)
+{
+	for (u32 i = 0; i < vcpu_count(); i++) {
+		struct vcpu *t = vcpu_get(i);
+		if (!icr_targets(sender, t, lo, dest, x2apic))
+			continue;
+		if (!__atomic_load_n(&t->launched, __ATOMIC_ACQUIRE)) {
+			apic_send_ipi(t->apic_id, lo & ~(3u << 18) & ~ICR_DEST_LOGICAL);
+			continue;
+		}
+		__atomic_or_fetch(&t->kick, VCPU_KICK_INIT, __ATOMIC_RELEASE);
+		if (t != sender) /* the sender acts on its own kick before its next entry */
+			apic_send_nmi(t->apic_id);
+	}
+	return APIC_ICR_DROP;
+}
+
+enum apic_icr_action apic_icr_write(struct vcpu *sender, u32 lo, u32 dest, bool x2apic)
+{
+	u32 mode = ICR_MODE(lo);
+
+	if (mode == ICR_MODE_INIT) {
+		/* An INIT level de-assert is a no-op since the P6 (SDM 10.6.1). */
+		if (!(lo & ICR_LEVEL_ASSERT) && (lo & ICR_TRIGGER_LEVEL))
+			return APIC_ICR_DROP;
+		return icr_init(sender, lo, dest, x2apic);
+	}
+	if (mode != ICR_MODE_SIPI)
+		return APIC_ICR_PASS;
+	for (u32 i = 0; i < vcpu_count(); i++) {
+		struct vcpu *t = vcpu_get(i);
+		if (!icr_targets(sender, t, lo, dest, x2apic) ||
+		    !__atomic_load_n(&t->parked, __ATOMIC_ACQUIRE))
+			continue;
+		/* Only the first SIPI after an INIT counts, as on hardware (SDM 8.4.4.1). */
+		s32 none = -1;
+		if (__atomic_compare_exchange_n(&t->sipi_vector, &none, (s32)(lo & 0xff), false,
+						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			apic_send_nmi(t->apic_id);
+	}
+	/* The real SIPI still goes out: CPUs that are not ours need it; ours are parked in
+	 * VMX root operation, not in wait-for-SIPI, and ignore it (SDM 10.6.1). */
+	return APIC_ICR_PASS;
+}
+
+static enum insn_mode guest_code_mode(void)
+{
+	u64 ar = vmread(VMCS_GUEST_CS_AR);
+
+	if ((vmread(VMCS_GUEST_EFER) & EFER_LMA) && (ar & (1u << 13)))
+		return INSN_MODE_64;
+	if (!(vmread(VMCS_GUEST_CR0) & CR0_PE))
+		return INSN_MODE_16;
+	return (ar & (1u << 14)) ? INSN_MODE_32 : INSN_MODE_16;
+}
+
+/*
+ * A store into the write-protected xAPIC page: decode it (the EPT violation gives the
+ * address, not the value), let the ICR logic see it, then do it on the real APIC.
+ */
+int apic_mmio_write_exit(struct vcpu *v, u64 gpa)
+{
+	struct insn_store st;
+	u8 code[15];
+	size_t n = guest_fetch_code(code, sizeof(code));
+
+	if (insn_decode_store(code, n, guest_code_mode(), &st)) {
+		pr_err("VP %u: cannot emulate the store to APIC register %#llx at RIP %#llx "
+		       "(bytes %02x %02x %02x %02x)\n", v->index, (unsigned long long)(gpa & 0xfff),
+		       (unsigned long long)vmread(VMCS_GUEST_RIP), code[0], code[1], code[2],
+		       code[3]);
+		return EXIT_STOP;
+	}
+	u32 val = st.is_imm ? st.imm
+			    : (u32)(st.reg == RSP_UNUSED ? vmread(VMCS_GUEST_RSP) : v->regs.gpr[st.reg]);
+	u32 reg = gpa & 0xffc;
+	enum apic_icr_action act = APIC_ICR_PASS;
+	if (reg == APIC_REG_ICR_LO)
+		act = apic_icr_write(v, val, *xapic_reg(APIC_REG_ICR_HI) >> 24, false);
+	if (act == APIC_ICR_PASS)
+		*(volatile u32 *)phys_to_virt(gpa & ~3ULL) = val;
+	struct vmx_exit done = { .len = st.len };
+	vcpu_skip_instr(v, &done);
+	return EXIT_RESUME;
+}

@@ -1,0 +1,27 @@
+# Host unit tests for arch/x86/ and hyperv/ (see the top Makefile's unit_rule). The CPU is
+# tests/unit/fake_intrin.h (intrin.h includes it under VTLVISOR_HOST); the assembly and the
+# data of files a test leaves out come from tests/unit/fake_vmx.c.
+UNIT_TESTS += test_exit_dispatch test_exit_cpuid test_exit_msr test_exit_cr test_exit_xsetbv \
+	test_mtrr test_ept_build test_msr_bitmap
+
+# Every exit handler is linked: the dispatch table names them all.
+TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.c \
+	arch/x86/exit_msr.c arch/x86/exit_cr.c arch/x86/exit_misc.c arch/x86/exit_initsipi.c \
+	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c \
+	hyperv/cpuid.c hyperv/hypercall.c arch/x86/vmcs.c arch/x86/guest_state.c \
+	arch/x86/vmx_caps.c mm/pool.c mm/pmm.c mm/phys.c lib/bitmap.c lib/log.c lib/printf.c \
+	lib/string.c lib/mem.c
+
+test_exit_dispatch_SRCS := tests/unit/test_exit_dispatch.c $(TEST_EXIT_COMMON)
+test_exit_cpuid_SRCS := tests/unit/test_exit_cpuid.c $(TEST_EXIT_COMMON)
+test_exit_msr_SRCS := tests/unit/test_exit_msr.c $(TEST_EXIT_COMMON)
+test_exit_cr_SRCS := tests/unit/test_exit_cr.c $(TEST_EXIT_COMMON)
+test_exit_xsetbv_SRCS := tests/unit/test_exit_xsetbv.c $(TEST_EXIT_COMMON)
+
+test_mtrr_SRCS := tests/unit/test_mtrr.c arch/x86/mtrr.c lib/string.c lib/mem.c
+
+test_ept_build_SRCS := tests/unit/test_ept_build.c arch/x86/ept.c arch/x86/mtrr.c \
+	tests/unit/test_pt_util.c mm/pt.c mm/phys.c arch/x86/ept_format.c lib/string.c lib/mem.c
+
+test_msr_bitmap_SRCS := tests/unit/test_msr_bitmap.c arch/x86/msr_bitmap.c mm/pool.c mm/pmm.c \
+	mm/phys.c lib/bitmap.c

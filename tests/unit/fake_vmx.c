@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/* Host stand-ins for core symbols a unit test cannot link (see fake_vmx.h). */
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/x86/core.h"
+#include "arch/x86/exception.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/percpu.h"
+#include "lib/errno.h"
+#include "tests/unit/fake_vmx.h"
+
+#define FAKE_DEF __attribute__((weak))
+
+/* ---- data the core defines elsewhere ----------------------------------------------------- */
+
+FAKE_DEF struct core core;
+FAKE_DEF u64 host_idt[512];
+FAKE_DEF const u8 vmx_exit_stub[16];
+
+/* ---- fault-safe MSR access (exception_stubs.S): -EFAULT where the CPU would #GP ---------- */
+
+FAKE_DEF int msr_read_safe(u32 msr, u64 *val)
+{
+	u64 v = 0;
+
+	if (fake_msr_access(msr, false, &v))
+		return -EFAULT;
+	*val = v;
+	return 0;
+}
+
+FAKE_DEF int msr_write_safe(u32 msr, u64 val)
+{
+	return fake_msr_access(msr, true, &val) ? -EFAULT : 0;
+}
+
+/* ---- halting ------------------------------------------------------------------------------ */
+
+jmp_buf fake_halt_jmp;
+bool fake_halt_armed;
+u32 fake_halt_count;
+
+void fake_halt_arm(void)
+{
+	fake_halt_armed = true;
+}
+
+NORETURN static void fake_halt_jump(int code, const char *what)
+{
+	if (!fake_halt_armed) {
+		fprintf(stderr, "fake_vmx: unexpected %s\n", what);
+		abort();
+	}
+	fake_halt_armed = false;
+	longjmp(fake_halt_jmp, code);
+}
+
+FAKE_DEF void cpu_halt_forever(void)
+{
+	fake_halt_count++;
+	fake_halt_jump(1, "cpu_halt_forever()");
+}
+
+/* ---- vmx_run (vmx_run.S) ------------------------------------------------------------------ */
+
+struct fake_vmx_step fake_vmx_script[FAKE_VMX_MAX_STEPS];
+u32 fake_vmx_nsteps;
+u32 fake_vmx_runs;
+int fake_vmx_launched[FAKE_VMX_MAX_STEPS];
+
+void fake_vmx_script_reset(void)
+{
+	memset(fake_vmx_script, 0, sizeof(fake_vmx_script));
+	memset(fake_vmx_launched, 0, sizeof(fake_vmx_launched));
+	fake_vmx_nsteps = 0;
+	fake_vmx_runs = 0;
+	fake_halt_armed = false;
+	fake_halt_count = 0;
+}
+
+void fake_vmx_script_add(int ret, u32 reason, u64 qual, u32 len,
+			 void (*guest)(struct vcpu_regs *regs))
+{
+	if (fake_vmx_nsteps >= FAKE_VMX_MAX_STEPS) {
+		fprintf(stderr, "fake_vmx: script longer than %d steps\n", FAKE_VMX_MAX_STEPS);
+		abort();
+	}
+	fake_vmx_script[fake_vmx_nsteps++] =
+		(struct fake_vmx_step){ .ret = ret, .reason = reason, .qual = qual, .len = len,
+					.guest = guest };
+}
+
+FAKE_DEF int vmx_run(struct vcpu_regs *regs, int launched)
+{
+	const struct fake_vmx_step *s;
+
+	if (fake_vmx_runs >= fake_vmx_nsteps)
+		fake_halt_jump(2, "vmx_run() past the end of the script");
+	fake_vmx_launched[fake_vmx_runs] = launched;
+	s = &fake_vmx_script[fake_vmx_runs++];
+	if (s->ret == 0) {
+		/* SDM vol.3 28.2: what a VM exit records in the exit-information fields. */
+		fake_vmcs_set(VMCS_EXIT_REASON, s->reason);
+		fake_vmcs_set(VMCS_EXIT_QUALIFICATION, s->qual);
+		fake_vmcs_set(VMCS_EXIT_INSTR_LEN, s->len);
+		if (s->guest)
+			s->guest(regs);
+	}
+	return s->ret;
+}
+
+/* ---- parking (exception_stubs.S) and the VP table (core_main.c) ---------------------------- */
+
+void (*fake_park_fn)(volatile s32 *vector);
+u32 fake_park_count;
+struct vcpu *fake_vcpus[FAKE_MAX_VCPUS];
+u32 fake_nvcpus;
+
+FAKE_DEF void vcpu_park_wait(volatile s32 *vector)
+{
+	fake_park_count++;
+	if (fake_park_fn)
+		fake_park_fn(vector);
+	if (*vector < 0)
+		fake_halt_jump(3, "vcpu_park_wait() that would never wake");
+}
+
+FAKE_DEF u32 vcpu_count(void)
+{
+	return fake_nvcpus;
+}
+
+FAKE_DEF struct vcpu *vcpu_get(u32 index)
+{
+	return index < fake_nvcpus ? fake_vcpus[index] : NULL;
+}
+
+/* ---- a VP in a known state ---------------------------------------------------------------- */
+
+void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
+{
+	fake_intrin_reset();
+	fake_vmx_script_reset();
+	fake_park_fn = NULL;
+	fake_park_count = 0;
+	memset(fake_vcpus, 0, sizeof(fake_vcpus));
+	memset(&core, 0, sizeof(core));
+	core.caps.cr0_fixed0 = FAKE_CR0_FIXED0;
+	core.caps.cr0_fixed1 = FAKE_CR0_FIXED1;
+	core.caps.cr4_fixed0 = FAKE_CR4_FIXED0;
+	core.caps.cr4_fixed1 = FAKE_CR4_FIXED1;
+	core.caps.ept_vpid = EPTCAP_INVVPID | EPTCAP_INVVPID_SINGLE | EPTCAP_INVVPID_ALL;
+	core.caps.invvpid = true;
+	core.caps.phys_addr_bits = 39;
+	core.entry = ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER;
+
+	memset(p, 0, sizeof(*p));
+	memset(v, 0, sizeof(*v));
+	p->self = p;
+	p->vcpu = v;
+	v->pcpu = p;
+	v->vpid = FAKE_VPID;
+	v->vmcs_pa = FAKE_VMCS_PA;
+	v->launched = true;
+	v->state = VCPU_RUNNING;
+	v->entry_ctls = core.entry | ENTRY_IA32E_GUEST;
+	v->sipi_vector = -1;
+	fake_vcpus[0] = v;
+	fake_nvcpus = 1;
+
+	fake_vmcs_set(VMCS_VPID, v->vpid);
+	fake_vmcs_set(VMCS_ENTRY_CTLS, v->entry_ctls);
+	fake_vmcs_set(VMCS_GUEST_CR0, (FAKE_GUEST_CR0 | FAKE_CR0_FIXED0) & FAKE_CR0_FIXED1);
+	fake_vmcs_set(VMCS_CR0_SHADOW, FAKE_GUEST_CR0);
+	fake_vmcs_set(VMCS_GUEST_CR3, FAKE_GUEST_CR3);
+	fake_vmcs_set(VMCS_GUEST_CR4, FAKE_GUEST_CR4 | FAKE_CR4_FIXED0);
+	fake_vmcs_set(VMCS_CR4_SHADOW, FAKE_GUEST_CR4);
+	fake_vmcs_set(VMCS_GUEST_EFER, FAKE_GUEST_EFER);
+	fake_vmcs_set(VMCS_GUEST_CS_AR, FAKE_GUEST_CS_AR_64);
+	fake_vmcs_set(VMCS_GUEST_SS_AR, FAKE_GUEST_SS_AR);
+	fake_vmcs_set(VMCS_GUEST_RIP, FAKE_GUEST_RIP);
+	fake_vmcs_set(VMCS_GUEST_RSP, FAKE_GUEST_RSP);
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, RFLAGS_FIXED | RFLAGS_IF);
+	fake_vmcs_set(VMCS_LINK_POINTER, ~0ULL);
+	memset(fake_vmcs_writes, 0, sizeof(fake_vmcs_writes));
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host stand-ins for the core symbols a unit test cannot link: the assembly ones
+ * (msr_read_safe/msr_write_safe, vmx_run, vmx_exit_stub), cpu_halt_forever, and data the
+ * core defines in files the test leaves out (struct core core, host_idt). All weak, so a test
+ * that links the real file gets the real one. The CPU state they act on is the fake of
+ * tests/unit/fake_intrin.h.
+ */
+#ifndef TESTS_UNIT_FAKE_VMX_H
+#define TESTS_UNIT_FAKE_VMX_H
+
+#include <setjmp.h>
+
+#include "arch/x86/vcpu.h"
+#include "lib/types.h"
+
+/*
+ * cpu_halt_forever(): with fake_halt_armed, disarms and longjmps to fake_halt_jmp with 1;
+ * otherwise the test failed to expect a halt: it prints and aborts. Use:
+ *
+ *	fake_halt_arm();
+ *	if (setjmp(fake_halt_jmp) == 0) {
+ *		...code that must end in cpu_halt_forever()...
+ *		fail();
+ *	}
+ *	assert_int_equal(fake_halt_count, 1);
+ */
+extern jmp_buf fake_halt_jmp;
+extern bool fake_halt_armed;
+extern u32 fake_halt_count;
+void fake_halt_arm(void);
+
+/*
+ * vmx_run(): each call takes the next step of the script. A step's ret is what vmx_run
+ * returns (0: a VM exit, -1 VMfailInvalid, -2 VMfailValid); with ret == 0 the exit
+ * reason, qualification and instruction length are stored in the fake VMCS first, and
+ * guest(), if set, runs to play the guest (change registers or VMCS fields). A call past
+ * the end of the script is a test bug: longjmp to fake_halt_jmp with 2 when armed, else
+ * abort.
+ */
+struct fake_vmx_step {
+	int ret;
+	u32 reason;
+	u64 qual;
+	u32 len;
+	void (*guest)(struct vcpu_regs *regs);
+};
+
+#define FAKE_VMX_MAX_STEPS 32
+
+extern struct fake_vmx_step fake_vmx_script[FAKE_VMX_MAX_STEPS];
+extern u32 fake_vmx_nsteps;   /* steps in the script */
+extern u32 fake_vmx_runs;     /* vmx_run calls so far */
+extern int fake_vmx_launched[FAKE_VMX_MAX_STEPS]; /* the launched argument of each call */
+
+/* Empties the script and the halt state (the CPU fakes have their own resets). */
+void fake_vmx_script_reset(void);
+void fake_vmx_script_add(int ret, u32 reason, u64 qual, u32 len,
+			 void (*guest)(struct vcpu_regs *regs));
+
+/*
+ * vcpu_park_wait() (exception_stubs.S: halts until *vector >= 0): calls fake_park_fn, which
+ * plays the CPU that sends the SIPI (stores a vector), and counts the call. Returning with
+ * *vector still < 0 would hang a real CPU: longjmp to fake_halt_jmp with 3 when armed,
+ * else abort.
+ */
+extern void (*fake_park_fn)(volatile s32 *vector);
+extern u32 fake_park_count;
+
+/* vcpu_count()/vcpu_get() (core_main.c): the VPs of the fake machine. */
+#define FAKE_MAX_VCPUS 8
+extern struct vcpu *fake_vcpus[FAKE_MAX_VCPUS];
+extern u32 fake_nvcpus;
+
+/*
+ * The machine and VP the exit tests start from: VMX fixed bits of a typical Intel CPU (CR0
+ * fixed0 PE|NE|PG, fixed1 all 32 bits; CR4 fixed0 VMXE, fixed1 0x3727ff: no UMIP, LA57,
+ * SMXE, bit 19, PKE), INVVPID single-context, and a 64-bit guest at CPL 0: CR0 0x80050033,
+ * CR4 PAE|PGE|OSFXSR|OSXMMEXCPT (real CR4 with VMXE), EFER SCE|LME|LMA|NXE, CS.L = 1,
+ * RIP FAKE_GUEST_RIP, the IA-32e entry control on, launched, the only VP (fake_vcpus[0],
+ * APIC ID 0). Resets every CPU fake, the script, the park hook first; the VMCS write
+ * counters start at 0 after it.
+ */
+#define FAKE_CR0_FIXED0 0x80000021ULL
+#define FAKE_CR0_FIXED1 0xffffffffULL
+#define FAKE_CR4_FIXED0 0x2000ULL
+#define FAKE_CR4_FIXED1 0x3727ffULL
+#define FAKE_GUEST_RIP 0x401000ULL
+#define FAKE_GUEST_RSP 0x7ff000ULL
+#define FAKE_GUEST_CR0 0x80050033ULL
+#define FAKE_GUEST_CR3 0x200000ULL
+#define FAKE_GUEST_CR4 0x6a0ULL
+#define FAKE_GUEST_EFER 0xd01ULL
+#define FAKE_GUEST_CS_AR_64 0xa09bULL /* present code, L = 1 */
+#define FAKE_GUEST_SS_AR 0xc093ULL    /* DPL 0 */
+#define FAKE_VPID 7
+
+struct pcpu;
+void fake_vcpu_setup(struct vcpu *v, struct pcpu *p);
+
+#endif
