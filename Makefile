@@ -121,10 +121,16 @@ unit: $(addprefix $(B)/host/,$(UNIT_TESTS))
 deps:
 	tools/install-deps.sh
 
-test: all
+# make test / make run install what is missing first (as root), or say exactly how.
+deps-ok:
+	@tools/install-deps.sh --check >/dev/null 2>&1 || tools/install-deps.sh
+
+test: deps-ok
+	@$(MAKE) --no-print-directory all
 	@tools/run-tests.sh
 
-run: all
+run: deps-ok
+	@$(MAKE) --no-print-directory all
 	tools/run-bochs.sh --cpus 2 --demo
 
 check:
@@ -133,5 +139,5 @@ check:
 clean:
 	rm -rf $(B)
 
-.PHONY: all guests unit deps test run check clean
+.PHONY: all guests unit deps deps-ok test run check clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -110,11 +110,18 @@ int boot_config_parse(struct boot_config *c, const char *text, char *err, size_t
 			p++;
 		}
 		word[len] = 0;
+		if (too_long) { /* an option or not: nothing that long is valid */
+			problems++;
+			if (used < n)
+				used += (size_t)snprintf(err + used, n - used,
+							 "over-long word '%.32s...'\n", word);
+			continue;
+		}
 		char *eq = strchr(word, '=');
 		if (!eq) /* the program name the shell passes first, or a bare word */
 			continue;
 		*eq = 0;
-		int r = too_long ? -1 : apply(c, word, eq + 1);
+		int r = apply(c, word, eq + 1);
 		if (r) {
 			problems++;
 			if (used < n)

@@ -41,7 +41,7 @@ static void read_config_file(EFI_LOADED_IMAGE *li, char *buf, size_t n)
 	if (!self)
 		return;
 	/* Directory part of our own path, then the file name. */
-	for (UINTN i = 0; self[i] && i < BOOT_PATH_MAX; i++)
+	for (UINTN i = 0; i < BOOT_PATH_MAX && self[i]; i++)
 		if (self[i] == L'\\')
 			len = i + 1;
 	for (UINTN i = 0; i < len; i++)

@@ -23,7 +23,7 @@ EFI_STATUS boot_load_core(struct boot_pool *p, struct bootinfo *bi, u64 *entry);
 EFI_STATUS boot_read_memmap(struct bootinfo *bi);
 EFI_STATUS boot_read_cpus(struct bootinfo *bi, void **mp_out);
 
-/* Virtualizes every CPU (cpus.c); returns how many are now guests. */
+/* Virtualizes every CPU (platform.c); returns how many are now guests. */
 u32 boot_virtualize_cpus(struct bootinfo *bi, struct boot_cpu_args *args, void *mp, u64 entry);
 
 u64 boot_enter_core(struct boot_cpu_args *args, u64 host_cr3, u64 entry);

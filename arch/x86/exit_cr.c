@@ -85,10 +85,29 @@ static int emulate_cr4_write(struct vcpu *v, u64 val)
 	return 0;
 }
 
+/*
+ * MOV to CR3 exits only on CPUs without the TRUE controls, where CR3-load exiting cannot
+ * be turned off (SDM A.3.2). Bit 63 with PCIDE keeps the TLB (SDM 4.10.4.1).
+ */
+static int emulate_cr3_write(struct vcpu *v, u64 val)
+{
+	bool noflush = (vmread(VMCS_CR4_SHADOW) & CR4_PCIDE) && (val & (1ULL << 63));
+
+	val &= ~(1ULL << 63);
+	if (val >> core.caps.phys_addr_bits)
+		return -1;
+	vmwrite(VMCS_GUEST_CR3, val);
+	if (pae_paging(vmread(VMCS_CR0_SHADOW), vmread(VMCS_CR4_SHADOW), vmread(VMCS_GUEST_EFER)))
+		vmcs_load_pdptes(val);
+	if (!noflush)
+		flush_vpid(v);
+	return 0;
+}
+
 int exit_cr_access(struct vcpu *v, struct vmx_exit *e)
 {
 	unsigned cr = e->qual & 0xf, type = (e->qual >> 4) & 3, reg = (e->qual >> 8) & 0xf;
-	int bad;
+	int bad = 0;
 
 	pr_trace("VP %u: CR%u access type %u gpr %u value %#llx\n", v->index, cr, type, reg,
 		 (unsigned long long)(type == 0 ? gpr_read(v, reg) : (e->qual >> 16) & 0xf));
@@ -98,15 +117,25 @@ int exit_cr_access(struct vcpu *v, struct vmx_exit *e)
 			bad = emulate_cr0_write(v, gpr_read(v, reg));
 		else if (cr == 4)
 			bad = emulate_cr4_write(v, gpr_read(v, reg));
+		else if (cr == 3)
+			bad = emulate_cr3_write(v, gpr_read(v, reg));
 		else
-			return EXIT_STOP; /* CR3/CR8 exiting is off: cannot happen */
+			return EXIT_STOP; /* CR8 exiting is off: cannot happen */
+		break;
+	case 1: /* MOV from CR3: exits only where the CPU forces CR3-store exiting */
+		if (cr != 3)
+			return EXIT_STOP;
+		if (reg == RSP_UNUSED)
+			vmwrite(VMCS_GUEST_RSP, vmread(VMCS_GUEST_CR3));
+		else
+			v->regs.gpr[reg] = vmread(VMCS_GUEST_CR3);
 		break;
 	case 3: { /* LMSW: loads CR0[3:0] but can never clear PE (SDM vol.2 LMSW) */
 		u64 old = vmread(VMCS_CR0_SHADOW), src = (e->qual >> 16) & 0xf;
 		bad = emulate_cr0_write(v, (old & ~0xeULL) | (src & 0xf) | (old & CR0_PE));
 		break;
 	}
-	default: /* MOV from CR and CLTS do not exit with our masks */
+	default: /* CLTS does not exit with our masks */
 		return EXIT_STOP;
 	}
 	if (bad) {

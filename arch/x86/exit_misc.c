@@ -22,6 +22,7 @@ int exit_xsetbv(struct vcpu *v, struct vmx_exit *e)
 	    ((val & 0xe0) && (val & 0xe0) != 0xe0) ||           /* AVX-512: all three or none */
 	    ((val & 0xe0) && !(val & 4)) ||                     /* AVX-512 needs AVX */
 	    (((val >> 3) & 1) != ((val >> 4) & 1)) ||            /* MPX: both or none */
+	    (((val >> 17) & 1) != ((val >> 18) & 1)) ||          /* AMX tiles: both or none */
 	    !(vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE)) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;

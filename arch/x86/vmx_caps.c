@@ -94,7 +94,9 @@ int vmx_caps_check(const struct vmx_caps *c, char *why, size_t n)
 		  vmx_ctl_allowed(c->entry, ENTRY_LOAD_EFER) &&
 			  vmx_ctl_allowed(c->entry, ENTRY_LOAD_PAT) },
 		{ "IA-32e mode guest (entry control)", vmx_ctl_allowed(c->entry, ENTRY_IA32E_GUEST) },
-		{ "wait-for-SIPI activity state", c->wait_sipi },
+		/* INIT/SIPI are emulated without the wait-for-SIPI activity state (apic.c). */
+		{ "NMI exiting and virtual NMIs",
+		  vmx_ctl_allowed(c->pin, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS) },
 	};
 
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
@@ -110,7 +112,7 @@ void vmx_caps_summary(const struct vmx_caps *c, char *buf, size_t n)
 {
 	snprintf(buf, n,
 		 "VMCS rev %#x%s; EPT 4-level WB 2M%s%s INVEPT%s%s; VPID%s; unrestricted guest; "
-		 "MBEC %s; VMFUNC/EPTP-switch %s; #VE %s; wait-for-SIPI; MAXPHYADDR %u",
+		 "MBEC %s; VMFUNC/EPTP-switch %s; #VE %s; MAXPHYADDR %u",
 		 (unsigned)(c->basic & 0x7fffffff), c->true_ctls ? ", TRUE controls" : "",
 		 c->ept_1g ? " 1G" : "", c->ept_ad ? " A/D" : "",
 		 (c->ept_vpid & EPTCAP_INVEPT_SINGLE) ? " single" : "",

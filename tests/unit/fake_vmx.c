@@ -129,6 +129,13 @@ FAKE_DEF void vcpu_park_wait(volatile s32 *vector)
 		fake_halt_jump(3, "vcpu_park_wait() that would never wake");
 }
 
+u32 fake_nmi_unblock_count;
+
+FAKE_DEF void cpu_unblock_nmi(void)
+{
+	fake_nmi_unblock_count++;
+}
+
 FAKE_DEF u32 vcpu_count(void)
 {
 	return fake_nvcpus;
@@ -147,6 +154,7 @@ void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
 	fake_vmx_script_reset();
 	fake_park_fn = NULL;
 	fake_park_count = 0;
+	fake_nmi_unblock_count = 0;
 	memset(fake_vcpus, 0, sizeof(fake_vcpus));
 	memset(&core, 0, sizeof(core));
 	core.caps.cr0_fixed0 = FAKE_CR0_FIXED0;

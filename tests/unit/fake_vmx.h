@@ -67,6 +67,9 @@ void fake_vmx_script_add(int ret, u32 reason, u64 qual, u32 len,
 extern void (*fake_park_fn)(volatile s32 *vector);
 extern u32 fake_park_count;
 
+/* cpu_unblock_nmi() (exception_stubs.S: IRET to itself): counts its calls. */
+extern u32 fake_nmi_unblock_count;
+
 /* vcpu_count()/vcpu_get() (core_main.c): the VPs of the fake machine. */
 #define FAKE_MAX_VCPUS 8
 extern struct vcpu *fake_vcpus[FAKE_MAX_VCPUS];
@@ -78,8 +81,8 @@ extern u32 fake_nvcpus;
  * SMXE, bit 19, PKE), INVVPID single-context, and a 64-bit guest at CPL 0: CR0 0x80050033,
  * CR4 PAE|PGE|OSFXSR|OSXMMEXCPT (real CR4 with VMXE), EFER SCE|LME|LMA|NXE, CS.L = 1,
  * RIP FAKE_GUEST_RIP, the IA-32e entry control on, launched, the only VP (fake_vcpus[0],
- * APIC ID 0). Resets every CPU fake, the script, the park hook first; the VMCS write
- * counters start at 0 after it.
+ * APIC ID 0). Resets every CPU fake, the script, the park hook and the NMI-unblock count
+ * first; the VMCS write counters start at 0 after it.
  */
 #define FAKE_CR0_FIXED0 0x80000021ULL
 #define FAKE_CR0_FIXED1 0xffffffffULL

@@ -419,10 +419,25 @@ static void test_source_register_r15(void **state)
 	assert_int_equal(fake_vmcs_get(VMCS_CR4_SHADOW), FAKE_GUEST_CR4 | CR4_OSXSAVE);
 }
 
+/* MOV to/from CR3 exit only where the CPU forces CR3 exiting (no TRUE controls). */
+static void test_cr3_moves_are_emulated(void **state)
+{
+	vp.regs.gpr[RAX] = 0x1000;
+	assert_int_equal(cr_exit(qual(3, 0, RAX, 0)), EXIT_RESUME); /* MOV to CR3 */
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_CR3), 0x1000);
+	vp.regs.gpr[RBX] = 0;
+	assert_int_equal(cr_exit(qual(3, 1, RBX, 0)), EXIT_RESUME); /* MOV from CR3 */
+	assert_int_equal(vp.regs.gpr[RBX], 0x1000);
+	/* An address beyond MAXPHYADDR is a #GP and changes nothing. */
+	vp.regs.gpr[RAX] = 1ULL << 62;
+	assert_int_equal(cr_exit(qual(3, 0, RAX, 0)), EXIT_RESUME);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_CR3), 0x1000);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000b0d);
+}
+
 static void test_unexpected_cr_accesses_stop(void **state)
 {
 	vp.regs.gpr[RAX] = 0x1000;
-	assert_int_equal(cr_exit(qual(3, 0, RAX, 0)), EXIT_STOP); /* MOV to CR3 */
 	assert_int_equal(cr_exit(qual(8, 0, RAX, 0)), EXIT_STOP); /* MOV to CR8 */
 	assert_int_equal(cr_exit(qual(0, 1, RAX, 0)), EXIT_STOP); /* MOV from CR0 */
 	assert_int_equal(cr_exit(qual(0, 2, 0, 0)), EXIT_STOP);   /* CLTS */
@@ -436,6 +451,7 @@ static void test_unexpected_cr_accesses_stop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_cr3_moves_are_emulated),
 		T(test_cr0_pg_with_lme_enters_long_mode),
 		T(test_cr0_pg_with_lme_without_pae_faults),
 		T(test_cr0_clear_pg_in_64bit_mode_faults),

@@ -88,9 +88,9 @@ static void stage_exit(u64 qual, u32 len)
 static void test_unhandled_reasons_stop(void **state)
 {
 	/* Exits the table has no row for: SDM vol.3 appendix C reasons we never enable. */
-	static const u32 reasons[] = { EXIT_EXCEPTION_NMI, EXIT_EXTERNAL_INTR, EXIT_INTR_WINDOW,
-				       EXIT_HLT, EXIT_IO, EXIT_DR_ACCESS, EXIT_PAUSE,
-				       EXIT_ENTRY_FAIL_GUEST, EXIT_REASON_MAX - 1 };
+	static const u32 reasons[] = { EXIT_EXTERNAL_INTR, EXIT_INTR_WINDOW, EXIT_HLT,
+				       EXIT_IO,  EXIT_DR_ACCESS, EXIT_PAUSE, EXIT_ENTRY_FAIL_GUEST,
+				       EXIT_REASON_MAX - 1 };
 
 	stage_exit(0x1234, 2);
 	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
@@ -479,30 +479,66 @@ static void test_run_loop_later_entry_failure_stops(void **state)
 	assert_log_has("VM-entry failure: MSR loading (exit reason 34, VM-entry failure)");
 }
 
+/* ---- NMIs: exits, host NMIs, injection and the NMI window ------------------------------------ */
+
+#define NMI_INFO 0x80000202ULL /* valid, NMI, vector 2 (SDM vol.3 25.8.3) */
+
 static void test_run_loop_delivers_host_nmi(void **state)
 {
+	/* An NMI the host took in root operation belongs to the guest. */
 	pc.nmi_pending = 1;
 	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
 	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
 	run_until_halt();
-	/* SDM vol.3 25.8.3: NMI = type 2, vector 2. */
-	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000202);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), NMI_INFO);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 1);
 	assert_int_equal(pc.nmi_pending, 0);
+	assert_false(vp.nmi_for_guest);
 }
 
-static void test_run_loop_holds_nmi_while_blocked(void **state)
+static void guest_clears_blocking(struct vcpu_regs *r)
+{
+	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
+}
+
+static void test_blocked_nmi_waits_for_nmi_window(void **state)
 {
 	pc.nmi_pending = 1;
 	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTR_BLOCK_NMI);
+	fake_vmcs_set(VMCS_PROC_CTLS, PROC_USE_MSR_BITMAPS | PROC_SECONDARY);
 	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
+	fake_vmx_script_add(0, EXIT_NMI_WINDOW, 0, 0, guest_clears_blocking);
 	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
 	run_until_halt();
-	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 0);
-	assert_int_equal(pc.nmi_pending, 1);
+	/* After the first exit: NMI-window exiting requested (SDM vol.3 25.6.2); after the
+	 * window exit: turned off again and the NMI injected. */
+	assert_int_equal(fake_vmcs_write_count(VMCS_PROC_CTLS), 2);
+	assert_int_equal(fake_vmcs_get(VMCS_PROC_CTLS), PROC_USE_MSR_BITMAPS | PROC_SECONDARY);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), NMI_INFO);
+	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 1);
+	assert_int_equal(vp.exit_count[EXIT_NMI_WINDOW], 1);
+	assert_false(vp.nmi_for_guest);
+	assert_int_equal(pc.nmi_pending, 0);
 }
 
-static void test_run_loop_holds_nmi_behind_pending_event(void **state)
+static void test_nmi_held_while_window_closed(void **state)
+{
+	static const u32 blocks[] = { INTR_BLOCK_NMI, INTR_BLOCK_MOV_SS, INTR_BLOCK_STI };
+
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
+		setup(NULL);
+		pc.nmi_pending = 1;
+		fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, blocks[i]);
+		fake_vmx_script_add(0, EXIT_NMI_WINDOW, 0, 0, NULL); /* keeps the blocking */
+		fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
+		run_until_halt();
+		assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 0);
+		assert_true(vp.nmi_for_guest);
+		assert_int_equal(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_NMI_WINDOW, PROC_NMI_WINDOW);
+	}
+}
+
+static void test_nmi_held_behind_pending_event(void **state)
 {
 	pc.nmi_pending = 1;
 	fake_vmx_script_add(0, EXIT_VMXON, 0, 4, NULL); /* injects #UD */
@@ -510,7 +546,53 @@ static void test_run_loop_holds_nmi_behind_pending_event(void **state)
 	run_until_halt();
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), UD_INFO);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 1);
-	assert_int_equal(pc.nmi_pending, 1);
+	assert_true(vp.nmi_for_guest);
+}
+
+static void test_nmi_exit_passes_nmi_to_guest(void **state)
+{
+	fake_vmcs_set(VMCS_EXIT_INTR_INFO, NMI_INFO);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_RESUME);
+	/* SDM vol.3 27.5.5 / 6.7.1: NMIs stay blocked after an NMI exit until an IRET. */
+	assert_int_equal(fake_nmi_unblock_count, 1);
+	assert_true(vp.nmi_for_guest);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
+
+	/* The NMI of a kick is the hypervisor's. */
+	vp.nmi_for_guest = false;
+	vp.kick = VCPU_KICK_INIT;
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_RESUME);
+	assert_false(vp.nmi_for_guest);
+	assert_int_equal(fake_nmi_unblock_count, 2);
+}
+
+static void test_exception_exit_stops(void **state)
+{
+	/* The exception bitmap is 0: a #PF exit would be a hypervisor bug. */
+	fake_vmcs_set(VMCS_EXIT_INTR_INFO, 0x80000b0e);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_STOP);
+	fake_vmcs_set(VMCS_EXIT_INTR_INFO, 0);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_STOP);
+	assert_int_equal(fake_nmi_unblock_count, 0);
+	assert_false(vp.nmi_for_guest);
+}
+
+static void test_kick_init_emulates_init(void **state)
+{
+	pc.nmi_pending = 1; /* the kick's NMI */
+	fake_park_fn = park_deliver_sipi_9a;
+	fake_vmx_script_add(0, EXIT_EXCEPTION_NMI, 0, 0, NULL);
+	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
+	fake_vmcs_set(VMCS_EXIT_INTR_INFO, NMI_INFO);
+	vp.kick = VCPU_KICK_INIT;
+	run_until_halt();
+	assert_int_equal(fake_park_count, 1);
+	assert_int_equal(vp.kick, 0);
+	assert_false(vp.nmi_for_guest);
+	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 1); /* cleared by INIT */
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_CS_SEL), 0x9a00);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0);
 }
 
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -542,8 +624,12 @@ int main(void)
 		T(test_run_loop_resume_failure_stops),
 		T(test_run_loop_later_entry_failure_stops),
 		T(test_run_loop_delivers_host_nmi),
-		T(test_run_loop_holds_nmi_while_blocked),
-		T(test_run_loop_holds_nmi_behind_pending_event),
+		T(test_blocked_nmi_waits_for_nmi_window),
+		T(test_nmi_held_while_window_closed),
+		T(test_nmi_held_behind_pending_event),
+		T(test_nmi_exit_passes_nmi_to_guest),
+		T(test_exception_exit_stops),
+		T(test_kick_init_emulates_init),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,9 +3,7 @@
  * XSETBV exits (arch/x86/exit_misc.c exit_xsetbv): every value the CPU would refuse with
  * #GP (SDM vol.2 XSETBV; vol.1 13.3) is refused before the hypervisor runs XSETBV itself,
  * since a #GP in VMX root operation would halt the CPU; valid values reach xsetbv().
- *
- * Tests of rules the code does not implement yet are skipped unless the environment has
- * VTLVISOR_KNOWN_BUGS=1 (then they fail until the code is fixed).
+
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -91,13 +89,6 @@ static void assert_accepted(u64 val, unsigned nth)
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + nth * XSETBV_LEN);
 }
 
-static void skip_unless_known_bugs(void)
-{
-	const char *e = getenv("VTLVISOR_KNOWN_BUGS");
-
-	if (!e || strcmp(e, "1"))
-		skip();
-}
 
 /* ---- valid values ------------------------------------------------------------------------ */
 
@@ -195,7 +186,6 @@ static void test_guest_cr4_osxsave_clear_faults(void **state)
 static void test_amx_halves_fault(void **state)
 {
 	/* SDM vol.1 13.3: XCR0[17] (TILECFG) and XCR0[18] (TILEDATA) are set together. */
-	skip_unless_known_bugs();
 	assert_gp_for(0, X87 | SSE | TILECFG);
 	assert_gp_for(0, X87 | SSE | TILEDATA);
 }
