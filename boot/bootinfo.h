@@ -21,10 +21,10 @@
 #define BOOT_CPU_STACK_SIZE (16 * 1024)
 
 enum bootinfo_mem_type {
-	BOOTINFO_MEM_RAM = 1,      /* usable by the OS (conventional, boot services, loader) */
+	BOOTINFO_MEM_RAM = 1,	   /* usable by the OS (conventional, boot services, loader) */
 	BOOTINFO_MEM_RESERVED = 2, /* firmware reserved, runtime, ACPI, unusable */
-	BOOTINFO_MEM_MMIO = 3,     /* memory-mapped I/O described by the firmware */
-	BOOTINFO_MEM_POOL = 4,     /* the hypervisor pool: never visible to any guest */
+	BOOTINFO_MEM_MMIO = 3,	   /* memory-mapped I/O described by the firmware */
+	BOOTINFO_MEM_POOL = 4,	   /* the hypervisor pool: never visible to any guest */
 };
 
 struct bootinfo_mem {
@@ -44,9 +44,9 @@ struct bootinfo_config {
 	u16 console_port; /* I/O port of the hypervisor's UART; 0 = none */
 	u16 pad0;
 	u32 console_baud;
-	u32 log_level;    /* LOG_ERR..LOG_TRACE */
-	u32 cpu_limit;    /* 0 = all */
-	u32 e9_console;   /* 1 = also write the log to port 0xE9 */
+	u32 log_level;	/* LOG_ERR..LOG_TRACE */
+	u32 cpu_limit;	/* 0 = all */
+	u32 e9_console; /* 1 = also write the log to port 0xE9 */
 	u32 pad1;
 };
 
@@ -57,11 +57,11 @@ struct bootinfo {
 
 	u64 pool_base; /* physical, 2 MiB aligned */
 	u64 pool_size;
-	u64 pool_used;  /* bytes from pool_base the loader used (core image, tables, stacks) */
-	u64 core_phys;  /* physical address of the core image (inside the pool) */
+	u64 pool_used; /* bytes from pool_base the loader used (core image, tables, stacks) */
+	u64 core_phys; /* physical address of the core image (inside the pool) */
 	u64 core_size;
-	u64 host_cr3;   /* PML4 the loader built: identity map + core at CORE_VIRT_BASE */
-	u64 phys_top;   /* identity map covers [0, phys_top) */
+	u64 host_cr3; /* PML4 the loader built: identity map + core at CORE_VIRT_BASE */
+	u64 phys_top; /* identity map covers [0, phys_top) */
 	u32 phys_addr_bits;
 	u32 pad0;
 
@@ -114,8 +114,13 @@ _Static_assert(__builtin_offsetof(struct boot_cpu_args, stack_top) == 72, "hando
  * The loader publishes where the pool is with an EFI configuration table (this GUID), so
  * that test programs and a person at the UEFI shell can find it.
  */
-#define VTLVISOR_INFO_GUID                                                                 \
-	{ 0x7a1c0e55, 0x4b1d, 0x4c8e, { 0x9f, 0x27, 0x56, 0x54, 0x4c, 0x56, 0x49, 0x53 } }
+#define VTLVISOR_INFO_GUID                                             \
+	{                                                              \
+		0x7a1c0e55, 0x4b1d, 0x4c8e,                            \
+		{                                                      \
+			0x9f, 0x27, 0x56, 0x54, 0x4c, 0x56, 0x49, 0x53 \
+		}                                                      \
+	}
 struct vtlvisor_efi_info {
 	u64 magic; /* BOOTINFO_MAGIC */
 	u32 version;

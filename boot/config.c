@@ -17,8 +17,11 @@ void boot_config_defaults(struct boot_config *c)
 static const struct {
 	const char *name;
 	u16 port;
-} boot_ports[] = { { "com1", 0x3f8 }, { "com2", 0x2f8 }, { "com3", 0x3e8 },
-		   { "com4", 0x2e8 }, { "none", 0 } };
+} boot_ports[] = { { "com1", 0x3f8 },
+		   { "com2", 0x2f8 },
+		   { "com3", 0x3e8 },
+		   { "com4", 0x2e8 },
+		   { "none", 0 } };
 static const char *const boot_levels[] = { "err", "warn", "info", "debug", "trace" };
 
 static int apply(struct boot_config *c, const char *key, const char *val)
@@ -54,7 +57,8 @@ static int apply(struct boot_config *c, const char *key, const char *val)
 	}
 	if (!strcmp(key, "pool")) {
 		/* At least 8 MiB (EPT, per-CPU state), at most 1 GiB, whole 2 MiB pages. */
-		if (str_to_size(val, &v) || v < (8ULL << 20) || v > (1ULL << 30) || (v & (SZ_2M - 1)))
+		if (str_to_size(val, &v) || v < (8ULL << 20) || v > (1ULL << 30) ||
+		    (v & (SZ_2M - 1)))
 			return -1;
 		c->pool_size = v;
 		return 0;
@@ -125,9 +129,9 @@ int boot_config_parse(struct boot_config *c, const char *text, char *err, size_t
 		if (r) {
 			problems++;
 			if (used < n)
-				used += (size_t)snprintf(err + used, n - used, "%s '%s=%s'\n",
-							 r == -2 ? "unknown option" : "bad value for",
-							 word, eq + 1);
+				used += (size_t)snprintf(
+					err + used, n - used, "%s '%s=%s'\n",
+					r == -2 ? "unknown option" : "bad value for", word, eq + 1);
 		}
 	}
 	return problems;

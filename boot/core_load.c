@@ -47,7 +47,8 @@ EFI_STATUS boot_load_core(struct boot_pool *p, struct bootinfo *bi, u64 *entry)
 	u32 a, b, c, d;
 
 	if (elf_check(eh, blob_size)) {
-		boot_msg("vtlvisor: the embedded core image is not a valid x86-64 ELF executable\n");
+		boot_msg(
+			"vtlvisor: the embedded core image is not a valid x86-64 ELF executable\n");
 		return EFI_LOAD_ERROR;
 	}
 	ph = (const void *)(blob + eh->phoff);

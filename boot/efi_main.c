@@ -93,11 +93,13 @@ static EFI_STATUS check_cpu(struct vmx_caps *caps)
 	if (!(fc & FEATURE_CONTROL_LOCK)) {
 		wrmsr(MSR_IA32_FEATURE_CONTROL,
 		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
-		boot_msg("vtlvisor: IA32_FEATURE_CONTROL was unlocked: set lock + VMX outside SMX\n");
+		boot_msg(
+			"vtlvisor: IA32_FEATURE_CONTROL was unlocked: set lock + VMX outside SMX\n");
 	} else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
 		boot_msg("vtlvisor: VMX is disabled by the firmware (IA32_FEATURE_CONTROL = %#llx, "
 			 "locked): enable Intel VT-x in the firmware setup; not supported, booting "
-			 "on without it\n", (unsigned long long)fc);
+			 "on without it\n",
+			 (unsigned long long)fc);
 		return EFI_UNSUPPORTED;
 	}
 	vmx_caps_read(caps);
@@ -114,8 +116,8 @@ static void publish_info(struct bootinfo *bi)
 {
 	struct vtlvisor_efi_info *info = NULL;
 
-	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePool, 3, EfiRuntimeServicesData,
-					sizeof(*info), (void **)&info)))
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePool, 3, EfiRuntimeServicesData, sizeof(*info),
+					(void **)&info)))
 		return;
 	*info = (struct vtlvisor_efi_info){ BOOTINFO_MAGIC, BOOTINFO_VERSION, bi->cpu_count,
 					    bi->pool_base, bi->pool_size };
@@ -180,7 +182,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	st = EFI_OUT_OF_RESOURCES;
 	tmp_bi.pool_base = pool.base;
 	tmp_bi.pool_size = pool.size;
-	if (EFI_ERROR(boot_read_memmap(&tmp_bi)) || EFI_ERROR(boot_load_core(&pool, &tmp_bi, &entry)))
+	if (EFI_ERROR(boot_read_memmap(&tmp_bi)) ||
+	    EFI_ERROR(boot_load_core(&pool, &tmp_bi, &entry)))
 		goto fail;
 	bi = boot_pool_take(&pool, sizeof(*bi), PAGE_SIZE);
 	if (!bi)
@@ -190,8 +193,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->version = BOOTINFO_VERSION;
 	bi->size = sizeof(*bi);
 	bi->phys_addr_bits = caps.phys_addr_bits;
-	bi->config = (struct bootinfo_config){ cfg.console_port, 0, cfg.console_baud,
-					       cfg.log_level, cfg.cpu_limit, cfg.e9, 0 };
+	bi->config = (struct bootinfo_config){
+		cfg.console_port, 0, cfg.console_baud, cfg.log_level, cfg.cpu_limit, cfg.e9, 0
+	};
 	st = boot_read_cpus(bi, &mp);
 	if (EFI_ERROR(st))
 		goto fail;
@@ -224,7 +228,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		return EFI_UNSUPPORTED;
 	}
 	boot_msg("vtlvisor: running: %u of %u CPU(s) virtualized; the firmware is now the root "
-		 "partition's VTL0\n", n, ncpu);
+		 "partition's VTL0\n",
+		 n, ncpu);
 	if (cfg.next[0])
 		return start_next(image, li, cfg.next);
 	return EFI_SUCCESS;
@@ -232,6 +237,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 fail:
 	uefi_call_wrapper(BS->FreePages, 2, pool.base, pool.size / PAGE_SIZE);
 	boot_msg("vtlvisor: out of pool memory while loading (status %#llx): try pool=64M; "
-		 "booting on without the hypervisor\n", (unsigned long long)st);
+		 "booting on without the hypervisor\n",
+		 (unsigned long long)st);
 	return EFI_UNSUPPORTED;
 }

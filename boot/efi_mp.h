@@ -5,8 +5,13 @@
 
 #include <efi.h>
 
-#define EFI_MP_SERVICES_PROTOCOL_GUID                                                      \
-	{ 0x3fdda605, 0xa76e, 0x4f46, { 0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 } }
+#define EFI_MP_SERVICES_PROTOCOL_GUID                                  \
+	{                                                              \
+		0x3fdda605, 0xa76e, 0x4f46,                            \
+		{                                                      \
+			0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 \
+		}                                                      \
+	}
 
 #define EFI_PROCESSOR_AS_BSP 0x1
 #define EFI_PROCESSOR_ENABLED 0x2

@@ -90,8 +90,8 @@ EFI_STATUS boot_read_cpus(struct bootinfo *bi, void **mp_out)
 	*mp_out = NULL;
 	bi->cpu_count = 0;
 	st = uefi_call_wrapper(BS->LocateProtocol, 3, &mp_guid, NULL, (void **)&mp);
-	if (EFI_ERROR(st) || !mp ||
-	    EFI_ERROR(mp->GetNumberOfProcessors(mp, &count, &enabled)) || count == 0) {
+	if (EFI_ERROR(st) || !mp || EFI_ERROR(mp->GetNumberOfProcessors(mp, &count, &enabled)) ||
+	    count == 0) {
 		boot_msg("vtlvisor: no EFI MP services: running on the boot CPU only\n");
 		bi->cpus[0] = (struct bootinfo_cpu){ boot_apic_id(), BOOTINFO_CPU_BSP };
 		bi->cpu_count = 1;
@@ -177,7 +177,8 @@ u32 boot_virtualize_cpus(struct bootinfo *bi, struct boot_cpu_args *args, void *
 	r = boot_enter_core(&args[ctx.bsp], ctx.host_cr3, entry);
 	if (r) {
 		boot_msg("vtlvisor: the boot CPU could not be virtualized (error %lld); see the "
-			 "hypervisor console for why\n", (long long)r);
+			 "hypervisor console for why\n",
+			 (long long)r);
 		return 0;
 	}
 	boot_msg("vtlvisor: CPU %u (APIC %u, boot CPU) now runs in VMX non-root operation\n",
@@ -193,8 +194,8 @@ u32 boot_virtualize_cpus(struct bootinfo *bi, struct boot_cpu_args *args, void *
 		if (i == ctx.bsp)
 			continue;
 		if (ctx.status[i] == 2)
-			boot_msg("vtlvisor: CPU %u (APIC %u) now runs in VMX non-root operation\n", i,
-				 ctx.apic_id[i]);
+			boot_msg("vtlvisor: CPU %u (APIC %u) now runs in VMX non-root operation\n",
+				 i, ctx.apic_id[i]);
 		else if (ctx.status[i] == 1)
 			boot_msg("vtlvisor: CPU %u (APIC %u) left unvirtualized (cpus=%u)\n", i,
 				 ctx.apic_id[i], ctx.limit);

@@ -16,8 +16,8 @@ EFI_STATUS boot_pool_alloc(struct boot_pool *p, u64 size)
 	UINTN pages = (size + SZ_2M) / PAGE_SIZE;
 	EFI_STATUS st;
 
-	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiReservedMemoryType,
-			       pages, &raw);
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiReservedMemoryType, pages,
+			       &raw);
 	if (EFI_ERROR(st))
 		return st;
 	u64 base = ALIGN_UP(raw, SZ_2M);

@@ -19,7 +19,7 @@
 #define UART_LSR 5 /* line status */
 #define UART_SCR 7 /* scratch */
 
-#define LCR_8N1 0x03 /* 8 data bits, no parity, 1 stop bit */
+#define LCR_8N1 0x03  /* 8 data bits, no parity, 1 stop bit */
 #define LCR_DLAB 0x80 /* divisor latch access */
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
@@ -27,7 +27,7 @@
 #define FCR_TRIGGER_14 0xC0
 #define MCR_DTR 0x01
 #define MCR_RTS 0x02
-#define LSR_DR 0x01 /* a received byte is waiting */
+#define LSR_DR 0x01   /* a received byte is waiting */
 #define LSR_THRE 0x20 /* the transmitter can take a byte */
 
 #define UART_BASE_BAUD (UART_CLOCK_HZ / 16)

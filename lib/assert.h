@@ -17,20 +17,20 @@ NORETURN void lib_panic(const char *file, int line, const char *what);
 /* fn == NULL restores the default (spin forever). If fn returns, lib_panic spins. */
 void lib_set_panic_handler(lib_panic_handler_t fn);
 
-#define BUG_ON(cond)                                                                  \
-	do {                                                                          \
-		if (unlikely(cond))                                                   \
-			lib_panic(__FILE__, __LINE__, "BUG_ON(" #cond ")");           \
+#define BUG_ON(cond)                                                        \
+	do {                                                                \
+		if (unlikely(cond))                                         \
+			lib_panic(__FILE__, __LINE__, "BUG_ON(" #cond ")"); \
 	} while (0)
 
 #ifdef NDEBUG
 /* Still type-checks cond, never evaluates it. */
 #define ASSERT(cond) ((void)sizeof(!(cond)))
 #else
-#define ASSERT(cond)                                                                  \
-	do {                                                                          \
-		if (unlikely(!(cond)))                                                \
-			lib_panic(__FILE__, __LINE__, "ASSERT(" #cond ")");           \
+#define ASSERT(cond)                                                        \
+	do {                                                                \
+		if (unlikely(!(cond)))                                      \
+			lib_panic(__FILE__, __LINE__, "ASSERT(" #cond ")"); \
 	} while (0)
 #endif
 

@@ -9,9 +9,9 @@
 #define BIT(n) (1ULL << (n))
 /* Mask of bits hi..lo inclusive (hi >= lo, hi < 64). */
 #define GENMASK(hi, lo) ((~0ULL >> (63 - (hi))) & (~0ULL << (lo)))
-#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
-#define ALIGN_UP(x, a) ALIGN_DOWN((x) + (a) - 1, (a))
-#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
+#define ALIGN_UP(x, a) ALIGN_DOWN((x) + (a)-1, (a))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 

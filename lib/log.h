@@ -28,7 +28,7 @@ enum log_level { LOG_ERR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG, LOG_TRACE };
 
 #define LOG_LINE_MAX 256 /* bytes, including the newline and the NUL */
 #define LOG_RING_SIZE (64 * 1024)
-#define LOG_MAX_MODULES 32 /* per-module level overrides */
+#define LOG_MAX_MODULES 32     /* per-module level overrides */
 #define LOG_MODULE_NAME_MAX 24 /* bytes kept of a module name in the override table */
 
 typedef void (*log_sink_t)(const char *s, size_t n);
@@ -68,10 +68,10 @@ void log_ring_dump(void (*emit)(const char *s, size_t n));
  */
 void log_panic_mode(void);
 
-#define pr_log_(lvl, fmt, ...)                                                        \
-	do {                                                                          \
-		if (log_enabled(lvl, LOG_MODULE))                                     \
-			log_write(lvl, LOG_MODULE, fmt, ##__VA_ARGS__);               \
+#define pr_log_(lvl, fmt, ...)                                          \
+	do {                                                            \
+		if (log_enabled(lvl, LOG_MODULE))                       \
+			log_write(lvl, LOG_MODULE, fmt, ##__VA_ARGS__); \
 	} while (0)
 
 #define pr_err(fmt, ...) pr_log_(LOG_ERR, fmt, ##__VA_ARGS__)

@@ -6,11 +6,11 @@
  */
 #include "lib/printf.h"
 
-#define FL_LEFT BIT(0) /* '-' */
-#define FL_ZERO BIT(1) /* '0' */
-#define FL_PLUS BIT(2) /* '+' */
+#define FL_LEFT BIT(0)	/* '-' */
+#define FL_ZERO BIT(1)	/* '0' */
+#define FL_PLUS BIT(2)	/* '+' */
 #define FL_SPACE BIT(3) /* ' ' */
-#define FL_ALT BIT(4) /* '#' */
+#define FL_ALT BIT(4)	/* '#' */
 
 /* Widths and precisions saturate here (and INT_MIN cannot be negated). */
 #define PF_MAX_FIELD 100000000
@@ -103,8 +103,8 @@ static void out_number(struct pf_out *o, const struct pf_spec *sp, char conv, u6
 			prefix[nprefix++] = '+';
 		else if (sp->flags & FL_SPACE)
 			prefix[nprefix++] = ' ';
-	} else if (conv == 'p' || ((sp->flags & FL_ALT) && base == 16 && ndig &&
-				   tmp[ndig - 1] != '0')) {
+	} else if (conv == 'p' ||
+		   ((sp->flags & FL_ALT) && base == 16 && ndig && tmp[ndig - 1] != '0')) {
 		prefix[nprefix++] = '0';
 		prefix[nprefix++] = conv == 'X' ? 'X' : 'x';
 	}

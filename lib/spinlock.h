@@ -11,11 +11,14 @@
 #include "lib/types.h"
 
 typedef struct {
-	u32 next; /* next ticket to hand out */
+	u32 next;  /* next ticket to hand out */
 	u32 owner; /* ticket now allowed in; written only by the holder */
 } spinlock_t;
 
-#define SPINLOCK_INIT { .next = 0, .owner = 0 }
+#define SPINLOCK_INIT                 \
+	{                             \
+		.next = 0, .owner = 0 \
+	}
 
 static inline void spin_lock_init(spinlock_t *l)
 {
@@ -47,8 +50,8 @@ static inline bool spin_trylock(spinlock_t *l)
 	u32 owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
 	u32 expected = owner;
 
-	return __atomic_compare_exchange_n(&l->next, &expected, owner + 1, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(&l->next, &expected, owner + 1, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
 static inline bool spin_is_locked(spinlock_t *l)

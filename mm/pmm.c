@@ -44,8 +44,8 @@ int pmm_init(struct pmm *p, u64 base_pa, u64 size, u64 used_bytes)
 		return -EINVAL;
 	if (meta > pages - used)
 		return -ENOMEM;
-	ret = pmm_init_buf(p, base_pa, size, used_bytes,
-			   phys_to_virt(base_pa + used * PAGE_SIZE), words);
+	ret = pmm_init_buf(p, base_pa, size, used_bytes, phys_to_virt(base_pa + used * PAGE_SIZE),
+			   words);
 	if (ret)
 		return ret;
 	bitmap_set_range(p->bitmap, used, meta);
@@ -127,8 +127,7 @@ void pmm_free_pages(struct pmm *p, u64 pa, size_t n)
 
 	spin_lock(&p->lock);
 	if (!n || !IS_ALIGNED(pa, PAGE_SIZE) || pa < p->base ||
-	    (pa - p->base) / PAGE_SIZE >= p->pages ||
-	    n > p->pages - (pa - p->base) / PAGE_SIZE)
+	    (pa - p->base) / PAGE_SIZE >= p->pages || n > p->pages - (pa - p->base) / PAGE_SIZE)
 		goto bad;
 	i = (pa - p->base) / PAGE_SIZE;
 	/* Every page allocated, none of them holding the bitmap. */

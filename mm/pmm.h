@@ -15,15 +15,15 @@
 #include "lib/types.h"
 
 struct pmm {
-	u64 base;          /* physical address of page 0 */
-	size_t pages;      /* pages managed */
-	u64 *bitmap;       /* bit i set = page i in use */
-	size_t free;       /* pages free */
-	size_t hint;       /* no free page below this index */
+	u64 base;	   /* physical address of page 0 */
+	size_t pages;	   /* pages managed */
+	u64 *bitmap;	   /* bit i set = page i in use */
+	size_t free;	   /* pages free */
+	size_t hint;	   /* no free page below this index */
 	size_t meta_first; /* pages [meta_first, meta_first + meta_pages) hold the bitmap */
 	size_t meta_pages;
-	size_t bad_frees;  /* invalid pmm_free_pages calls so far */
-	spinlock_t lock;   /* protects everything above */
+	size_t bad_frees; /* invalid pmm_free_pages calls so far */
+	spinlock_t lock;  /* protects everything above */
 };
 
 /*

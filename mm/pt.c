@@ -144,7 +144,7 @@ enum pt_op_kind { PT_OP_MAP, PT_OP_UNMAP, PT_OP_PROTECT };
 struct pt_op {
 	enum pt_op_kind kind;
 	u64 start; /* linear address of the first byte of the operation */
-	u64 pa;    /* PT_OP_MAP: physical address mapped at start */
+	u64 pa;	   /* PT_OP_MAP: physical address mapped at start */
 	const struct pt_attr *attr;
 };
 
@@ -155,8 +155,8 @@ static int pt_apply(struct pt *pt, u64 table_pa, unsigned level, u64 s, u64 end,
  * Applies op to [s, t_end), the part of the range inside the entry at slot (level, covering
  * [e_start, e_start + level size)).
  */
-static int pt_apply_entry(struct pt *pt, u64 *slot, unsigned level, u64 e_start, u64 s,
-			  u64 t_end, const struct pt_op *op)
+static int pt_apply_entry(struct pt *pt, u64 *slot, unsigned level, u64 e_start, u64 s, u64 t_end,
+			  const struct pt_op *op)
 {
 	const struct pt_format *f = pt->fmt;
 	u64 sz = PT_LEVEL_SIZE(level);
@@ -276,8 +276,8 @@ int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, const struct pt_attr *a)
 {
 	struct pt_op op = { .kind = PT_OP_MAP, .pa = pa, .attr = a };
 
-	if (!a || !pt->fmt->attr_ok(a) || !IS_ALIGNED(pa, PAGE_SIZE) ||
-	    pa >= BIT(PT_PA_BITS) || size > BIT(PT_PA_BITS) - pa)
+	if (!a || !pt->fmt->attr_ok(a) || !IS_ALIGNED(pa, PAGE_SIZE) || pa >= BIT(PT_PA_BITS) ||
+	    size > BIT(PT_PA_BITS) - pa)
 		return -EINVAL;
 	return pt_run(pt, va, size, &op);
 }
@@ -448,8 +448,7 @@ int pt_walk(const struct pt *pt, u64 va, u64 size, pt_walk_fn fn, void *ctx)
 	return pt_walk_table(pt, pt->root_pa, PT_LEVELS, lin, lin + size, fn, ctx);
 }
 
-static int pt_check_table(const struct pt *pt, u64 table_pa, unsigned level, bool root,
-			  u64 *count)
+static int pt_check_table(const struct pt *pt, u64 table_pa, unsigned level, bool root, u64 *count)
 {
 	const struct pt_format *f = pt->fmt;
 	const u64 *t;

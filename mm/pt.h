@@ -36,12 +36,12 @@
 #define PT_PA_BITS 52
 
 /* Bytes mapped by one entry at level (1..4). */
-#define PT_LEVEL_SIZE(level) (1ULL << (12 + 9 * ((level) - 1)))
+#define PT_LEVEL_SIZE(level) (1ULL << (12 + 9 * ((level)-1)))
 
 /* Abstract permissions. */
 #define PT_R 1u
 #define PT_W 2u
-#define PT_X 4u  /* execute (supervisor execute when the format distinguishes, e.g. MBEC) */
+#define PT_X 4u	 /* execute (supervisor execute when the format distinguishes, e.g. MBEC) */
 #define PT_XU 8u /* user-mode execute (EPT mode-based execute control) */
 #define PT_RWX (PT_R | PT_W | PT_X)
 
@@ -54,8 +54,8 @@
 
 /* Attribute flags; each format accepts only those it can express (attr_ok). */
 #define PT_F_IGNORE_PAT 1u /* EPT: the leaf memory type overrides the guest PAT */
-#define PT_F_USER 2u       /* host paging: user-mode accessible (U/S) */
-#define PT_F_GLOBAL 4u     /* host paging: global translation (G) */
+#define PT_F_USER 2u	   /* host paging: user-mode accessible (U/S) */
+#define PT_F_GLOBAL 4u	   /* host paging: global translation (G) */
 
 /* Leaf-level masks: bit L set = level L may hold a leaf. */
 #define PT_LEAF_4K (1u << 1)

@@ -43,10 +43,14 @@ static bool icr_targets(const struct vcpu *sender, const struct vcpu *t, u32 lo,
 			bool x2apic)
 {
 	switch (ICR_SHORTHAND(lo)) {
-	case 1: return t == sender;   /* self */
-	case 2: return true;          /* all including self */
-	case 3: return t != sender;   /* all excluding self */
-	default: break;
+	case 1:
+		return t == sender; /* self */
+	case 2:
+		return true; /* all including self */
+	case 3:
+		return t != sender; /* all excluding self */
+	default:
+		break;
 	}
 	if (lo & ICR_DEST_LOGICAL)
 		return false; /* OSes start APs by physical ID; logical SIPIs only pass through */
@@ -128,13 +132,15 @@ int apic_mmio_write_exit(struct vcpu *v, u64 gpa)
 
 	if (insn_decode_store(code, n, guest_code_mode(), &st)) {
 		pr_err("VP %u: cannot emulate the store to APIC register %#llx at RIP %#llx "
-		       "(bytes %02x %02x %02x %02x)\n", v->index, (unsigned long long)(gpa & 0xfff),
+		       "(bytes %02x %02x %02x %02x)\n",
+		       v->index, (unsigned long long)(gpa & 0xfff),
 		       (unsigned long long)vmread(VMCS_GUEST_RIP), code[0], code[1], code[2],
 		       code[3]);
 		return EXIT_STOP;
 	}
-	u32 val = st.is_imm ? st.imm
-			    : (u32)(st.reg == RSP_UNUSED ? vmread(VMCS_GUEST_RSP) : v->regs.gpr[st.reg]);
+	u32 val = st.is_imm ? st.imm :
+			      (u32)(st.reg == RSP_UNUSED ? vmread(VMCS_GUEST_RSP) :
+							   v->regs.gpr[st.reg]);
 	u32 reg = gpa & 0xffc;
 	enum apic_icr_action act = APIC_ICR_PASS;
 	if (reg == APIC_REG_ICR_LO)

@@ -27,8 +27,8 @@
 
 /* What the guest's ICR write means for the hypervisor. */
 enum apic_icr_action {
-	APIC_ICR_PASS,   /* write it to the real APIC */
-	APIC_ICR_DROP,   /* an INIT level de-assert: a no-op since the P6 (SDM 10.6.1) */
+	APIC_ICR_PASS, /* write it to the real APIC */
+	APIC_ICR_DROP, /* an INIT level de-assert: a no-op since the P6 (SDM 10.6.1) */
 };
 
 /*

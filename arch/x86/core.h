@@ -15,9 +15,9 @@ struct core {
 	struct vmx_caps caps;
 	u32 pin, proc, proc2, exit, entry; /* VMCS controls every VP starts with */
 	u64 msr_bitmap_pa;
-	struct pt ept;    /* the root partition's EPT (one view for now) */
+	struct pt ept; /* the root partition's EPT (one view for now) */
 	u64 eptp;
-	u64 scratch_pa;   /* what guests see wherever the pool is */
+	u64 scratch_pa; /* what guests see wherever the pool is */
 	volatile bool ready;
 };
 

@@ -79,8 +79,8 @@ static int core_global_init(struct bootinfo *bi)
 		core_vcpus[i].sipi_vector = -1;
 	}
 	pr_info("vtlvisor core %u.%u: pool %#llx + %llu MiB (%llu KiB used by the loader), "
-		"%u CPU(s)\n", 0, 1, (unsigned long long)bi->pool_base,
-		(unsigned long long)(bi->pool_size >> 20),
+		"%u CPU(s)\n",
+		0, 1, (unsigned long long)bi->pool_base, (unsigned long long)(bi->pool_size >> 20),
 		(unsigned long long)(bi->pool_used >> 10), bi->cpu_count);
 	r = pool_init(bi->pool_base, bi->pool_size, bi->pool_used);
 	if (r) {
@@ -131,10 +131,10 @@ static int core_global_init(struct bootinfo *bi)
 	}
 	core.eptp = ept_eptp(core.ept.root_pa);
 	pr_info("EPT: identity map of %llu GiB: %llu x 1G, %llu x 2M, %llu x 4K leaves, %llu "
-		"tables; pool -> scratch page %#llx\n", (unsigned long long)(top >> 30),
-		(unsigned long long)st.pages_1g, (unsigned long long)st.pages_2m,
-		(unsigned long long)st.pages_4k, (unsigned long long)core.ept.nr_tables,
-		(unsigned long long)core.scratch_pa);
+		"tables; pool -> scratch page %#llx\n",
+		(unsigned long long)(top >> 30), (unsigned long long)st.pages_1g,
+		(unsigned long long)st.pages_2m, (unsigned long long)st.pages_4k,
+		(unsigned long long)core.ept.nr_tables, (unsigned long long)core.scratch_pa);
 	/* SDM vol.3 29.4.3.1: drop any stale EPT-derived translations before first use. */
 	return 0;
 }
@@ -196,7 +196,8 @@ long core_cpu_entry(struct boot_cpu_args *args)
 	if (idx == bi->bsp_index) {
 		r = core_global_init(bi);
 		if (r) {
-			pr_err("takeover aborted (%d): the firmware boots on without vtlvisor\n", r);
+			pr_err("takeover aborted (%d): the firmware boots on without vtlvisor\n",
+			       r);
 			goto out_gs;
 		}
 		__atomic_store_n(&core.ready, true, __ATOMIC_RELEASE);
@@ -220,8 +221,8 @@ long core_cpu_entry(struct boot_cpu_args *args)
 		goto fail_vmxoff;
 	}
 	pr_info("CPU %u (APIC %u): VMX on; launching the firmware as VP %u at VTL0 "
-		"(RIP %#llx, CR3 %#llx, %s mode)\n", idx, p->apic_id, idx,
-		(unsigned long long)g.rip, (unsigned long long)g.cr3,
+		"(RIP %#llx, CR3 %#llx, %s mode)\n",
+		idx, p->apic_id, idx, (unsigned long long)g.rip, (unsigned long long)g.cr3,
 		(g.efer & EFER_LMA) ? "long" : "legacy");
 	r = vcpu_run_loop(v); /* returns only if the first entry fails */
 	vmclear(v->vmcs_pa);

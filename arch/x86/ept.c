@@ -17,8 +17,8 @@ static int map_one(struct pt *ept, u64 pa, u64 size, u8 type, struct ept_stats *
 }
 
 /* Maps [base, base + size) (aligned to size) with the largest uniform leaves. */
-static int map_range(struct pt *ept, const struct mtrr_state *m, u64 base, u64 size,
-		     u64 pool_lo, u64 pool_hi, u64 scratch, struct ept_stats *st)
+static int map_range(struct pt *ept, const struct mtrr_state *m, u64 base, u64 size, u64 pool_lo,
+		     u64 pool_hi, u64 scratch, struct ept_stats *st)
 {
 	bool in_pool = base < pool_hi && pool_lo < base + size;
 	int r;
@@ -52,8 +52,8 @@ int ept_build_root(struct pt *ept, const struct mtrr_state *m, u64 top, u64 pool
 	if (!IS_ALIGNED(top, SZ_1G))
 		return -EINVAL;
 	for (u64 base = 0; base < top; base += SZ_1G) {
-		int r = map_range(ept, m, base, SZ_1G, pool_base, pool_base + pool_size,
-				  scratch_pa, st);
+		int r = map_range(ept, m, base, SZ_1G, pool_base, pool_base + pool_size, scratch_pa,
+				  st);
 		if (r)
 			return r;
 	}

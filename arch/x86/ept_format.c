@@ -4,8 +4,8 @@
 
 STATIC_ASSERT(EPT_MT_MASK == (7ULL << EPT_MT_SHIFT), "memory type is bits 5:3");
 STATIC_ASSERT(EPT_ADDR_4K == 0x000ffffffffff000ULL, "4K address field is bits 51:12");
-STATIC_ASSERT((EPT_ADDR_2M & (EPT_R | EPT_W | EPT_X | EPT_MT_MASK | EPT_IPAT | EPT_LARGE |
-			      EPT_A | EPT_D | EPT_XU)) == 0,
+STATIC_ASSERT((EPT_ADDR_2M & (EPT_R | EPT_W | EPT_X | EPT_MT_MASK | EPT_IPAT | EPT_LARGE | EPT_A |
+			      EPT_D | EPT_XU)) == 0,
 	      "attribute bits lie below the address");
 /* The abstract memory types are the architectural ones, so they pass through unchanged. */
 STATIC_ASSERT(EPT_MT_UC == PT_MT_UC && EPT_MT_WC == PT_MT_WC && EPT_MT_WT == PT_MT_WT &&
@@ -94,8 +94,8 @@ static u64 ept_addr(u64 e, unsigned level)
 static void ept_get_attr(u64 e, unsigned level, struct pt_attr *out)
 {
 	(void)level;
-	out->perm = ((e & EPT_R) ? PT_R : 0) | ((e & EPT_W) ? PT_W : 0) |
-		    ((e & EPT_X) ? PT_X : 0) | ((e & EPT_XU) ? PT_XU : 0);
+	out->perm = ((e & EPT_R) ? PT_R : 0) | ((e & EPT_W) ? PT_W : 0) | ((e & EPT_X) ? PT_X : 0) |
+		    ((e & EPT_XU) ? PT_XU : 0);
 	out->memtype = (e & EPT_MT_MASK) >> EPT_MT_SHIFT;
 	out->flags = (e & EPT_IPAT) ? PT_F_IGNORE_PAT : 0;
 }

@@ -18,11 +18,27 @@ extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 extern const u8 park_window_start[], park_window_end[];
 
 static const char *const exc_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-	"#BR bound range", "#UD invalid opcode", "#NM device not available", "#DF double fault",
-	"coprocessor overrun", "#TS invalid TSS", "#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved 15", "#MF x87 error",
-	"#AC alignment check", "#MC machine check", "#XM SIMD error", "#VE virtualization",
+	"#DE divide error",
+	"#DB debug",
+	"NMI",
+	"#BP breakpoint",
+	"#OF overflow",
+	"#BR bound range",
+	"#UD invalid opcode",
+	"#NM device not available",
+	"#DF double fault",
+	"coprocessor overrun",
+	"#TS invalid TSS",
+	"#NP segment not present",
+	"#SS stack fault",
+	"#GP general protection",
+	"#PF page fault",
+	"reserved 15",
+	"#MF x87 error",
+	"#AC alignment check",
+	"#MC machine check",
+	"#XM SIMD error",
+	"#VE virtualization",
 	"#CP control protection",
 };
 
@@ -66,22 +82,18 @@ void exception_handler(struct exception_frame *f)
 	}
 	log_panic_mode();
 	pr_err("HYPERVISOR FAULT on CPU %u: %s (vector %llu, error code %#llx) at RIP %#llx\n",
-	       this_cpu()->index, f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector]
-									: "spurious interrupt",
+	       this_cpu()->index,
+	       f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "spurious interrupt",
 	       (unsigned long long)f->vector, (unsigned long long)f->errcode,
 	       (unsigned long long)f->rip);
-	pr_err("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n",
-	       (unsigned long long)f->rax, (unsigned long long)f->rbx,
-	       (unsigned long long)f->rcx, (unsigned long long)f->rdx);
-	pr_err("  RSI %016llx RDI %016llx RBP %016llx RSP %016llx\n",
-	       (unsigned long long)f->rsi, (unsigned long long)f->rdi,
-	       (unsigned long long)f->rbp, (unsigned long long)f->rsp);
-	pr_err("  R8  %016llx R9  %016llx R10 %016llx R11 %016llx\n",
-	       (unsigned long long)f->r8, (unsigned long long)f->r9, (unsigned long long)f->r10,
-	       (unsigned long long)f->r11);
-	pr_err("  R12 %016llx R13 %016llx R14 %016llx R15 %016llx\n",
-	       (unsigned long long)f->r12, (unsigned long long)f->r13,
-	       (unsigned long long)f->r14, (unsigned long long)f->r15);
+	pr_err("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n", (unsigned long long)f->rax,
+	       (unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+	pr_err("  RSI %016llx RDI %016llx RBP %016llx RSP %016llx\n", (unsigned long long)f->rsi,
+	       (unsigned long long)f->rdi, (unsigned long long)f->rbp, (unsigned long long)f->rsp);
+	pr_err("  R8  %016llx R9  %016llx R10 %016llx R11 %016llx\n", (unsigned long long)f->r8,
+	       (unsigned long long)f->r9, (unsigned long long)f->r10, (unsigned long long)f->r11);
+	pr_err("  R12 %016llx R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)f->r12,
+	       (unsigned long long)f->r13, (unsigned long long)f->r14, (unsigned long long)f->r15);
 	pr_err("  CR2 %016llx CR3 %016llx RFLAGS %016llx CS %#llx\n",
 	       (unsigned long long)read_cr2(), (unsigned long long)read_cr3(),
 	       (unsigned long long)f->rflags, (unsigned long long)f->cs);

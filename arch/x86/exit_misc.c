@@ -18,11 +18,11 @@ int exit_xsetbv(struct vcpu *v, struct vmx_exit *e)
 	cpuid_count(0xd, 0, &a, &b, &c, &d);
 	u64 supported = ((u64)d << 32) | a;
 	if (idx != 0 || !(val & 1) || (val & ~supported) ||
-	    ((val & 4) && !(val & 2)) ||                        /* AVX needs SSE */
-	    ((val & 0xe0) && (val & 0xe0) != 0xe0) ||           /* AVX-512: all three or none */
-	    ((val & 0xe0) && !(val & 4)) ||                     /* AVX-512 needs AVX */
-	    (((val >> 3) & 1) != ((val >> 4) & 1)) ||            /* MPX: both or none */
-	    (((val >> 17) & 1) != ((val >> 18) & 1)) ||          /* AMX tiles: both or none */
+	    ((val & 4) && !(val & 2)) ||		/* AVX needs SSE */
+	    ((val & 0xe0) && (val & 0xe0) != 0xe0) ||	/* AVX-512: all three or none */
+	    ((val & 0xe0) && !(val & 4)) ||		/* AVX-512 needs AVX */
+	    (((val >> 3) & 1) != ((val >> 4) & 1)) ||	/* MPX: both or none */
+	    (((val >> 17) & 1) != ((val >> 18) & 1)) || /* AMX tiles: both or none */
 	    !(vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE)) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
@@ -51,7 +51,8 @@ int exit_vmx_insn(struct vcpu *v, struct vmx_exit *e)
 int exit_triple_fault(struct vcpu *v, struct vmx_exit *e)
 {
 	pr_err("VP %u: the guest triple-faulted (shutdown): it is stopped; a real machine "
-	       "would reset here\n", v->index);
+	       "would reset here\n",
+	       v->index);
 	return EXIT_STOP;
 }
 
@@ -69,9 +70,8 @@ int exit_ept_violation(struct vcpu *v, struct vmx_exit *e)
 	if (apic_mmio_gpa && (gpa & ~0xfffULL) == apic_mmio_gpa && (e->qual & 2))
 		return apic_mmio_write_exit(v, gpa);
 	pr_err("VP %u: EPT violation at GPA %#llx (%s%s%s, qualification %#llx)\n", v->index,
-	       (unsigned long long)gpa, (e->qual & 1) ? "read" : "",
-	       (e->qual & 2) ? "write" : "", (e->qual & 4) ? "fetch" : "",
-	       (unsigned long long)e->qual);
+	       (unsigned long long)gpa, (e->qual & 1) ? "read" : "", (e->qual & 2) ? "write" : "",
+	       (e->qual & 4) ? "fetch" : "", (unsigned long long)e->qual);
 	return EXIT_STOP;
 }
 

@@ -31,7 +31,8 @@ int exit_rdmsr(struct vcpu *v, struct vmx_exit *e)
 
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		/* Locked, VMX off: consistent with CPUID.1:ECX.VMX = 0 (no nested VMX). */
-		val = (rdmsr(msr) & ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
+		val = (rdmsr(msr) &
+		       ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
 		      FEATURE_CONTROL_LOCK;
 	} else if (is_vmx_msr(msr) || is_hv_msr(msr) || msr_read_safe(msr, &val)) {
 		/* VMX capability MSRs #GP without VMX (SDM vol.4 table 2-2); the synthetic

@@ -51,5 +51,8 @@ void idt_init(void)
 		set_gate(v, (u64)(uintptr_t)exception_stub_spurious, 0);
 	for (int v = 0; v < 32; v++)
 		set_gate(v, exception_stubs[v],
-			 v == 2 ? IST_NMI : v == 8 ? IST_DF : v == 18 ? IST_MC : 0);
+			 v == 2	 ? IST_NMI :
+			 v == 8	 ? IST_DF :
+			 v == 18 ? IST_MC :
+				   0);
 }

@@ -13,10 +13,10 @@
 enum insn_mode { INSN_MODE_16 = 2, INSN_MODE_32 = 4, INSN_MODE_64 = 8 };
 
 struct insn_store {
-	u8 len;      /* total instruction length */
+	u8 len;	     /* total instruction length */
 	u8 size;     /* operand size in bytes (4 for the forms accepted) */
 	bool is_imm; /* value is imm, else GPR number reg */
-	u8 reg;      /* SDM GPR number of the source (with REX.R) */
+	u8 reg;	     /* SDM GPR number of the source (with REX.R) */
 	u32 imm;
 };
 

@@ -14,9 +14,18 @@
 #include "tests/unit/fake_intrin.h"
 #else
 
-static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outl(u16 port, u32 v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outb(u16 port, u8 v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outw(u16 port, u16 v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outl(u16 port, u32 v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
 static inline u8 inb(u16 port)
 {
 	u8 v;
@@ -50,14 +59,17 @@ static inline void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
-#define DEFINE_CR_ACCESS(n)                                                                \
-	static inline u64 read_cr##n(void)                                                 \
-	{                                                                                  \
-		u64 v;                                                                     \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                          \
-		return v;                                                                  \
-	}                                                                                  \
-	static inline void write_cr##n(u64 v) { __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); }
+#define DEFINE_CR_ACCESS(n)                                                \
+	static inline u64 read_cr##n(void)                                 \
+	{                                                                  \
+		u64 v;                                                     \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static inline void write_cr##n(u64 v)                              \
+	{                                                                  \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
+	}
 DEFINE_CR_ACCESS(0)
 DEFINE_CR_ACCESS(2)
 DEFINE_CR_ACCESS(3)
@@ -95,17 +107,32 @@ struct dtr_reg {
 	u16 limit;
 	u64 base;
 } __attribute__((packed));
-static inline void sgdt(struct dtr_reg *d) { __asm__ volatile("sgdt %0" : "=m"(*d)); }
-static inline void sidt(struct dtr_reg *d) { __asm__ volatile("sidt %0" : "=m"(*d)); }
-static inline void lgdt(const struct dtr_reg *d) { __asm__ volatile("lgdt %0" : : "m"(*d)); }
-static inline void lidt(const struct dtr_reg *d) { __asm__ volatile("lidt %0" : : "m"(*d)); }
-static inline void ltr(u16 sel) { __asm__ volatile("ltr %0" : : "r"(sel)); }
-#define DEFINE_SEG_READ(name, insn)                                                        \
-	static inline u16 name(void)                                                       \
-	{                                                                                  \
-		u16 v;                                                                     \
-		__asm__ volatile(insn : "=r"(v));                                          \
-		return v;                                                                  \
+static inline void sgdt(struct dtr_reg *d)
+{
+	__asm__ volatile("sgdt %0" : "=m"(*d));
+}
+static inline void sidt(struct dtr_reg *d)
+{
+	__asm__ volatile("sidt %0" : "=m"(*d));
+}
+static inline void lgdt(const struct dtr_reg *d)
+{
+	__asm__ volatile("lgdt %0" : : "m"(*d));
+}
+static inline void lidt(const struct dtr_reg *d)
+{
+	__asm__ volatile("lidt %0" : : "m"(*d));
+}
+static inline void ltr(u16 sel)
+{
+	__asm__ volatile("ltr %0" : : "r"(sel));
+}
+#define DEFINE_SEG_READ(name, insn)               \
+	static inline u16 name(void)              \
+	{                                         \
+		u16 v;                            \
+		__asm__ volatile(insn : "=r"(v)); \
+		return v;                         \
 	}
 DEFINE_SEG_READ(read_cs, "mov %%cs, %0")
 DEFINE_SEG_READ(read_ss, "mov %%ss, %0")
@@ -116,26 +143,50 @@ DEFINE_SEG_READ(read_gs, "mov %%gs, %0")
 DEFINE_SEG_READ(read_tr, "str %0")
 DEFINE_SEG_READ(read_ldtr, "sldt %0")
 #undef DEFINE_SEG_READ
-static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
-static inline void wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
+static inline void cli(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+static inline void hlt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
+static inline void wbinvd(void)
+{
+	__asm__ volatile("wbinvd" ::: "memory");
+}
 
 /* VMX instructions (SDM vol.3 chapter 31). Each returns 0 on success, -1 VMfailInvalid,
  * -2 VMfailValid (error number in VMCS field VM_INSTRUCTION_ERROR). */
-#define VMX_RESULT(insn, ...)                                                              \
-	({                                                                                 \
-		u8 _cf, _zf;                                                               \
-		__asm__ volatile(insn "; setc %0; setz %1"                                 \
-				 : "=qm"(_cf), "=qm"(_zf)                                  \
-				 : __VA_ARGS__                                             \
-				 : "cc", "memory");                                        \
-		_cf ? -1 : (_zf ? -2 : 0);                                                 \
+#define VMX_RESULT(insn, ...)                              \
+	({                                                 \
+		u8 _cf, _zf;                               \
+		__asm__ volatile(insn "; setc %0; setz %1" \
+				 : "=qm"(_cf), "=qm"(_zf)  \
+				 : __VA_ARGS__             \
+				 : "cc", "memory");        \
+		_cf ? -1 : (_zf ? -2 : 0);                 \
 	})
-static inline int vmxon(u64 pa) { return VMX_RESULT("vmxon %2", "m"(pa)); }
-static inline int vmclear(u64 pa) { return VMX_RESULT("vmclear %2", "m"(pa)); }
-static inline int vmptrld(u64 pa) { return VMX_RESULT("vmptrld %2", "m"(pa)); }
-static inline void vmxoff(void) { __asm__ volatile("vmxoff" ::: "cc", "memory"); }
-static inline int vmwrite(u64 field, u64 v) { return VMX_RESULT("vmwrite %3, %2", "r"(field), "rm"(v)); }
+static inline int vmxon(u64 pa)
+{
+	return VMX_RESULT("vmxon %2", "m"(pa));
+}
+static inline int vmclear(u64 pa)
+{
+	return VMX_RESULT("vmclear %2", "m"(pa));
+}
+static inline int vmptrld(u64 pa)
+{
+	return VMX_RESULT("vmptrld %2", "m"(pa));
+}
+static inline void vmxoff(void)
+{
+	__asm__ volatile("vmxoff" ::: "cc", "memory");
+}
+static inline int vmwrite(u64 field, u64 v)
+{
+	return VMX_RESULT("vmwrite %3, %2", "r"(field), "rm"(v));
+}
 static inline u64 vmread(u64 field)
 {
 	u64 v;
@@ -161,7 +212,10 @@ static inline int invvpid(u64 type, u16 vpid, u64 gva)
 	return VMX_RESULT("invvpid %3, %2", "r"(type), "m"(d));
 }
 
-static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
 
 #endif /* VTLVISOR_HOST */
 #endif

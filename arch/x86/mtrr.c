@@ -29,9 +29,17 @@ void mtrr_read(struct mtrr_state *m, u32 phys_addr_bits)
 	}
 	if (m->fixed_enabled) {
 		/* SDM 11.11.2.2: one byte per range in each fixed-range MSR. */
-		static const u32 msrs[11] = { MSR_IA32_MTRR_FIX64K_00000, MSR_IA32_MTRR_FIX16K_80000,
-					      MSR_IA32_MTRR_FIX16K_A0000, 0x268, 0x269, 0x26a,
-					      0x26b, 0x26c, 0x26d, 0x26e, 0x26f };
+		static const u32 msrs[11] = { MSR_IA32_MTRR_FIX64K_00000,
+					      MSR_IA32_MTRR_FIX16K_80000,
+					      MSR_IA32_MTRR_FIX16K_A0000,
+					      0x268,
+					      0x269,
+					      0x26a,
+					      0x26b,
+					      0x26c,
+					      0x26d,
+					      0x26e,
+					      0x26f };
 		for (u32 i = 0; i < 11; i++) {
 			u64 v = rdmsr(msrs[i]);
 			memcpy(&m->fixed[i * 8], &v, 8);

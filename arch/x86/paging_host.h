@@ -22,8 +22,8 @@
 #define PAGING_PCD BIT(4)
 #define PAGING_A BIT(5)
 #define PAGING_D BIT(6)
-#define PAGING_PS BIT(7)       /* PDPTE / PDE: maps a 1 GiB / 2 MiB page */
-#define PAGING_PAT_4K BIT(7)   /* PTE */
+#define PAGING_PS BIT(7)     /* PDPTE / PDE: maps a 1 GiB / 2 MiB page */
+#define PAGING_PAT_4K BIT(7) /* PTE */
 #define PAGING_G BIT(8)
 #define PAGING_PAT_LARGE BIT(12) /* PDPTE / PDE with PS */
 #define PAGING_XD BIT(63)

@@ -37,7 +37,7 @@ struct vcpu;
 
 struct pcpu {
 	struct pcpu *self; /* gs:0 */
-	u32 index;         /* position in bootinfo.cpus */
+	u32 index;	   /* position in bootinfo.cpus */
 	u32 apic_id;
 	struct vcpu *vcpu; /* the VP running on this CPU */
 	volatile u32 nmi_pending;

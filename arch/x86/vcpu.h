@@ -10,8 +10,25 @@
 #include "lib/types.h"
 
 /* GPR numbering of the SDM (exit qualification / instruction info encoding, table 28-3). */
-enum gpr { RAX, RCX, RDX, RBX, RSP_UNUSED, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14,
-	   R15, GPR_COUNT };
+enum gpr {
+	RAX,
+	RCX,
+	RDX,
+	RBX,
+	RSP_UNUSED,
+	RBP,
+	RSI,
+	RDI,
+	R8,
+	R9,
+	R10,
+	R11,
+	R12,
+	R13,
+	R14,
+	R15,
+	GPR_COUNT
+};
 
 struct vcpu_regs {
 	u64 gpr[GPR_COUNT]; /* gpr[RSP_UNUSED] is not used: RSP lives in the VMCS */
@@ -29,7 +46,7 @@ struct pcpu;
 
 struct vcpu {
 	struct vcpu_regs regs; /* first: vmx_run.S */
-	u32 index;             /* VP index = position in bootinfo.cpus */
+	u32 index;	       /* VP index = position in bootinfo.cpus */
 	u32 apic_id;
 	u64 vmcs_pa;
 	struct pcpu *pcpu;
@@ -38,7 +55,7 @@ struct vcpu {
 	 * operation until a sender deposits a SIPI vector here (-1 = none). */
 	bool parked;
 	s32 sipi_vector;
-	u32 kick;          /* VCPU_KICK_*: requests from other CPUs, sent with an NMI */
+	u32 kick;	    /* VCPU_KICK_*: requests from other CPUs, sent with an NMI */
 	bool nmi_for_guest; /* an NMI the guest must still receive */
 	enum vcpu_state state;
 	u32 entry_ctls; /* cached VM-entry controls (IA-32e mode guest changes with EFER.LMA) */

@@ -38,8 +38,9 @@ int vmcs_controls_init(void)
 	/* Instructions the guest would otherwise get #UD for, when the CPU has them. */
 	core.proc2 |= (u32)(c->proc2 >> 32) &
 		      (PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES | PROC2_USER_WAIT_PAUSE);
-	core.exit = vmx_ctl_adjust(c->exit, EXIT_HOST_64 | EXIT_SAVE_DEBUG | EXIT_SAVE_PAT |
-						     EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+	core.exit = vmx_ctl_adjust(c->exit,
+				   EXIT_HOST_64 | EXIT_SAVE_DEBUG | EXIT_SAVE_PAT | EXIT_LOAD_PAT |
+					   EXIT_SAVE_EFER | EXIT_LOAD_EFER,
 				   &miss);
 	if (miss)
 		return -ENOTSUP;

@@ -58,15 +58,24 @@ const char *vmexit_name(u32 reason)
 	if (reason < EXIT_REASON_MAX && vmexit_table[reason].name)
 		return vmexit_table[reason].name;
 	switch (reason) {
-	case EXIT_EXCEPTION_NMI: return "exception or NMI";
-	case EXIT_EXTERNAL_INTR: return "external interrupt";
-	case EXIT_TASK_SWITCH: return "task switch";
-	case EXIT_HLT: return "HLT";
-	case EXIT_IO: return "I/O instruction";
-	case EXIT_ENTRY_FAIL_GUEST: return "VM-entry failure: invalid guest state";
-	case EXIT_ENTRY_FAIL_MSR: return "VM-entry failure: MSR loading";
-	case EXIT_ENTRY_FAIL_MC: return "VM-entry failure: machine check";
-	default: return "unexpected exit";
+	case EXIT_EXCEPTION_NMI:
+		return "exception or NMI";
+	case EXIT_EXTERNAL_INTR:
+		return "external interrupt";
+	case EXIT_TASK_SWITCH:
+		return "task switch";
+	case EXIT_HLT:
+		return "HLT";
+	case EXIT_IO:
+		return "I/O instruction";
+	case EXIT_ENTRY_FAIL_GUEST:
+		return "VM-entry failure: invalid guest state";
+	case EXIT_ENTRY_FAIL_MSR:
+		return "VM-entry failure: MSR loading";
+	case EXIT_ENTRY_FAIL_MC:
+		return "VM-entry failure: machine check";
+	default:
+		return "unexpected exit";
 	}
 }
 
@@ -112,7 +121,8 @@ static void vcpu_pre_entry(struct vcpu *v)
 	}
 	if (!v->nmi_for_guest || (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
 		return;
-	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS | INTR_BLOCK_STI)) {
+	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) &
+	    (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS | INTR_BLOCK_STI)) {
 		/* SDM 25.6.2: NMI-window exiting says when it can take one. */
 		vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_NMI_WINDOW);
 		return;
@@ -180,7 +190,8 @@ void vcpu_skip_instr(struct vcpu *v, const struct vmx_exit *e)
 	/* SDM vol.3 28.3 / 27.3.1.5: emulating an instruction ends STI / MOV-SS blocking. */
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
 }
 
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
@@ -206,12 +217,12 @@ bool vcpu_real_mode(void)
 
 void vcpu_dump(struct vcpu *v)
 {
-	static const char *const segs[SEG_COUNT] = { "ES", "CS", "SS", "DS", "FS", "GS", "LDTR",
-						     "TR" };
+	static const char *const segs[SEG_COUNT] = { "ES", "CS", "SS",	 "DS",
+						     "FS", "GS", "LDTR", "TR" };
 #define F(x) ((unsigned long long)vmread(x))
 	pr_err("VP %u (APIC %u) guest state:\n", v->index, v->apic_id);
-	pr_err("  RIP %016llx RSP %016llx RFLAGS %016llx\n", F(VMCS_GUEST_RIP),
-	       F(VMCS_GUEST_RSP), F(VMCS_GUEST_RFLAGS));
+	pr_err("  RIP %016llx RSP %016llx RFLAGS %016llx\n", F(VMCS_GUEST_RIP), F(VMCS_GUEST_RSP),
+	       F(VMCS_GUEST_RFLAGS));
 	pr_err("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n",
 	       (unsigned long long)v->regs.gpr[RAX], (unsigned long long)v->regs.gpr[RBX],
 	       (unsigned long long)v->regs.gpr[RCX], (unsigned long long)v->regs.gpr[RDX]);

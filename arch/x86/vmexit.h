@@ -7,10 +7,10 @@
 #include "lib/compiler.h"
 
 struct vmx_exit {
-	u32 reason;   /* basic exit reason (bits 15:0) */
-	u32 full;     /* the whole exit-reason field */
-	u64 qual;     /* exit qualification, when the table row asks for it */
-	u32 len;      /* VM-exit instruction length, when the table row asks for it */
+	u32 reason; /* basic exit reason (bits 15:0) */
+	u32 full;   /* the whole exit-reason field */
+	u64 qual;   /* exit qualification, when the table row asks for it */
+	u32 len;    /* VM-exit instruction length, when the table row asks for it */
 };
 
 /* Handler results. */
@@ -32,8 +32,14 @@ const char *vmexit_name(u32 reason);
 /* Helpers for handlers (SDM vol.3 25.8.3 event injection, 28.2 instruction length). */
 void vcpu_skip_instr(struct vcpu *v, const struct vmx_exit *e);
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
-static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, VEC_GP, true, 0); }
-static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, VEC_UD, false, 0); }
+static inline void vcpu_inject_gp(struct vcpu *v)
+{
+	vcpu_inject_exception(v, VEC_GP, true, 0);
+}
+static inline void vcpu_inject_ud(struct vcpu *v)
+{
+	vcpu_inject_exception(v, VEC_UD, false, 0);
+}
 /* Current privilege level: SS.DPL (SDM vol.3 5.5); 0 in real mode. */
 u32 vcpu_cpl(void);
 bool vcpu_real_mode(void);

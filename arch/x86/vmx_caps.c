@@ -22,8 +22,8 @@ void vmx_caps_read(struct vmx_caps *c)
 	/* SDM A.1: bit 55 says the TRUE_* MSRs exist and report the real allowed-0 bits. */
 	c->true_ctls = c->basic & (1ULL << 55);
 	c->pin = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS);
-	c->proc = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
-				     : MSR_IA32_VMX_PROCBASED_CTLS);
+	c->proc = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				       MSR_IA32_VMX_PROCBASED_CTLS);
 	c->exit = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS);
 	c->entry = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS);
 	c->misc = rdmsr(MSR_IA32_VMX_MISC);
@@ -32,12 +32,12 @@ void vmx_caps_read(struct vmx_caps *c)
 	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	/* SDM A.3.3: the secondary controls MSR exists only if bit 63 of PROCBASED is 1. */
-	c->proc2 = vmx_ctl_allowed(c->proc, PROC_SECONDARY) ? rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2)
-							    : 0;
+	c->proc2 = vmx_ctl_allowed(c->proc, PROC_SECONDARY) ? rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) :
+							      0;
 	/* SDM A.10: EPT/VPID caps exist if either EPT or VPID can be enabled. */
-	c->ept_vpid = vmx_ctl_allowed(c->proc2, PROC2_EPT | PROC2_VPID)
-			      ? rdmsr(MSR_IA32_VMX_EPT_VPID_CAP)
-			      : 0;
+	c->ept_vpid = vmx_ctl_allowed(c->proc2, PROC2_EPT | PROC2_VPID) ?
+			      rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) :
+			      0;
 	c->vmfunc = vmx_ctl_allowed(c->proc2, PROC2_VMFUNC) ? rdmsr(MSR_IA32_VMX_VMFUNC) : 0;
 	cpuid_count(0x80000000, 0, &a, &b, &cx, &d);
 	c->phys_addr_bits = 36;
@@ -93,7 +93,8 @@ int vmx_caps_check(const struct vmx_caps *c, char *why, size_t n)
 		{ "load IA32_EFER and IA32_PAT on entry",
 		  vmx_ctl_allowed(c->entry, ENTRY_LOAD_EFER) &&
 			  vmx_ctl_allowed(c->entry, ENTRY_LOAD_PAT) },
-		{ "IA-32e mode guest (entry control)", vmx_ctl_allowed(c->entry, ENTRY_IA32E_GUEST) },
+		{ "IA-32e mode guest (entry control)",
+		  vmx_ctl_allowed(c->entry, ENTRY_IA32E_GUEST) },
 		/* INIT/SIPI are emulated without the wait-for-SIPI activity state (apic.c). */
 		{ "NMI exiting and virtual NMIs",
 		  vmx_ctl_allowed(c->pin, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS) },

@@ -50,6 +50,9 @@ void vmx_caps_summary(const struct vmx_caps *c, char *buf, size_t n);
  * *missing (NULL if the caller does not care).
  */
 u32 vmx_ctl_adjust(u64 cap, u32 want, u32 *missing);
-static inline bool vmx_ctl_allowed(u64 cap, u32 bit) { return (cap >> 32) & bit; }
+static inline bool vmx_ctl_allowed(u64 cap, u32 bit)
+{
+	return (cap >> 32) & bit;
+}
 
 #endif

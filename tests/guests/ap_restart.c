@@ -40,7 +40,7 @@
 #define ICR_TRIGGER_LEVEL (1u << 15)
 
 struct ap_plan {
-	u64 page;       /* physical address of the trampoline page (4 KiB aligned, < 1 MiB) */
+	u64 page;	/* physical address of the trampoline page (4 KiB aligned, < 1 MiB) */
 	u64 tsc_per_ms; /* measured with BS->Stall before ExitBootServices */
 	EFI_MEMORY_DESCRIPTOR *map;
 	UINTN map_alloc;
@@ -102,8 +102,10 @@ static int prepare(struct ap_plan *p)
 	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderData, (UINTN)1,
 			       &page);
 	if (EFI_ERROR(st) || !IS_ALIGNED(page, PAGE_SIZE) || page >= 0x100000) {
-		report_fail("ap.prepare", "no trampoline page below 0x%x: AllocatePages 0x%lx, page "
-			    "0x%lx", TRAMPOLINE_MAX_ADDR, (u64)st, (u64)page);
+		report_fail("ap.prepare",
+			    "no trampoline page below 0x%x: AllocatePages 0x%lx, page "
+			    "0x%lx",
+			    TRAMPOLINE_MAX_ADDR, (u64)st, (u64)page);
 		return -1;
 	}
 	p->page = page;
@@ -234,8 +236,9 @@ static void restart_ap(const struct ap_plan *p, u32 apic_id, struct ap_result *r
 static void report_ap(u32 cpu, u32 apic_id, const char *what, const struct ap_result *r)
 {
 	report_info("ap %s: cpu %u apic_id %u: %s, count %u, leaf1.ecx=0x%08x leaf1.ebx=0x%08x, "
-		    "%lu us", what, cpu, apic_id, r->started ? "magic written" : "NO magic",
-		    r->count, r->leaf1_ecx, r->leaf1_ebx, r->us);
+		    "%lu us",
+		    what, cpu, apic_id, r->started ? "magic written" : "NO magic", r->count,
+		    r->leaf1_ecx, r->leaf1_ebx, r->us);
 }
 
 /* Appends "cpu N (apic A): text" to a FAIL reason. */
@@ -268,14 +271,15 @@ static void restart_all(struct vt0_ctx *ctx, const struct ap_plan *p)
 		restart_ap(p, apic_id, &r);
 		report_ap(i, apic_id, "restart", &r);
 		if (!r.started) {
-			why_add(why_start, &len_start, &bad_start, i, apic_id, "no magic, mailbox count ",
-				r.count);
+			why_add(why_start, &len_start, &bad_start, i, apic_id,
+				"no magic, mailbox count ", r.count);
 			continue;
 		}
 		started++;
 		/* Without vtlvisor the restarted AP must not see a hypervisor bit the BSP lacks. */
 		hv = r.leaf1_ecx & CPUID1_ECX_HYPERVISOR;
-		if (ctx->opt.expect_no_hv ? hv && !(cpu_cpuid(1, 0).ecx & CPUID1_ECX_HYPERVISOR) : !hv)
+		if (ctx->opt.expect_no_hv ? hv && !(cpu_cpuid(1, 0).ecx & CPUID1_ECX_HYPERVISOR) :
+					    !hv)
 			why_add(why_guest, &len_guest, &bad_guest, i, apic_id,
 				"CPUID.1:ECX after restart ", r.leaf1_ecx);
 	}

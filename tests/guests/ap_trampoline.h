@@ -8,13 +8,13 @@
 #ifndef TESTS_GUESTS_AP_TRAMPOLINE_H
 #define TESTS_GUESTS_AP_TRAMPOLINE_H
 
-#define AP_MAILBOX 0x800        /* the trampoline code must end before this */
-#define AP_MB_MAGIC 0x800       /* u32: AP_MAGIC once the AP has run */
-#define AP_MB_COUNT 0x804       /* u32: incremented by every AP start */
-#define AP_MB_LEAF1_ECX 0x808   /* u32: CPUID.01H:ECX as the restarted AP sees it */
-#define AP_MB_LEAF1_EBX 0x80c   /* u32: CPUID.01H:EBX (initial APIC ID in 31:24) */
+#define AP_MAILBOX 0x800      /* the trampoline code must end before this */
+#define AP_MB_MAGIC 0x800     /* u32: AP_MAGIC once the AP has run */
+#define AP_MB_COUNT 0x804     /* u32: incremented by every AP start */
+#define AP_MB_LEAF1_ECX 0x808 /* u32: CPUID.01H:ECX as the restarted AP sees it */
+#define AP_MB_LEAF1_EBX 0x80c /* u32: CPUID.01H:EBX (initial APIC ID in 31:24) */
 #define AP_MB_SIZE 16
-#define AP_MAGIC 0x55504121     /* "!APU" */
+#define AP_MAGIC 0x55504121 /* "!APU" */
 
 #ifndef __ASSEMBLY__
 #include "lib/types.h"

@@ -65,9 +65,10 @@ int vt0_sample_all_cpus(struct vt0_ctx *ctx, struct vt0_cpu_sample out[MP_MAX_CP
 		idx = mp_index_of_apic_id(mp, s->apic_id);
 		if (idx < 0 || (u32)idx == mp->bsp || out[idx].valid) {
 			if (!ret)
-				report_snprintf(why, why_size,
-						"an AP reported APIC ID %u, which matches no other AP",
-						s->apic_id);
+				report_snprintf(
+					why, why_size,
+					"an AP reported APIC ID %u, which matches no other AP",
+					s->apic_id);
 			ret = -EINVAL;
 			continue;
 		}
@@ -75,8 +76,9 @@ int vt0_sample_all_cpus(struct vt0_ctx *ctx, struct vt0_cpu_sample out[MP_MAX_CP
 	}
 	for (u32 i = 0; i < mp->count; i++) {
 		if ((mp->cpus[i].status & MP_CPU_ENABLED) && !out[i].valid && !ret) {
-			report_snprintf(why, why_size, "CPU %u (APIC ID %u) did not run the AP procedure",
-					i, mp->cpus[i].apic_id);
+			report_snprintf(why, why_size,
+					"CPU %u (APIC ID %u) did not run the AP procedure", i,
+					mp->cpus[i].apic_id);
 			ret = -EIO;
 		}
 	}
@@ -187,8 +189,8 @@ void vt0_check_cpuid(struct vt0_ctx *ctx)
 	for (u32 i = 0; i < ctx->mp.count; i++) {
 		if (!s[i].valid) {
 			report_info("cpu %u apic_id %u: no sample (%s)", i, ctx->mp.cpus[i].apic_id,
-				    (ctx->mp.cpus[i].status & MP_CPU_ENABLED) ? "did not answer"
-									      : "disabled");
+				    (ctx->mp.cpus[i].status & MP_CPU_ENABLED) ? "did not answer" :
+										"disabled");
 			continue;
 		}
 		report_info("cpu %u apic_id %u%s: leaf1.ecx=0x%08x 0x40000000: eax=0x%08x \"%s\" "

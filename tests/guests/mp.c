@@ -7,7 +7,9 @@
 #include "tests/guests/cpu.h"
 #include "tests/guests/mp.h"
 
-static EFI_GUID mp_services_guid = { 0x3fdda605, 0xa76e, 0x4f46,
+static EFI_GUID mp_services_guid = { 0x3fdda605,
+				     0xa76e,
+				     0x4f46,
 				     { 0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 } };
 
 /* Member order is the PI spec's; GNU-EFI calls them through uefi_call_wrapper. */

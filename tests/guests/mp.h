@@ -27,7 +27,7 @@ struct mp_info {
 	void *proto; /* EFI_MP_SERVICES_PROTOCOL, or NULL when the firmware has none */
 	u32 count;   /* CPUs in cpus[] (all of them, enabled or not) */
 	u32 enabled;
-	u32 bsp;     /* index of the BSP in cpus[] */
+	u32 bsp; /* index of the BSP in cpus[] */
 	struct mp_cpu cpus[MP_MAX_CPUS];
 };
 

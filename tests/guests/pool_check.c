@@ -47,10 +47,22 @@ static const struct vtlvisor_efi_info *find_info_table(void)
 static const char *efi_mem_type_name(u32 type)
 {
 	static const char *const names[] = {
-		"Reserved",	    "LoaderCode",	 "LoaderData",	   "BootServicesCode",
-		"BootServicesData", "RuntimeServicesCode", "RuntimeServicesData", "Conventional",
-		"Unusable",	    "ACPIReclaim",	 "ACPINVS",	   "MMIO",
-		"MMIOPortSpace",    "PalCode",		 "Persistent",	   "Unaccepted",
+		"Reserved",
+		"LoaderCode",
+		"LoaderData",
+		"BootServicesCode",
+		"BootServicesData",
+		"RuntimeServicesCode",
+		"RuntimeServicesData",
+		"Conventional",
+		"Unusable",
+		"ACPIReclaim",
+		"ACPINVS",
+		"MMIO",
+		"MMIOPortSpace",
+		"PalCode",
+		"Persistent",
+		"Unaccepted",
 	};
 
 	return type < ARRAY_SIZE(names) ? names[type] : "OEM/unknown";
@@ -146,7 +158,8 @@ static void check_memmap(u64 base, u64 size)
 			continue;
 		covered += hi - lo;
 		report_info("pool memory map: 0x%lx-0x%lx %s (type %u) attr 0x%lx",
-			    (u64)d->PhysicalStart, (u64)(d->PhysicalStart + d->NumberOfPages * PAGE_SIZE),
+			    (u64)d->PhysicalStart,
+			    (u64)(d->PhysicalStart + d->NumberOfPages * PAGE_SIZE),
 			    efi_mem_type_name(d->Type), d->Type, (u64)d->Attribute);
 		if (d->Type != EfiReservedMemoryType && !bad++) {
 			bad_base = lo;
@@ -175,11 +188,12 @@ static void check_writes(u64 base, u64 size)
 	for (u64 i = 0; i < npages; i++)
 		pool[i * QWORDS_PER_PAGE] = WRITE_PATTERN(i);
 	v0 = pool[0];
-	report_info("pool writes: page 0 reads 0x%016lx after writing 0x%016lx..0x%016lx",
-		    v0, WRITE_PATTERN(0), WRITE_PATTERN(npages - 1));
+	report_info("pool writes: page 0 reads 0x%016lx after writing 0x%016lx..0x%016lx", v0,
+		    WRITE_PATTERN(0), WRITE_PATTERN(npages - 1));
 	report_result("pool.writes_shared", v0 != WRITE_PATTERN(0) || npages == 1,
 		      "page 0 kept its own pattern 0x%016lx after %lu more pages were written: "
-		      "the writes reached separate memory", v0, npages - 1);
+		      "the writes reached separate memory",
+		      v0, npages - 1);
 }
 
 static void check_hv_alive(struct vt0_ctx *ctx)
@@ -282,8 +296,8 @@ void vt0_check_pool(struct vt0_ctx *ctx)
 		      "%lu of %lu pages differ from page 0; first: page %lu (0x%lx) +0x%lx "
 		      "reads 0x%016lx, page 0 0x%016lx",
 		      r.diff_pages, (u64)(size / PAGE_SIZE - 1), r.first_diff_page,
-		      (u64)(base + r.first_diff_page * PAGE_SIZE), r.first_diff_off, r.first_diff_val,
-		      r.first_diff_ref);
+		      (u64)(base + r.first_diff_page * PAGE_SIZE), r.first_diff_off,
+		      r.first_diff_val, r.first_diff_ref);
 	check_memmap(base, size);
 	check_writes(base, size);
 	check_hv_alive(ctx);

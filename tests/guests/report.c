@@ -149,8 +149,8 @@ int report_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'p':
 			out_c(&o, '0');
 			out_c(&o, 'x');
-			out_num(&o, (u64)(uintptr_t)va_arg(ap, void *), false, 16, false, width, zero,
-				left);
+			out_num(&o, (u64)(uintptr_t)va_arg(ap, void *), false, 16, false, width,
+				zero, left);
 			break;
 		case 's': {
 			const char *s = va_arg(ap, const char *);

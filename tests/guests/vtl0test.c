@@ -98,8 +98,7 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 					w[len++] = c < 0x7f ? (char)c : '?';
 			}
 			w[len] = '\0';
-			if (!apply_option(&ctx->opt, w, &named_check) && word &&
-			    ulen < usize)
+			if (!apply_option(&ctx->opt, w, &named_check) && word && ulen < usize)
 				ulen += report_snprintf(unknown + ulen, usize - ulen, " %s", w);
 			word++;
 		}
@@ -125,8 +124,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	report_info("vtl0test: checks:%s%s%s%s%s%s%s%s", o->run_cpuid ? " cpuid" : "",
 		    o->run_pool ? " pool" : "", o->run_ap ? " ap" : "",
 		    o->expect_no_hv ? " (expect-no-hypervisor)" : "",
-		    o->selftest_pool ? " (selftest-pool)" : "", o->noshutdown ? " (noshutdown)" : "",
-		    o->noconout ? " (noconout)" : "", o->x2apic ? " (x2apic)" : "");
+		    o->selftest_pool ? " (selftest-pool)" : "",
+		    o->noshutdown ? " (noshutdown)" : "", o->noconout ? " (noconout)" : "",
+		    o->x2apic ? " (x2apic)" : "");
 
 	ret = mp_init(&vt0.mp);
 	if (ret)

@@ -18,7 +18,7 @@
 #define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_X2APIC (1u << 21)
 #define CPUID1_ECX_HYPERVISOR (1u << 31) /* reserved for hypervisor use: "running as a guest" */
-#define CPUID_HV_VENDOR_LEAF 0x40000000u  /* TLFS: max leaf + "Microsoft Hv" */
+#define CPUID_HV_VENDOR_LEAF 0x40000000u /* TLFS: max leaf + "Microsoft Hv" */
 #define CPUID_HV_INTERFACE_LEAF 0x40000001u
 #define CPUID_VTLVISOR_ID_LEAF 0x40000100u /* vtlvisor's own identity: "vtlvisor    " */
 #define VT0_HV_VENDOR_SIG "Microsoft Hv"
@@ -31,8 +31,8 @@ struct vt0_opts {
 	bool noshutdown;
 	bool expect_no_hv;  /* "expect-no-hypervisor": firmware running without vtlvisor */
 	bool selftest_pool; /* "selftest-pool": run the pool checks on a planted fake pool */
-	bool noconout;      /* "noconout": COM1 only, for firmware whose ConOut is COM1 too */
-	bool x2apic;        /* "x2apic": switch the BSP's APIC to x2APIC mode before restarts */
+	bool noconout;	    /* "noconout": COM1 only, for firmware whose ConOut is COM1 too */
+	bool x2apic;	    /* "x2apic": switch the BSP's APIC to x2APIC mode before restarts */
 };
 
 struct vt0_ctx {
@@ -47,7 +47,7 @@ struct vt0_cpu_sample {
 	u32 valid;
 	u32 apic_id;
 	u32 leaf1_ecx;
-	struct cpuid_regs hv;     /* leaf 0x40000000 */
+	struct cpuid_regs hv;	  /* leaf 0x40000000 */
 	struct cpuid_regs vtlvid; /* leaf 0x40000100 */
 };
 
