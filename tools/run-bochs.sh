@@ -13,6 +13,10 @@
 #   --com1 FILE        COM1 (0x3F8) output: the guest's serial console
 #   --com2 FILE        COM2 (0x2F8) output: the hypervisor console
 #   --com3 FILE        COM3 (0x3E8) output (a UART the firmware does not touch)
+#   --com3-socket PORT COM3 is a TCP server on 127.0.0.1:PORT ("auto": a free port, printed)
+#                      instead of a file: Bochs waits for one client before it runs a single
+#                      instruction. The client (tools/console-drive.sh) owns the --com3
+#                      transcript; it must stay connected until Bochs exits
 #   --e9 FILE          bytes written to port 0xE9
 #   --log FILE         the Bochs log (VM-entry failures are written there in words)
 #   --hv comN          which UART --demo/--live shows as [hv] (default com2)
@@ -34,7 +38,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '3,32s/^# \{0,1\}//p' "$0" >&2
+	sed -n '3,36s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -47,6 +51,7 @@ esp=
 com1=
 com2=
 com3=
+com3_socket=
 e9=
 log=
 hv=com2
@@ -74,6 +79,7 @@ while [ $# -gt 0 ]; do
 	--com1) com1=$2 ;;
 	--com2) com2=$2 ;;
 	--com3) com3=$2 ;;
+	--com3-socket) com3_socket=$2 ;;
 	--e9) e9=$2 ;;
 	--log) log=$2 ;;
 	--hv) hv=$2 ;;
@@ -91,6 +97,13 @@ is_uint "$ips" && [ "$ips" -ge 1000000 ] || die "--ips must be >= 1000000"
 [ -n "$timeout" ] || timeout=$((demo ? 1800 : 600))
 is_uint "$timeout" || die "--timeout must be a number of seconds"
 case $hv in com1 | com2 | com3) ;; *) die "--hv must be com1, com2 or com3" ;; esac
+if [ "$com3_socket" = auto ]; then
+	com3_socket=$("$VTL_ROOT/tools/console-drive.sh" --free-port) || die "no free TCP port"
+fi
+if [ -n "$com3_socket" ]; then
+	is_uint "$com3_socket" && [ "$com3_socket" -ge 1024 ] && [ "$com3_socket" -le 65535 ] ||
+		die "--com3-socket must be a TCP port 1024..65535 or auto"
+fi
 command -v bochs >/dev/null || die "bochs is not installed (tools/install-deps.sh)"
 [ -f "$VTL_OVMF" ] || die "no $VTL_OVMF (package ovmf)"
 [ -f "$VTL_VGABIOS" ] || die "no $VTL_VGABIOS (package vgabios)"
@@ -139,6 +152,11 @@ done
 #   port from 5900 up, so parallel runs do not collide.
 # - vvfat: the ESP directory as a FAT disk; writes go to the journal, never to the dir.
 # - port_e9_hack: 0xE9 bytes go to Bochs' stdout (filtered into the --e9 file).
+# - com3 socket-server: Bochs binds without SO_REUSEADDR, so a port that a finished run left
+#   in TIME_WAIT cannot be bound for a minute ("bind() or listen() failed": a panic at tick 0);
+#   it then blocks in accept() during its init, before the first instruction.
+com3_line="com3: enabled=1, mode=file, dev=\"$com3\""
+[ -z "$com3_socket" ] || com3_line="com3: enabled=1, mode=socket-server, dev=127.0.0.1:$com3_socket"
 rc=$work/bochsrc
 cat >"$rc" <<EOF
 romimage: file="$VTL_OVMF"
@@ -153,7 +171,7 @@ ata0-master: type=disk, path="$esp", mode=vvfat, journal="$work/vvfat.journal"
 boot: disk
 com1: enabled=1, mode=file, dev="$com1"
 com2: enabled=1, mode=file, dev="$com2"
-com3: enabled=1, mode=file, dev="$com3"
+$com3_line
 port_e9_hack: enabled=1
 speaker: enabled=0
 log: "$log"
@@ -184,6 +202,8 @@ start=$(now_ms)
 (cd "$work" && exec bochs -q -f "$rc" -rc "$work/debug.rc" </dev/null \
 	>"$work/stdout.txt" 2>"$work/stderr.txt") &
 bochs_pid=$!
+[ -z "$com3_socket" ] ||
+	echo "run-bochs: COM3 is tcp 127.0.0.1:$com3_socket; Bochs waits for a client to connect"
 
 if [ "$live" = 1 ]; then
 	show() { # show FILE PREFIX [FILTER]

@@ -9,6 +9,7 @@
 #define LOG_MODULE "core"
 #include "arch/x86/apic.h"
 #include "arch/x86/core.h"
+#include "arch/x86/dbgcon.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/ept_format.h"
 #include "arch/x86/exception.h"
@@ -49,6 +50,14 @@ static u32 core_cpu_id(void)
 	return this_cpu()->index;
 }
 
+/* The log goes to the console UART, except while the debug console is open there: then
+ * only to the ring (the console's 'log' command shows it). Panic output always goes. */
+static void core_log_sink(const char *s, size_t n)
+{
+	if (!dbgcon_is_open())
+		console_write(s, n);
+}
+
 static void core_panic(const char *file, int line, const char *what)
 {
 	log_panic_mode();
@@ -67,9 +76,10 @@ static int core_global_init(struct bootinfo *bi)
 	int r;
 
 	console_init(&con);
-	log_init(console_write, core_cpu_id);
+	log_init(core_log_sink, core_cpu_id);
 	log_set_level((enum log_level)MIN(bi->config.log_level, (u32)LOG_TRACE));
 	lib_set_panic_handler(core_panic);
+	dbgcon_init(bi->config.console_port);
 	core.bi = bi;
 	/* Every VP is described before any CPU enters a guest: ICR writes of a running guest
 	 * may already name CPUs that are not virtualized yet (apic.c). */
@@ -220,6 +230,10 @@ long core_cpu_entry(struct boot_cpu_args *args)
 		pr_err("CPU %u: VMCS setup failed (%d)\n", idx, r);
 		goto fail_vmxoff;
 	}
+	/* The debug console lives on the BSP: make sure its guest exits now and then. */
+	if (idx == bi->bsp_index && !vmcs_set_exit_period(DBGCON_TIMER_TICKS))
+		pr_warn("no VMX-preemption timer: the debug console answers only when the boot "
+			"CPU's guest exits\n");
 	pr_info("CPU %u (APIC %u): VMX on; launching the firmware as VP %u at VTL0 "
 		"(RIP %#llx, CR3 %#llx, %s mode)\n",
 		idx, p->apic_id, idx, (unsigned long long)g.rip, (unsigned long long)g.cr3,

@@ -9,6 +9,7 @@
 #include "arch/x86/exception.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/percpu.h"
+#include "drivers/console.h"
 #include "lib/log.h"
 
 struct ex_entry {
@@ -16,6 +17,7 @@ struct ex_entry {
 };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 extern const u8 park_window_start[], park_window_end[];
+extern const u8 wait_window_start[], wait_window_end[];
 
 static const char *const exc_names[32] = {
 	"#DE divide error",
@@ -50,6 +52,16 @@ void cpu_halt_forever(void)
 	}
 }
 
+void log_dump_tail(unsigned lines)
+{
+	static char buf[6144]; /* one report at a time: only the stopping CPU writes here */
+	size_t n = log_ring_copy_tail(buf, sizeof(buf), lines);
+
+	console_write("  ---- last log lines ----\n", 27);
+	console_write(buf, n);
+	console_write("  ---- end of report ----\n", 26);
+}
+
 void backtrace_print(u64 rbp)
 {
 	/* Frames live on this CPU's hypervisor stack; stop at anything implausible. */
@@ -69,6 +81,11 @@ void exception_handler(struct exception_frame *f)
 		if (f->rip >= (u64)(uintptr_t)park_window_start &&
 		    f->rip <= (u64)(uintptr_t)park_window_end) {
 			f->rip = (u64)(uintptr_t)park_window_start;
+			return;
+		}
+		if (f->rip >= (u64)(uintptr_t)wait_window_start &&
+		    f->rip <= (u64)(uintptr_t)wait_window_end) {
+			f->rip = (u64)(uintptr_t)wait_window_start;
 			return;
 		}
 		this_cpu()->nmi_pending = 1;

@@ -109,7 +109,7 @@ msr_write_safe:
  * [park_window_start, park_window_end] back to park_window_start (exception.c).
  */
 	.text
-	.globl vcpu_park_wait, park_window_start, park_window_end
+	.globl vcpu_park_wait, cpu_wait_nonzero, park_window_start, park_window_end
 vcpu_park_wait:
 park_window_start:
 	movl (%rdi), %eax
@@ -118,6 +118,18 @@ park_window_start:
 	hlt
 park_window_end:
 	jmp park_window_start
+1:	ret
+
+/* void cpu_wait_nonzero(volatile u32 *word): halts until *word != 0; same NMI rule. */
+cpu_wait_nonzero:
+	.globl wait_window_start, wait_window_end
+wait_window_start:
+	movl (%rdi), %eax
+	testl %eax, %eax
+	jnz 1f
+	hlt
+wait_window_end:
+	jmp wait_window_start
 1:	ret
 	.section .note.GNU-stack, "", @progbits
 

@@ -35,7 +35,22 @@ struct vcpu_regs {
 };
 _Static_assert(sizeof(struct vcpu_regs) == 16 * 8, "vmx_run.S register layout");
 
-#define VCPU_KICK_INIT 1u /* emulate an INIT (arch/x86/apic.c -> exit_initsipi.c) */
+#define VCPU_KICK_INIT 1u     /* emulate an INIT (arch/x86/apic.c -> exit_initsipi.c) */
+#define VCPU_KICK_SNAPSHOT 2u /* copy the guest state into snap (debug console) */
+#define VCPU_KICK_NMI 4u      /* give the guest an NMI (debug console) */
+#define VCPU_KICK_WAKE 8u     /* re-check paused (debug console resume) */
+
+/* A VP's guest state as its own CPU read it from its VMCS (VMREAD only works there). */
+struct vcpu_snapshot {
+	u64 gpr[GPR_COUNT];
+	u64 rip, rsp, rflags, cr0, cr0_shadow, cr3, cr4, cr4_shadow, efer, pat, dr7;
+	u64 seg_base[SEG_COUNT];
+	u32 seg_limit[SEG_COUNT], seg_ar[SEG_COUNT];
+	u16 seg_sel[SEG_COUNT];
+	u64 gdtr_base, idtr_base;
+	u32 gdtr_limit, idtr_limit, activity, interruptibility;
+	u64 exit_reason, exit_qual;
+};
 
 enum vcpu_state {
 	VCPU_RUNNING,
@@ -57,6 +72,9 @@ struct vcpu {
 	s32 sipi_vector;
 	u32 kick;	    /* VCPU_KICK_*: requests from other CPUs, sent with an NMI */
 	bool nmi_for_guest; /* an NMI the guest must still receive */
+	bool paused;	    /* set and cleared by the debug console; the VP waits in root */
+	u32 snap_seq;	    /* bumped each time snap is refreshed */
+	struct vcpu_snapshot snap;
 	enum vcpu_state state;
 	u32 entry_ctls; /* cached VM-entry controls (IA-32e mode guest changes with EFER.LMA) */
 	u16 vpid;
@@ -64,6 +82,7 @@ struct vcpu {
 	/* Statistics, owned by this VP's CPU. */
 	u64 exits;
 	u64 exit_count[EXIT_REASON_MAX];
+	u64 exit_cycles[EXIT_REASON_MAX]; /* TSC from VM exit to the next VM entry */
 };
 
 /* The VPs of the root partition, indexed like bootinfo.cpus (arch/x86/core_main.c). */

@@ -53,6 +53,18 @@ int vmcs_controls_init(void)
 	return 0;
 }
 
+bool vmcs_set_exit_period(u64 ticks)
+{
+	/* SDM A.6: the timer counts down by 1 every 2^IA32_VMX_MISC[4:0] TSC ticks. */
+	u64 value = ticks >> (core.caps.misc & 0x1f);
+
+	if (!vmx_ctl_allowed(core.caps.pin, PIN_PREEMPT_TIMER))
+		return false;
+	vmwrite(VMCS_PIN_CTLS, vmread(VMCS_PIN_CTLS) | PIN_PREEMPT_TIMER);
+	vmwrite(VMCS_PREEMPT_TIMER_VALUE, MIN(MAX(value, 1ULL), 0xffffffffULL));
+	return true;
+}
+
 void vmcs_load_pdptes(u64 cr3)
 {
 	const u64 *pdpte = phys_to_virt(cr3 & 0xffffffe0ULL);

@@ -9,6 +9,11 @@
 int vmcs_controls_init(void);
 /* Allocates, clears and loads v's VMCS and fills all three areas (v becomes current). */
 int vmcs_create(struct vcpu *v, const struct guest_state *g);
+/*
+ * Makes the current VMCS's guest exit at least every ticks TSC ticks of guest time (the
+ * VMX-preemption timer, SDM 26.5.1; reloaded at each entry). False if the CPU lacks it.
+ */
+bool vmcs_set_exit_period(u64 ticks);
 /* Guest CR0 / CR4 as the guest sees them, and the values the CPU really runs with. */
 void vmcs_set_guest_cr0(struct vcpu *v, u64 cr0);
 void vmcs_set_guest_cr4(struct vcpu *v, u64 cr4);

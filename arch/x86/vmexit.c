@@ -9,6 +9,7 @@
 #include "arch/x86/exception.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/dbgcon.h"
 #include "lib/log.h"
 #include "lib/printf.h"
 
@@ -25,6 +26,7 @@ struct vmexit_row {
 static const struct vmexit_row vmexit_table[EXIT_REASON_MAX] = {
 	[EXIT_EXCEPTION_NMI] = { exit_nmi, 0, "NMI" },
 	[EXIT_NMI_WINDOW] = { exit_nmi_window, 0, "NMI window" },
+	[EXIT_PREEMPT_TIMER] = { exit_preempt_timer, 0, "preemption timer" },
 	[EXIT_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
 	[EXIT_INIT] = { exit_init, 0, "INIT" },
 	[EXIT_SIPI] = { exit_sipi, F_QUAL, "SIPI" },
@@ -106,6 +108,34 @@ int vmexit_dispatch(struct vcpu *v, u32 full)
  * the hypervisor's and is not passed on; an NMI of the guest's arriving at the same moment
  * is merged with it, as the CPU itself merges NMIs (SDM vol.3 6.7.1).
  */
+static void vcpu_service_kicks(struct vcpu *v, u32 kick)
+{
+	if (kick & VCPU_KICK_SNAPSHOT)
+		vcpu_take_snapshot(v);
+	if (kick & VCPU_KICK_NMI)
+		v->nmi_for_guest = true;
+}
+
+/* The debug console paused this VP: wait in root, still answering snapshot requests. */
+static u32 vcpu_wait_paused(struct vcpu *v)
+{
+	u32 deferred = 0;
+
+	while (__atomic_load_n(&v->paused, __ATOMIC_ACQUIRE)) {
+		if (dbgcon_cpu(v)) {
+			dbgcon_poll(v, true); /* the console runs here: keep serving it */
+			cpu_relax();
+			continue;
+		}
+		cpu_wait_nonzero(&v->kick);
+		u32 kick = __atomic_exchange_n(&v->kick, 0, __ATOMIC_ACQUIRE);
+		v->pcpu->nmi_pending = 0; /* the wake-up NMIs are ours */
+		deferred |= kick & VCPU_KICK_INIT;
+		vcpu_service_kicks(v, kick);
+	}
+	return deferred;
+}
+
 static void vcpu_pre_entry(struct vcpu *v)
 {
 	u32 kick = __atomic_exchange_n(&v->kick, 0, __ATOMIC_ACQUIRE);
@@ -115,6 +145,11 @@ static void vcpu_pre_entry(struct vcpu *v)
 		if (!kick)
 			v->nmi_for_guest = true;
 	}
+	vcpu_service_kicks(v, kick);
+	if (dbgcon_cpu(v))
+		dbgcon_poll(v, false);
+	if (__atomic_load_n(&v->paused, __ATOMIC_ACQUIRE))
+		kick |= vcpu_wait_paused(v);
 	if (kick & VCPU_KICK_INIT) {
 		v->nmi_for_guest = false; /* INIT discards a pending NMI (SDM 9.1.1) */
 		vcpu_emulate_init(v);
@@ -172,6 +207,7 @@ int vcpu_run_loop(struct vcpu *v)
 			vcpu_dump(v);
 			return -1;
 		}
+		u64 t_exit = rdtsc();
 		v->launched = true;
 		if (vmexit_dispatch(v, full) != EXIT_RESUME) {
 			char why[96];
@@ -181,7 +217,44 @@ int vcpu_run_loop(struct vcpu *v)
 			vcpu_stop(v, why);
 		}
 		vcpu_pre_entry(v);
+		if ((full & 0xffff) < EXIT_REASON_MAX)
+			v->exit_cycles[full & 0xffff] += rdtsc() - t_exit;
 	}
+}
+
+void vcpu_take_snapshot(struct vcpu *v)
+{
+	struct vcpu_snapshot *s = &v->snap;
+
+	for (int i = 0; i < GPR_COUNT; i++)
+		s->gpr[i] = v->regs.gpr[i];
+	s->rip = vmread(VMCS_GUEST_RIP);
+	s->rsp = vmread(VMCS_GUEST_RSP);
+	s->gpr[RSP_UNUSED] = s->rsp;
+	s->rflags = vmread(VMCS_GUEST_RFLAGS);
+	s->cr0 = vmread(VMCS_GUEST_CR0);
+	s->cr0_shadow = vmread(VMCS_CR0_SHADOW);
+	s->cr3 = vmread(VMCS_GUEST_CR3);
+	s->cr4 = vmread(VMCS_GUEST_CR4);
+	s->cr4_shadow = vmread(VMCS_CR4_SHADOW);
+	s->efer = vmread(VMCS_GUEST_EFER);
+	s->pat = vmread(VMCS_GUEST_PAT);
+	s->dr7 = vmread(VMCS_GUEST_DR7);
+	for (int i = 0; i < SEG_COUNT; i++) {
+		s->seg_sel[i] = (u16)vmread(VMCS_GUEST_ES_SEL + 2 * i);
+		s->seg_base[i] = vmread(VMCS_GUEST_ES_BASE + 2 * i);
+		s->seg_limit[i] = (u32)vmread(VMCS_GUEST_ES_LIMIT + 2 * i);
+		s->seg_ar[i] = (u32)vmread(VMCS_GUEST_ES_AR + 2 * i);
+	}
+	s->gdtr_base = vmread(VMCS_GUEST_GDTR_BASE);
+	s->gdtr_limit = (u32)vmread(VMCS_GUEST_GDTR_LIMIT);
+	s->idtr_base = vmread(VMCS_GUEST_IDTR_BASE);
+	s->idtr_limit = (u32)vmread(VMCS_GUEST_IDTR_LIMIT);
+	s->activity = (u32)vmread(VMCS_GUEST_ACTIVITY_STATE);
+	s->interruptibility = (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	s->exit_reason = vmread(VMCS_EXIT_REASON);
+	s->exit_qual = vmread(VMCS_EXIT_QUALIFICATION);
+	__atomic_add_fetch(&v->snap_seq, 1, __ATOMIC_RELEASE);
 }
 
 void vcpu_skip_instr(struct vcpu *v, const struct vmx_exit *e)
@@ -251,11 +324,24 @@ void vcpu_dump(struct vcpu *v)
 #undef F
 }
 
+/* The console CPU's guest exits at least this often, so the console stays responsive. */
+int exit_preempt_timer(struct vcpu *v, struct vmx_exit *e)
+{
+	return EXIT_RESUME; /* vcpu_pre_entry polls the console */
+}
+
 void vcpu_stop(struct vcpu *v, const char *why)
 {
+	vcpu_take_snapshot(v); /* what the debug console shows for this VP from now on */
 	v->state = VCPU_STOPPED;
 	pr_err("VP %u STOPPED on CPU %u: %s. The hypervisor and the other VPs keep running.\n",
 	       v->index, v->pcpu->index, why);
 	vcpu_dump(v);
+	pr_err("  hypervisor backtrace:\n");
+	backtrace_print((u64)(uintptr_t)__builtin_frame_address(0));
+	log_dump_tail(20);
+	/* The console CPU keeps serving the debug console for inspection; others halt. */
+	while (dbgcon_cpu(v))
+		dbgcon_poll(v, true);
 	cpu_halt_forever();
 }

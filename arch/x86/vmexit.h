@@ -55,6 +55,9 @@ int exit_vmx_insn(struct vcpu *v, struct vmx_exit *e);
 int exit_init(struct vcpu *v, struct vmx_exit *e);
 int exit_nmi(struct vcpu *v, struct vmx_exit *e);
 int exit_nmi_window(struct vcpu *v, struct vmx_exit *e);
+/* Copies v's guest state into v->snap (on v's own CPU) and bumps v->snap_seq. */
+void vcpu_take_snapshot(struct vcpu *v);
+int exit_preempt_timer(struct vcpu *v, struct vmx_exit *e);
 /* Emulates an INIT on v: INIT state, then parked until a SIPI (exit_initsipi.c). */
 void vcpu_emulate_init(struct vcpu *v);
 int exit_sipi(struct vcpu *v, struct vmx_exit *e);

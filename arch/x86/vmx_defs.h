@@ -66,6 +66,7 @@
 #define VMCS_GUEST_INTERRUPTIBILITY 0x4824
 #define VMCS_GUEST_ACTIVITY_STATE 0x4826
 #define VMCS_GUEST_SYSENTER_CS 0x482a
+#define VMCS_PREEMPT_TIMER_VALUE 0x482e
 #define VMCS_HOST_SYSENTER_CS 0x4c00
 /* natural-width fields */
 #define VMCS_CR0_MASK 0x6000
@@ -108,6 +109,7 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR,
 #define PIN_EXTINT_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
 #define PIN_VIRTUAL_NMIS (1u << 5)
+#define PIN_PREEMPT_TIMER (1u << 6)
 /* Primary processor-based controls (SDM 25.6.2) */
 #define PROC_INTR_WINDOW (1u << 2)
 #define PROC_HLT_EXITING (1u << 7)

@@ -73,12 +73,30 @@ static inline u32 fake_port_access(u16 port, unsigned size, bool is_write, u32 v
 	return fake_ports[port] & mask;
 }
 
-static inline void outb(u16 port, u8 v) { fake_port_access(port, 1, true, v); }
-static inline void outw(u16 port, u16 v) { fake_port_access(port, 2, true, v); }
-static inline void outl(u16 port, u32 v) { fake_port_access(port, 4, true, v); }
-static inline u8 inb(u16 port) { return (u8)fake_port_access(port, 1, false, 0); }
-static inline u16 inw(u16 port) { return (u16)fake_port_access(port, 2, false, 0); }
-static inline u32 inl(u16 port) { return fake_port_access(port, 4, false, 0); }
+static inline void outb(u16 port, u8 v)
+{
+	fake_port_access(port, 1, true, v);
+}
+static inline void outw(u16 port, u16 v)
+{
+	fake_port_access(port, 2, true, v);
+}
+static inline void outl(u16 port, u32 v)
+{
+	fake_port_access(port, 4, true, v);
+}
+static inline u8 inb(u16 port)
+{
+	return (u8)fake_port_access(port, 1, false, 0);
+}
+static inline u16 inw(u16 port)
+{
+	return (u16)fake_port_access(port, 2, false, 0);
+}
+static inline u32 inl(u16 port)
+{
+	return fake_port_access(port, 4, false, 0);
+}
 
 /* ---- CPU hints ------------------------------------------------------------------------- */
 
@@ -227,7 +245,8 @@ static inline void fake_cpuid_set(u32 leaf, u32 sub, u32 a, u32 b, u32 c, u32 d)
 	unsigned i;
 
 	for (i = 0; i < FAKE_CPUID_MAX; i++) {
-		if (fake_cpuids[i].used && fake_cpuids[i].leaf == leaf && fake_cpuids[i].sub == sub) {
+		if (fake_cpuids[i].used && fake_cpuids[i].leaf == leaf &&
+		    fake_cpuids[i].sub == sub) {
 			slot = &fake_cpuids[i];
 			break;
 		}
@@ -289,12 +308,15 @@ static inline void fake_regs_reset(void)
 	fake_tsc_step = 0;
 }
 
-#define FAKE_CR_ACCESS(n)                                                                  \
-	static inline u64 read_cr##n(void) { return fake_cr[n]; }                         \
-	static inline void write_cr##n(u64 v)                                              \
-	{                                                                                  \
-		fake_cr[n] = v;                                                            \
-		fake_cr_writes[n]++;                                                       \
+#define FAKE_CR_ACCESS(n)                     \
+	static inline u64 read_cr##n(void)    \
+	{                                     \
+		return fake_cr[n];            \
+	}                                     \
+	static inline void write_cr##n(u64 v) \
+	{                                     \
+		fake_cr[n] = v;               \
+		fake_cr_writes[n]++;          \
 	}
 FAKE_CR_ACCESS(0)
 FAKE_CR_ACCESS(2)
@@ -302,8 +324,14 @@ FAKE_CR_ACCESS(3)
 FAKE_CR_ACCESS(4)
 #undef FAKE_CR_ACCESS
 
-static inline u64 read_dr7(void) { return fake_dr7; }
-static inline u64 read_rflags(void) { return fake_rflags; }
+static inline u64 read_dr7(void)
+{
+	return fake_dr7;
+}
+static inline u64 read_rflags(void)
+{
+	return fake_rflags;
+}
 
 static inline u64 rdtsc(void)
 {
@@ -321,8 +349,17 @@ struct dtr_reg {
 } __attribute__((packed));
 
 /* Selector indices, in the VMCS segment order (arch/x86/vmx_defs.h enum vmx_seg). */
-enum { FAKE_SEG_ES, FAKE_SEG_CS, FAKE_SEG_SS, FAKE_SEG_DS, FAKE_SEG_FS, FAKE_SEG_GS,
-       FAKE_SEG_LDTR, FAKE_SEG_TR, FAKE_SEG_COUNT };
+enum {
+	FAKE_SEG_ES,
+	FAKE_SEG_CS,
+	FAKE_SEG_SS,
+	FAKE_SEG_DS,
+	FAKE_SEG_FS,
+	FAKE_SEG_GS,
+	FAKE_SEG_LDTR,
+	FAKE_SEG_TR,
+	FAKE_SEG_COUNT
+};
 
 FAKE_WEAK struct dtr_reg fake_gdtr, fake_idtr;
 FAKE_WEAK u16 fake_seg_sel[FAKE_SEG_COUNT]; /* ltr() sets [FAKE_SEG_TR] */
@@ -334,26 +371,65 @@ static inline void fake_seg_reset(void)
 	__builtin_memset(fake_seg_sel, 0, sizeof(fake_seg_sel));
 }
 
-static inline void sgdt(struct dtr_reg *d) { *d = fake_gdtr; }
-static inline void sidt(struct dtr_reg *d) { *d = fake_idtr; }
-static inline void lgdt(const struct dtr_reg *d) { fake_gdtr = *d; }
-static inline void lidt(const struct dtr_reg *d) { fake_idtr = *d; }
-static inline void ltr(u16 sel) { fake_seg_sel[FAKE_SEG_TR] = sel; }
-static inline u16 read_cs(void) { return fake_seg_sel[FAKE_SEG_CS]; }
-static inline u16 read_ss(void) { return fake_seg_sel[FAKE_SEG_SS]; }
-static inline u16 read_ds(void) { return fake_seg_sel[FAKE_SEG_DS]; }
-static inline u16 read_es(void) { return fake_seg_sel[FAKE_SEG_ES]; }
-static inline u16 read_fs(void) { return fake_seg_sel[FAKE_SEG_FS]; }
-static inline u16 read_gs(void) { return fake_seg_sel[FAKE_SEG_GS]; }
-static inline u16 read_tr(void) { return fake_seg_sel[FAKE_SEG_TR]; }
-static inline u16 read_ldtr(void) { return fake_seg_sel[FAKE_SEG_LDTR]; }
+static inline void sgdt(struct dtr_reg *d)
+{
+	*d = fake_gdtr;
+}
+static inline void sidt(struct dtr_reg *d)
+{
+	*d = fake_idtr;
+}
+static inline void lgdt(const struct dtr_reg *d)
+{
+	fake_gdtr = *d;
+}
+static inline void lidt(const struct dtr_reg *d)
+{
+	fake_idtr = *d;
+}
+static inline void ltr(u16 sel)
+{
+	fake_seg_sel[FAKE_SEG_TR] = sel;
+}
+static inline u16 read_cs(void)
+{
+	return fake_seg_sel[FAKE_SEG_CS];
+}
+static inline u16 read_ss(void)
+{
+	return fake_seg_sel[FAKE_SEG_SS];
+}
+static inline u16 read_ds(void)
+{
+	return fake_seg_sel[FAKE_SEG_DS];
+}
+static inline u16 read_es(void)
+{
+	return fake_seg_sel[FAKE_SEG_ES];
+}
+static inline u16 read_fs(void)
+{
+	return fake_seg_sel[FAKE_SEG_FS];
+}
+static inline u16 read_gs(void)
+{
+	return fake_seg_sel[FAKE_SEG_GS];
+}
+static inline u16 read_tr(void)
+{
+	return fake_seg_sel[FAKE_SEG_TR];
+}
+static inline u16 read_ldtr(void)
+{
+	return fake_seg_sel[FAKE_SEG_LDTR];
+}
 
 /* ---- XCRs, interrupts, halting, caches --------------------------------------------------- */
 
 #define FAKE_NXCR 2
 
-FAKE_WEAK u64 fake_xcr[FAKE_NXCR];   /* xgetbv/xsetbv of an index >= FAKE_NXCR: ignored */
-FAKE_WEAK u32 fake_xsetbv_count;     /* every call, whatever the index */
+FAKE_WEAK u64 fake_xcr[FAKE_NXCR]; /* xgetbv/xsetbv of an index >= FAKE_NXCR: ignored */
+FAKE_WEAK u32 fake_xsetbv_count;   /* every call, whatever the index */
 FAKE_WEAK u32 fake_xsetbv_last_idx;
 FAKE_WEAK u64 fake_xsetbv_last_val;
 FAKE_WEAK u32 fake_cli_count, fake_hlt_count, fake_wbinvd_count;
@@ -377,10 +453,22 @@ static inline void xsetbv(u32 idx, u64 v)
 		fake_xcr[idx] = v;
 }
 
-static inline u64 xgetbv(u32 idx) { return idx < FAKE_NXCR ? fake_xcr[idx] : 0; }
-static inline void cli(void) { fake_cli_count++; }
-static inline void hlt(void) { fake_hlt_count++; }
-static inline void wbinvd(void) { fake_wbinvd_count++; }
+static inline u64 xgetbv(u32 idx)
+{
+	return idx < FAKE_NXCR ? fake_xcr[idx] : 0;
+}
+static inline void cli(void)
+{
+	fake_cli_count++;
+}
+static inline void hlt(void)
+{
+	fake_hlt_count++;
+}
+static inline void wbinvd(void)
+{
+	fake_wbinvd_count++;
+}
 
 /* ---- VMX: the current VMCS, VMX instructions ---------------------------------------------- */
 
@@ -400,8 +488,8 @@ static inline void wbinvd(void) { fake_wbinvd_count++; }
 
 FAKE_WEAK u64 fake_vmcs[FAKE_VMCS_FIELDS];
 FAKE_WEAK u32 fake_vmcs_writes[FAKE_VMCS_FIELDS]; /* successful vmwrites per field */
-FAKE_WEAK u64 fake_vmcs_current;                  /* FAKE_VMCS_NONE: no current VMCS */
-FAKE_WEAK u64 fake_vmcs_errors;                   /* failed vmread/vmwrite */
+FAKE_WEAK u64 fake_vmcs_current;		  /* FAKE_VMCS_NONE: no current VMCS */
+FAKE_WEAK u64 fake_vmcs_errors;			  /* failed vmread/vmwrite */
 FAKE_WEAK bool fake_vmx_on;
 FAKE_WEAK u64 fake_vmxon_pa;
 FAKE_WEAK int fake_vmx_fail_next; /* result of the next VMX instruction (then 0 again) */
@@ -431,7 +519,10 @@ static inline int fake_vmx_result(void)
 	return r;
 }
 
-static inline unsigned fake_vmcs_width(u64 enc) { return (enc >> 13) & 3; } /* 16,64,32,nat */
+static inline unsigned fake_vmcs_width(u64 enc)
+{
+	return (enc >> 13) & 3;
+} /* 16,64,32,nat */
 
 static inline bool fake_vmcs_enc_ok(u64 enc)
 {
@@ -441,9 +532,12 @@ static inline bool fake_vmcs_enc_ok(u64 enc)
 static inline u64 fake_vmcs_trunc(u64 enc, u64 v)
 {
 	switch (fake_vmcs_width(enc)) {
-	case 0: return v & 0xffff;
-	case 2: return v & 0xffffffffULL;
-	default: return v;
+	case 0:
+		return v & 0xffff;
+	case 2:
+		return v & 0xffffffffULL;
+	default:
+		return v;
 	}
 }
 
@@ -530,7 +624,10 @@ static inline int vmptrld(u64 pa)
 	return r;
 }
 
-static inline void vmxoff(void) { fake_vmx_on = false; }
+static inline void vmxoff(void)
+{
+	fake_vmx_on = false;
+}
 
 struct invept_desc {
 	u64 eptp;

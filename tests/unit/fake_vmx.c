@@ -89,9 +89,9 @@ void fake_vmx_script_add(int ret, u32 reason, u64 qual, u32 len,
 		fprintf(stderr, "fake_vmx: script longer than %d steps\n", FAKE_VMX_MAX_STEPS);
 		abort();
 	}
-	fake_vmx_script[fake_vmx_nsteps++] =
-		(struct fake_vmx_step){ .ret = ret, .reason = reason, .qual = qual, .len = len,
-					.guest = guest };
+	fake_vmx_script[fake_vmx_nsteps++] = (struct fake_vmx_step){
+		.ret = ret, .reason = reason, .qual = qual, .len = len, .guest = guest
+	};
 }
 
 FAKE_DEF int vmx_run(struct vcpu_regs *regs, int launched)

@@ -49,8 +49,8 @@ struct fake_vmx_step {
 #define FAKE_VMX_MAX_STEPS 32
 
 extern struct fake_vmx_step fake_vmx_script[FAKE_VMX_MAX_STEPS];
-extern u32 fake_vmx_nsteps;   /* steps in the script */
-extern u32 fake_vmx_runs;     /* vmx_run calls so far */
+extern u32 fake_vmx_nsteps;			  /* steps in the script */
+extern u32 fake_vmx_runs;			  /* vmx_run calls so far */
 extern int fake_vmx_launched[FAKE_VMX_MAX_STEPS]; /* the launched argument of each call */
 
 /* Empties the script and the halt state (the CPU fakes have their own resets). */

@@ -81,9 +81,9 @@ static void test_console(void **state)
 		const char *text;
 		u16 port;
 	} ok[] = {
-		{ "console=com1", 0x3f8 },  { "console=com2", 0x2f8 },   { "console=com3", 0x3e8 },
-		{ "console=com4", 0x2e8 },  { "console=none", 0 },       { "console=0x3f8", 0x3f8 },
-		{ "console=0X2E8", 0x2e8 }, { "console=1016", 0x3f8 },   { "console=0xfff8", 0xfff8 },
+		{ "console=com1", 0x3f8 },  { "console=com2", 0x2f8 }, { "console=com3", 0x3e8 },
+		{ "console=com4", 0x2e8 },  { "console=none", 0 },     { "console=0x3f8", 0x3f8 },
+		{ "console=0X2E8", 0x2e8 }, { "console=1016", 0x3f8 }, { "console=0xfff8", 0xfff8 },
 		{ "console=0x1", 1 },
 	};
 
@@ -96,8 +96,8 @@ static void test_console(void **state)
 
 static void test_console_bad(void **state)
 {
-	static const char *const bad[] = { "com5", "COM1", "0",   "0x0",   "0xfff9", "0x10000",
-					   "",     "-1",   "0x", "3f8",   "0x3f8k" };
+	static const char *const bad[] = { "com5", "COM1", "0",	 "0x0", "0xfff9", "0x10000",
+					   "",	   "-1",   "0x", "3f8", "0x3f8k" };
 	char text[64], msg[96];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -154,13 +154,17 @@ static void test_pool(void **state)
 		const char *v;
 		u64 size;
 	} ok[] = {
-		{ "8M", 8ULL << 20 },        { "8m", 8ULL << 20 },     { "1G", 1ULL << 30 },
-		{ "1g", 1ULL << 30 },        { "64M", 64ULL << 20 },   { "8192K", 8ULL << 20 },
-		{ "10240k", 10ULL << 20 },   { "0x800000", 8ULL << 20 }, { "1073741824", 1ULL << 30 },
-		{ "1022M", 1022ULL << 20 },  { "0x10M", 16ULL << 20 },
+		{ "8M", 8ULL << 20 },	      { "8m", 8ULL << 20 },
+		{ "1G", 1ULL << 30 },	      { "1g", 1ULL << 30 },
+		{ "64M", 64ULL << 20 },	      { "8192K", 8ULL << 20 },
+		{ "10240k", 10ULL << 20 },    { "0x800000", 8ULL << 20 },
+		{ "1073741824", 1ULL << 30 }, { "1022M", 1022ULL << 20 },
+		{ "0x10M", 16ULL << 20 },
 	};
-	static const char *const bad[] = { "6M",   "7M",   "9M",   "1025M", "2G",    "1024M1",
-					   "0",    "4K",   "8MB",  "M",     "",      "-8M",
+	static const char *const bad[] = { "6M",     "7M",	   "9M",
+					   "1025M",  "2G",	   "1024M1",
+					   "0",	     "4K",	   "8MB",
+					   "M",	     "",	   "-8M",
 					   "10241K", "0x40000001", "99999999999999999999G" };
 	char text[96], msg[128];
 

@@ -52,13 +52,13 @@ static void fake_machine(void)
 	fake_msr_reset();
 	fake_cpuid_reset();
 	fake_cpuid_set(1, 0, 0x906ea, 0, 0, 1u << 12);
-	fake_msr_set(MSR_IA32_MTRRCAP, 0x508);                     /* 8 variable, fixed, WC */
+	fake_msr_set(MSR_IA32_MTRRCAP, 0x508); /* 8 variable, fixed, WC */
 	fake_msr_set(MSR_IA32_MTRR_DEF_TYPE, (1 << 11) | (1 << 10) | PT_MT_UC);
 	/* SDM vol.3 11.11.2.2: 0-512K in 64K, 512K-768K in 16K, 768K-1M in 4K ranges. */
-	memset(fixed, PT_MT_WB, 8);                /* 0-512 KiB: RAM */
-	memset(fixed + 8, PT_MT_WB, 8);            /* 512-640 KiB */
-	memset(fixed + 16, PT_MT_UC, 8);           /* 640-768 KiB: VGA */
-	for (int i = 24; i < 88; i++)              /* 768 KiB-1 MiB: ROMs */
+	memset(fixed, PT_MT_WB, 8);	 /* 0-512 KiB: RAM */
+	memset(fixed + 8, PT_MT_WB, 8);	 /* 512-640 KiB */
+	memset(fixed + 16, PT_MT_UC, 8); /* 640-768 KiB: VGA */
+	for (int i = 24; i < 88; i++)	 /* 768 KiB-1 MiB: ROMs */
 		fixed[i] = (i & 8) ? PT_MT_WP : PT_MT_WT;
 	for (int i = 0; i < 8; i++) { /* all variable MTRRs present, invalid */
 		fake_msr_set(MSR_IA32_MTRR_PHYSBASE0 + 2 * i, 0);
@@ -310,9 +310,9 @@ static void test_out_of_memory(void **state)
 		tpa_init(&t, 64);
 		assert_int_equal(pt_init(&ept, &ept_format, ALL_LEAVES, &t.alloc), 0);
 		tpa_set_budget(&t, budget);
-		assert_int_equal(
-			ept_build_root(&ept, &mtrr, TOP, POOL_BASE, POOL_SIZE, SCRATCH, &st),
-			-ENOMEM);
+		assert_int_equal(ept_build_root(&ept, &mtrr, TOP, POOL_BASE, POOL_SIZE, SCRATCH,
+						&st),
+				 -ENOMEM);
 		assert_int_equal(pt_check(&ept, NULL), 0);
 		teardown_ept(&t, &ept);
 	}

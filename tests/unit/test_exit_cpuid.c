@@ -68,8 +68,8 @@ static void test_leaf1_hides_vmx_and_announces_hypervisor(void **state)
 	fake_cpuid_set(1, 0, 0x000906ea, 0x01100800, 0x7ffafbff & ~ECX1_OSXSAVE, 0xbfebfbff);
 	do_cpuid(1, 0);
 	/* ECX: VMX (5) cleared, hypervisor (31) set, OSXSAVE (27) off like CR4_SHADOW. */
-	assert_regs(0x000906ea, 0x01100800, (0x7ffafbff & ~ECX1_VMX & ~ECX1_OSXSAVE) | ECX1_HYPERVISOR,
-		    0xbfebfbff);
+	assert_regs(0x000906ea, 0x01100800,
+		    (0x7ffafbff & ~ECX1_VMX & ~ECX1_OSXSAVE) | ECX1_HYPERVISOR, 0xbfebfbff);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + CPUID_LEN);
 }
 

@@ -295,8 +295,8 @@ static void test_cr4_clear_pae_in_long_mode_faults(void **state)
 
 static void test_cr4_unsupported_bits_fault(void **state)
 {
-	static const u64 bad[] = { CR4_UMIP, CR4_LA57, CR4_SMXE, 1ULL << 15, 1ULL << 19, CR4_PKE,
-				   1ULL << 23, 1ULL << 31, 1ULL << 32, 1ULL << 63 };
+	static const u64 bad[] = { CR4_UMIP, CR4_LA57,	 CR4_SMXE,   1ULL << 15, 1ULL << 19,
+				   CR4_PKE,  1ULL << 23, 1ULL << 31, 1ULL << 32, 1ULL << 63 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		mov_to_cr(4, FAKE_GUEST_CR4 | bad[i]);
@@ -482,7 +482,7 @@ static void test_unexpected_cr_accesses_stop(void **state)
 	vp.regs.gpr[RAX] = 0x1000;
 	assert_int_equal(cr_exit(qual(8, 0, RAX, 0)), EXIT_STOP); /* MOV to CR8 */
 	assert_int_equal(cr_exit(qual(0, 1, RAX, 0)), EXIT_STOP); /* MOV from CR0 */
-	assert_int_equal(cr_exit(qual(0, 2, 0, 0)), EXIT_STOP);   /* CLTS */
+	assert_int_equal(cr_exit(qual(0, 2, 0, 0)), EXIT_STOP);	  /* CLTS */
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 0);
 	assert_int_equal(fake_vmcs_write_count(VMCS_CR0_SHADOW), 0);

@@ -88,8 +88,13 @@ static void stage_exit(u64 qual, u32 len)
 static void test_unhandled_reasons_stop(void **state)
 {
 	/* Exits the table has no row for: SDM vol.3 appendix C reasons we never enable. */
-	static const u32 reasons[] = { EXIT_EXTERNAL_INTR, EXIT_INTR_WINDOW, EXIT_HLT,
-				       EXIT_IO,  EXIT_DR_ACCESS, EXIT_PAUSE, EXIT_ENTRY_FAIL_GUEST,
+	static const u32 reasons[] = { EXIT_EXTERNAL_INTR,
+				       EXIT_INTR_WINDOW,
+				       EXIT_HLT,
+				       EXIT_IO,
+				       EXIT_DR_ACCESS,
+				       EXIT_PAUSE,
+				       EXIT_ENTRY_FAIL_GUEST,
 				       EXIT_REASON_MAX - 1 };
 
 	stage_exit(0x1234, 2);
@@ -237,9 +242,9 @@ static void test_counters_per_reason(void **state)
 
 static void test_vmx_instructions_raise_ud(void **state)
 {
-	static const u32 reasons[] = { EXIT_GETSEC,   EXIT_VMCLEAR, EXIT_VMLAUNCH, EXIT_VMPTRLD,
-				       EXIT_VMPTRST,  EXIT_VMREAD,  EXIT_VMRESUME, EXIT_VMWRITE,
-				       EXIT_VMXOFF,   EXIT_VMXON,   EXIT_INVEPT,   EXIT_INVVPID,
+	static const u32 reasons[] = { EXIT_GETSEC,  EXIT_VMCLEAR, EXIT_VMLAUNCH, EXIT_VMPTRLD,
+				       EXIT_VMPTRST, EXIT_VMREAD,  EXIT_VMRESUME, EXIT_VMWRITE,
+				       EXIT_VMXOFF,  EXIT_VMXON,   EXIT_INVEPT,	  EXIT_INVVPID,
 				       EXIT_VMFUNC };
 
 	stage_exit(0, 3);
@@ -311,8 +316,8 @@ static void test_skip_instr_ends_sti_and_movss_blocking(void **state)
 {
 	struct vmx_exit e = { .len = 4 };
 
-	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTR_BLOCK_STI | INTR_BLOCK_MOV_SS |
-							   INTR_BLOCK_NMI);
+	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY,
+		      INTR_BLOCK_STI | INTR_BLOCK_MOV_SS | INTR_BLOCK_NMI);
 	vcpu_skip_instr(&vp, &e);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + 4);
 	/* SDM vol.3 27.3.1.5: NMI blocking stays. */

@@ -244,7 +244,7 @@ static void test_efer_lma_preserved(void **state)
 
 static void test_efer_reserved_bits_fault(void **state)
 {
-	static const u64 bad[] = { 1ULL << 1, 1ULL << 7, 1ULL << 9, 1ULL << 12, 1ULL << 13,
+	static const u64 bad[] = { 1ULL << 1,  1ULL << 7,  1ULL << 9,  1ULL << 12, 1ULL << 13,
 				   1ULL << 14, 1ULL << 15, 1ULL << 32, 1ULL << 63 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {

@@ -3,13 +3,11 @@
  * XSETBV exits (arch/x86/exit_misc.c exit_xsetbv): every value the CPU would refuse with
  * #GP (SDM vol.2 XSETBV; vol.1 13.3) is refused before the hypervisor runs XSETBV itself,
  * since a #GP in VMX root operation would halt the CPU; valid values reach xsetbv().
-
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -89,7 +87,6 @@ static void assert_accepted(u64 val, unsigned nth)
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + nth * XSETBV_LEN);
 }
 
-
 /* ---- valid values ------------------------------------------------------------------------ */
 
 static void test_valid_values_reach_xsetbv(void **state)
@@ -144,8 +141,12 @@ static void test_avx_without_sse_faults(void **state)
 
 static void test_partial_avx512_faults(void **state)
 {
-	static const u64 partial[] = { OPMASK, ZMM_HI256, HI16_ZMM, OPMASK | ZMM_HI256,
-				       OPMASK | HI16_ZMM, ZMM_HI256 | HI16_ZMM };
+	static const u64 partial[] = { OPMASK,
+				       ZMM_HI256,
+				       HI16_ZMM,
+				       OPMASK | ZMM_HI256,
+				       OPMASK | HI16_ZMM,
+				       ZMM_HI256 | HI16_ZMM };
 
 	for (size_t i = 0; i < ARRAY_SIZE(partial); i++)
 		assert_gp_for(0, X87 | SSE | AVX | partial[i]);
@@ -195,16 +196,11 @@ static void test_amx_halves_fault(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_valid_values_reach_xsetbv),
-		T(test_upper_rcx_rax_rdx_ignored),
-		T(test_xcr_other_than_0_faults),
-		T(test_x87_clear_faults),
-		T(test_avx_without_sse_faults),
-		T(test_partial_avx512_faults),
-		T(test_avx512_without_avx_faults),
-		T(test_mpx_halves_fault),
-		T(test_unsupported_bits_fault),
-		T(test_guest_cr4_osxsave_clear_faults),
+		T(test_valid_values_reach_xsetbv), T(test_upper_rcx_rax_rdx_ignored),
+		T(test_xcr_other_than_0_faults),   T(test_x87_clear_faults),
+		T(test_avx_without_sse_faults),	   T(test_partial_avx512_faults),
+		T(test_avx512_without_avx_faults), T(test_mpx_halves_fault),
+		T(test_unsupported_bits_fault),	   T(test_guest_cr4_osxsave_clear_faults),
 		T(test_amx_halves_fault),
 	};
 

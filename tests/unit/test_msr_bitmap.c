@@ -143,7 +143,7 @@ static void test_every_msr_maps_to_its_own_bit(void **state)
 
 static void test_out_of_range(void **state)
 {
-	static const u32 msrs[] = { 0x2000,     0x3fff,     0x40000000, 0x40000070, 0xbfffffff,
+	static const u32 msrs[] = { 0x2000,	0x3fff,	    0x40000000, 0x40000070, 0xbfffffff,
 				    0xc0002000, 0xc0010000, 0xc0011029, 0xffffffff };
 
 	memset(bm, 0x5a, BM_SIZE);
@@ -187,7 +187,8 @@ static void test_create(void **state)
 	assert_false(bit(b, READ_LO, MSR_X2APIC_ICR));
 	assert_true(bit(b, WRITE_LO, MSR_X2APIC_ICR));
 	/* Nothing else: every other MSR in the ranges runs natively. */
-	assert_int_equal(popcount_page(b), 2 * (1 + (MSR_IA32_VMX_LAST - MSR_IA32_VMX_FIRST + 1)) + 2);
+	assert_int_equal(popcount_page(b),
+			 2 * (1 + (MSR_IA32_VMX_LAST - MSR_IA32_VMX_FIRST + 1)) + 2);
 	assert_false(bit(b, READ_LO, MSR_IA32_VMX_FIRST - 1));
 	assert_false(bit(b, READ_LO, MSR_IA32_VMX_LAST + 1));
 	assert_false(bit(b, WRITE_LO, MSR_IA32_APIC_BASE));

@@ -280,7 +280,8 @@ static void test_invalid_entries_ignored(void **state)
 	set_var(0, 0, GIB(4), WB);
 	set_var(1, GIB(1), GIB(1), WT);
 	/* Clear V of entry 1. */
-	fake_msr_set(MSR_IA32_MTRR_PHYSMASK0 + 2, fake_msr_get(MSR_IA32_MTRR_PHYSMASK0 + 2) & ~MASK_V);
+	fake_msr_set(MSR_IA32_MTRR_PHYSMASK0 + 2,
+		     fake_msr_get(MSR_IA32_MTRR_PHYSMASK0 + 2) & ~MASK_V);
 	read_mtrrs();
 	assert_int_equal(mtrr_type(&m, GIB(1)), WB);
 	assert_int_equal(mtrr_range_type(&m, GIB(1), SZ_1G), WB);
@@ -295,7 +296,7 @@ static void test_uc_wins(void **state)
 	set_var(2, GIB(3), MIB(512), WT);
 	read_mtrrs();
 	assert_int_equal(mtrr_type(&m, GIB(3) - SZ_4K), WB);
-	assert_int_equal(mtrr_type(&m, GIB(3)), UC);            /* WB + UC + WT */
+	assert_int_equal(mtrr_type(&m, GIB(3)), UC);		/* WB + UC + WT */
 	assert_int_equal(mtrr_type(&m, GIB(3) + MIB(512)), UC); /* WB + UC */
 	assert_int_equal(mtrr_type(&m, GIB(4) - SZ_4K), UC);
 }
@@ -382,7 +383,7 @@ static void test_range_straddling_an_edge_is_mixed(void **state)
 	set_def(UC, true, false);
 	set_var(0, 0, GIB(4), WB);
 	set_var(1, GIB(3) + MIB(256), MIB(256), UC); /* [3.25 GiB, 3.5 GiB) */
-	set_var(2, GIB(1) + MIB(1), MIB(1), WT);    /* a 1 MiB MTRR inside a 2 MiB block */
+	set_var(2, GIB(1) + MIB(1), MIB(1), WT);     /* a 1 MiB MTRR inside a 2 MiB block */
 	read_mtrrs();
 	/* The 1 GiB blocks that contain part of a smaller MTRR. */
 	assert_int_equal(mtrr_range_type(&m, GIB(3), SZ_1G), -1);
