@@ -13,9 +13,14 @@
 #include "arch/x86/vmexit.h"
 #include "lib/log.h"
 
+/* The source operand of MOV to CR: 64 bits in 64-bit mode, else the low 32 (SDM vol.2 MOV
+ * CR: "operand size is 32 bits outside 64-bit mode"; the upper half is undefined then). */
 static u64 gpr_read(struct vcpu *v, unsigned n)
 {
-	return n == RSP_UNUSED ? vmread(VMCS_GUEST_RSP) : v->regs.gpr[n];
+	u64 val = n == RSP_UNUSED ? vmread(VMCS_GUEST_RSP) : v->regs.gpr[n];
+	bool mode64 = (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & (1u << 13));
+
+	return mode64 ? val : (u32)val;
 }
 
 /* Flush this VP's cached translations after a paging-mode change (SDM vol.3 4.10.4.1). */

@@ -9,4 +9,5 @@ GUEST_EFIS += $(B)/guests/vtl0test.efi
 
 $(B)/guests/vtl0test.so: $(VTL0TEST_OBJS)
 	@mkdir -p $(dir $@)
-	$(LD) $(EFI_LDFLAGS) $^ -o $@ $(EFI_LIBS)
+	@echo "  LD.efi  $@"
+	@$(LD) $(EFI_LDFLAGS) $^ -o $@ $(EFI_LIBS)

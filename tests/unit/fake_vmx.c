@@ -196,3 +196,36 @@ void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
 	fake_vmcs_set(VMCS_LINK_POINTER, ~0ULL);
 	memset(fake_vmcs_writes, 0, sizeof(fake_vmcs_writes));
 }
+
+/* ---- debug console and report hooks (arch/x86/dbgcon.c, exception.c) -------------------- */
+
+u32 fake_dbgcon_polls;
+
+FAKE_DEF bool dbgcon_cpu(const struct vcpu *v)
+{
+	return false; /* the console lives elsewhere in these tests */
+}
+
+FAKE_DEF void dbgcon_poll(struct vcpu *v, bool force)
+{
+	fake_dbgcon_polls++;
+}
+
+FAKE_DEF bool dbgcon_is_open(void)
+{
+	return false;
+}
+
+FAKE_DEF void cpu_wait_nonzero(volatile u32 *word)
+{
+	if (!*word)
+		fake_halt_jump(4, "cpu_wait_nonzero() that would never wake");
+}
+
+FAKE_DEF void backtrace_print(u64 rbp)
+{
+}
+
+FAKE_DEF void log_dump_tail(unsigned lines)
+{
+}

@@ -4,9 +4,6 @@
  * vmcs_load_pdptes of arch/x86/vmcs.c): MOV to CR0/CR4 and LMSW, their #GP conditions, the
  * EFER.LMA / IA-32e entry-control side effects, the real-vs-shadow values and the PAE
  * PDPTE loads from guest memory (a host buffer reached through mm_set_phys_offset).
- *
- * Tests of rules the code does not implement yet are skipped unless the environment has
- * VTLVISOR_KNOWN_BUGS=1 (then they fail until the code is fixed).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -407,19 +404,10 @@ static void test_no_pdptes_without_pae_paging(void **state)
 
 /* ---- the source operand's width ------------------------------------------------------------- */
 
-static void skip_unless_known_bugs(void)
-{
-	const char *e = getenv("VTLVISOR_KNOWN_BUGS");
-
-	if (!e || strcmp(e, "1"))
-		skip();
-}
-
 static void test_source_is_32_bit_outside_64bit_mode(void **state)
 {
 	/* SDM vol.2 MOV CR: outside 64-bit mode the operand is 32 bits; the upper half of
 	 * the GPR (undefined after a mode switch) is ignored, not a reserved-bit #GP. */
-	skip_unless_known_bugs();
 	set_protected_no_paging(0, 0);
 	mov_to_cr(0, 0xdeadbeef00000000ULL | CR0_CD | CR0_PE | CR0_ET);
 	assert_done();
