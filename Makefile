@@ -10,6 +10,7 @@
 # Layers (DESIGN.md section 2) build into their own archives, linked from the top down:
 # lib, drivers and mm are strictly ordered, so an upward call from them fails to link.
 
+SHELL := /bin/bash
 B := build
 CC := gcc
 LD := ld
@@ -65,14 +66,23 @@ endef
 $(foreach l,$(LAYERS),$(eval $(call layer_archive,$(l))))
 
 # arch, vtl and hyperv call each other only through the interfaces DESIGN.md allows; the
-# three lower layers are linked strictly in order after them.
-$(B)/core.elf: linker.ld $(foreach l,$(LAYERS),$(B)/lib$(l).a)
-	@echo "  LD      $@"
-	@$(LD) -nostdlib -static -z max-page-size=4096 -T linker.ld -o $@ \
+# three lower layers are linked strictly in order after them. Two passes: the second adds
+# the symbol table (tools/gen-ksyms.sh) in the last section, so no other address moves.
+CORE_LINK = $(LD) -nostdlib -static -z max-page-size=4096 -T linker.ld \
 	  --whole-archive $(B)/libarch.a --no-whole-archive \
 	  --start-group $(B)/libhyperv.a $(B)/libvtl.a $(B)/libarch.a --end-group \
 	  $(B)/libmm.a $(B)/libdrivers.a $(B)/liblib.a
+$(B)/core.elf: linker.ld tools/gen-ksyms.sh $(foreach l,$(LAYERS),$(B)/lib$(l).a)
+	@echo "  LD      $@"
+	@tools/gen-ksyms.sh /dev/null > $(B)/ksyms0.S
+	@$(CC) $(CORE_ASFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
+	@$(CORE_LINK) $(B)/ksyms0.o -o $(B)/core.pass1.elf
+	@tools/gen-ksyms.sh $(B)/core.pass1.elf > $(B)/ksyms.S
+	@$(CC) $(CORE_ASFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
+	@$(CORE_LINK) $(B)/ksyms.o -o $@
 	@! nm -u $@ | grep . || (echo "core.elf has undefined symbols"; false)
+	@cmp -s <(nm -n $(B)/core.pass1.elf | grep -v ' ksym_\| __core_end') <(nm -n $@ | grep -v ' ksym_\| __core_end') || \
+	  (echo "core.elf: the symbol table moved code"; rm -f $@; false)
 
 # ---- loader ----------------------------------------------------------------------------
 LOADER_SRCS := $(wildcard boot/*.c) $(wildcard boot/*.S) lib/printf.c lib/string.c \
@@ -99,7 +109,7 @@ $(B)/vtlvisor.so: $(LOADER_OBJS)
 	@$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
 
 # ---- test guests (VTL0 EFI programs) -----------------------------------------------------
--include tests/guests/build.mk
+-include $(wildcard tests/guests/*.mk)
 guests: $(GUEST_EFIS)
 
 # ---- host unit tests ---------------------------------------------------------------------

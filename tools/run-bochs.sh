@@ -199,8 +199,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
 start=$(now_ms)
-(cd "$work" && exec bochs -q -f "$rc" -rc "$work/debug.rc" </dev/null \
-	>"$work/stdout.txt" 2>"$work/stderr.txt") &
+# With a COM3 socket, Bochs inherits SIGPIPE ignored: Bochs 2.7 writes to the socket without
+# MSG_NOSIGNAL and would die silently at the first COM3 byte after its client went away.
+# It then runs on; the UART reads NUL bytes (read() at EOF) and its output is lost.
+(
+	[ -z "$com3_socket" ] || trap '' PIPE
+	cd "$work" && exec bochs -q -f "$rc" -rc "$work/debug.rc" </dev/null \
+		>"$work/stdout.txt" 2>"$work/stderr.txt"
+) &
 bochs_pid=$!
 [ -z "$com3_socket" ] ||
 	echo "run-bochs: COM3 is tcp 127.0.0.1:$com3_socket; Bochs waits for a client to connect"
@@ -249,6 +255,9 @@ elif [ -n "$reason" ]; then
 elif grep -q 'quit_sim called' "$log" 2>/dev/null && [ "$ticks" -gt 0 ]; then
 	status=0
 	how="ended: bochs quit"
+elif [ "$ticks" -gt 0 ]; then
+	status=3
+	how="Bochs died without a word at tick $ticks (killed by a signal?)"
 else
 	status=3
 	how="Bochs did not start"

@@ -42,6 +42,8 @@ HV_UART=com2
 STOP_ON=
 EXPECT_END=poweroff
 EXPECT=$sdir/$name.expect
+CONSOLE_SCRIPT=
+CONSOLE_UART=com3
 # shellcheck disable=SC1090
 . "$file" || die "$file: error while reading it"
 
@@ -83,6 +85,13 @@ TIMEOUT=$((TIMEOUT * ${VTL_TIMEOUT_SCALE:-1}))
 case $HV_UART in com1 | com2 | com3) ;; *) setup_fail "HV_UART must be com1, com2 or com3" ;; esac
 case $EXPECT_END in poweroff | any | timeout) ;; *) setup_fail "EXPECT_END must be poweroff, any or timeout" ;; esac
 [ -f "$EXPECT" ] || setup_fail "no expectation file $EXPECT"
+# A console scenario: tools/console-drive.sh plays CONSOLE_SCRIPT on the UART, a TCP socket.
+if [ -n "$CONSOLE_SCRIPT" ]; then
+	case $CONSOLE_SCRIPT in /*) ;; *) CONSOLE_SCRIPT=$sdir/$CONSOLE_SCRIPT ;; esac
+	[ -f "$CONSOLE_SCRIPT" ] || setup_fail "no console script $CONSOLE_SCRIPT"
+	[ "$EMULATOR" = bochs ] || setup_fail "CONSOLE_SCRIPT needs EMULATOR=bochs"
+	[ "$CONSOLE_UART" = com3 ] || setup_fail "CONSOLE_UART must be com3 (the only UART run-bochs.sh puts on a socket)"
+fi
 
 # The ESP: FILES are relative to the repository root (or absolute), SRC=NAME renames.
 esp_args=()
@@ -110,13 +119,29 @@ if [ "$EMULATOR" = bochs ]; then
 	args=("${common[@]}" --log "$out/$logname")
 	[ -z "$IPS" ] || args+=(--ips "$IPS")
 	[ -z "$CPU_MODEL" ] || args+=(--cpu-model "$CPU_MODEL")
-	"$VTL_ROOT/tools/run-bochs.sh" "${args[@]}" >"$out/run.txt" 2>&1
+	if [ -n "$CONSOLE_SCRIPT" ]; then
+		port=$("$VTL_ROOT/tools/console-drive.sh" --free-port) || setup_fail "no free TCP port"
+		"$VTL_ROOT/tools/run-bochs.sh" "${args[@]}" --com3-socket "$port" >"$out/run.txt" 2>&1 &
+		bochs_job=$!
+		# The driver records COM3 into com3.txt; it ends when Bochs closes the socket.
+		"$VTL_ROOT/tools/console-drive.sh" --port "$port" --transcript "$out/$CONSOLE_UART.txt" \
+			--log "$out/console-log.txt" --connect-timeout 60 "$CONSOLE_SCRIPT" \
+			>"$out/console-drive.txt" 2>&1 &
+		drive_job=$!
+		wait "$bochs_job"
+		run_status=$?
+		wait_or_kill "$drive_job" 15
+		drive_result=$(grep -E 'RESULT: ' "$out/console-log.txt" 2>/dev/null | tail -n 1)
+	else
+		"$VTL_ROOT/tools/run-bochs.sh" "${args[@]}" >"$out/run.txt" 2>&1
+		run_status=$?
+	fi
 else
 	logname=qemu.log
 	"$VTL_ROOT/tools/run-qemu.sh" "${common[@]}" --accel "$ACCEL" --log "$out/$logname" \
 		>"$out/run.txt" 2>&1
+	run_status=$?
 fi
-run_status=$?
 
 # The checks: how the run ended, then the expectation file.
 {
@@ -138,9 +163,22 @@ run_status=$?
 		echo "         | ${end:-$(tail -n 3 "$out/run.txt")}"
 		;;
 	esac
+	console=()
+	if [ -n "$CONSOLE_SCRIPT" ]; then
+		console=("console=$out/$CONSOLE_UART.txt" "console-log=$out/console-log.txt")
+		what="[console] $(basename "$CONSOLE_SCRIPT"): every wait/expect matched"
+		if [[ $drive_result == *"RESULT: PASS"* ]]; then
+			echo "  ok   $what"
+		else
+			echo "  FAIL $what"
+			grep -E '^ *[0-9.]+ (FAIL|RESULT)|^       \|' "$out/console-log.txt" 2>/dev/null |
+				head -n 30 | sed 's/^ */         | /'
+			[ -n "$drive_result" ] || echo "         | no result: $(tail -n 2 "$out/console-drive.txt")"
+		fi
+	fi
 	"$VTL_ROOT/tools/check-serial.sh" "$EXPECT" "guest=$out/com1.txt" "hv=$out/$HV_UART.txt" \
 		"com1=$out/com1.txt" "com2=$out/com2.txt" "com3=$out/com3.txt" "e9=$out/e9.txt" \
-		"log=$out/$logname" 2>&1
+		"log=$out/$logname" ${console[@]+"${console[@]}"} 2>&1
 } >"$out/checks.txt"
 secs=$(fmt_secs $(($(now_ms) - start)))
 
@@ -171,5 +209,9 @@ fi
 		echo "  --- last 30 lines of $label, $out/$t.txt:"
 		strip_term <"$out/$t.txt" | grep -v '^[[:space:]]*$' | tail -n 30 | sed 's/^/  | /'
 	done
+	if [ -n "$CONSOLE_SCRIPT" ] && [ -s "$out/console-log.txt" ]; then
+		echo "  --- last 30 lines of the console driver's log, $out/console-log.txt:"
+		tail -n 30 "$out/console-log.txt" | cut -c1-200 | sed 's/^/  | /'
+	fi
 } | tee "$out/result.txt"
 exit 1

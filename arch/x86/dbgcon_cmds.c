@@ -292,10 +292,21 @@ static void cmd_hcalls(int argc, char **argv)
 	print_stats("hypercall code (all VPs)", st, DBGCON_HCALL_CODES, false);
 }
 
+/* Level of a log line "[L cpuN module] ...": E W I D T; anything else counts as trace. */
+static int line_level(const char *s, size_t n)
+{
+	static const char letters[] = "EWIDT";
+
+	for (int i = 0; n > 2 && s[0] == '[' && letters[i]; i++)
+		if (s[1] == letters[i])
+			return i;
+	return 4;
+}
+
 static void cmd_log(int argc, char **argv)
 {
 	static char buf[8192];
-	u64 lines = 20;
+	u64 lines = 0; /* default: the last 20 lines, or with a level every match (200 max) */
 	int min = -1;
 
 	if (argc > 3) {
@@ -303,33 +314,40 @@ static void cmd_log(int argc, char **argv)
 		return;
 	}
 	for (int i = 1; i < argc; i++) {
-		if ((min = parse_level(argv[i])) >= 0)
+		int l = parse_level(argv[i]);
+		if (l >= 0) {
+			min = l;
 			continue;
+		}
 		if (dbgcon_parse_u64(argv[i], &lines, false) || lines == 0 || lines > 200) {
 			out("error: '%s' is neither a line count (1..200) nor a level (err..trace)\r\n",
 			    argv[i]);
 			return;
 		}
 	}
+	if (!lines)
+		lines = min >= 0 ? 200 : 20;
+	/* With a level, look further back and keep the last 'lines' lines that match. */
 	size_t n = ops->log_tail(buf, sizeof(buf), min >= 0 ? 200 : (unsigned)lines);
-	unsigned shown = 0;
-	/* Lines look like "[L cpuN module] ...": filter on L when a level was given. */
+	size_t starts[200];
+	unsigned count = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j < n && buf[j] != '\n')
 			j++;
-		static const char letters[] = "EWIDT";
-		int lvl = (j - i > 2 && buf[i] == '[') ? (int)(strchr(letters, buf[i + 1]) ?
-								strchr(letters, buf[i + 1]) - letters : 4)
-						      : 4;
-		if (min < 0 || lvl <= min) {
-			ops->out(buf + i, j - i);
-			ops->out("\r\n", 2);
-			shown++;
-		}
+		if ((min < 0 || line_level(buf + i, j - i) <= min) && count < ARRAY_SIZE(starts))
+			starts[count++] = i;
 		i = j + 1;
 	}
-	if (!shown)
+	unsigned first = count > lines ? count - (unsigned)lines : 0;
+	for (unsigned k = first; k < count; k++) {
+		size_t i = starts[k], j = i;
+		while (j < n && buf[j] != '\n')
+			j++;
+		ops->out(buf + i, j - i);
+		ops->out("\r\n", 2);
+	}
+	if (!count)
 		out("(no log lines)\r\n");
 }
 
@@ -339,7 +357,9 @@ static void cmd_loglevel(int argc, char **argv)
 	int lvl;
 
 	if (argc == 1) {
-		out("global log level: %s\r\n", level_names[ops->log_level(NULL, -1)]);
+		int cur = ops->log_level(NULL, -1);
+		out("global log level: %s\r\n",
+		    cur >= 0 && cur < (int)ARRAY_SIZE(level_names) ? level_names[cur] : "?");
 		return;
 	}
 	if (argc > 3 || (lvl = parse_level(argv[argc - 1])) < 0) {
@@ -440,6 +460,10 @@ void dbgcon_run(const struct dbgcon_ops *o, char *line)
 	int argc;
 
 	ops = o;
+	if (!ops->vp_count() || !ops->vtl_count()) { /* nothing to inspect: cannot happen */
+		out("error: no VPs yet\r\n");
+		return;
+	}
 	argc = dbgcon_split(line, argv, DBGCON_ARGS_MAX);
 	if (argc < 0) {
 		out("error: too many words (at most %d)\r\n", DBGCON_ARGS_MAX);

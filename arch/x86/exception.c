@@ -7,7 +7,9 @@
  */
 #define LOG_MODULE "exc"
 #include "arch/x86/exception.h"
+#include "arch/x86/core.h"
 #include "arch/x86/intrin.h"
+#include "arch/x86/ksyms.h"
 #include "arch/x86/percpu.h"
 #include "drivers/console.h"
 #include "lib/log.h"
@@ -57,17 +59,24 @@ void log_dump_tail(unsigned lines)
 	static char buf[6144]; /* one report at a time: only the stopping CPU writes here */
 	size_t n = log_ring_copy_tail(buf, sizeof(buf), lines);
 
-	console_write("  ---- last log lines ----\n", 27);
+	console_write("---- the last log lines before this report ----\n", 49);
 	console_write(buf, n);
-	console_write("  ---- end of report ----\n", 26);
+	console_write("---- end of the log lines ----\n", 31);
 }
 
 void backtrace_print(u64 rbp)
 {
-	/* Frames live on this CPU's hypervisor stack; stop at anything implausible. */
-	for (int i = 0; i < 16 && rbp && (rbp & 7) == 0 && rbp >= 0xffff800000000000ULL; i++) {
+	/* Host stacks are in the pool (identity-mapped): follow frames only while they stay
+	 * there, so a corrupt chain cannot make the report fault. */
+	u64 lo = core.bi ? core.bi->pool_base : 0, hi = core.bi ? lo + core.bi->pool_size : 0;
+	for (int i = 0; i < 16 && (rbp & 7) == 0 && rbp >= lo && rbp + 16 <= hi; i++) {
 		u64 *frame = (u64 *)rbp;
-		pr_err("  backtrace #%d: %#llx\n", i, (unsigned long long)frame[1]);
+		u64 off = 0;
+		if (!frame[1]) /* the bottom of the stack (entry.S) */
+			break;
+		const char *fn = ksym_lookup(frame[1], &off);
+		pr_err("  backtrace #%d: %#llx <%s+%#llx>\n", i, (unsigned long long)frame[1],
+		       fn ? fn : "?", (unsigned long long)off);
 		if (frame[0] <= rbp)
 			break;
 		rbp = frame[0];
@@ -98,11 +107,14 @@ void exception_handler(struct exception_frame *f)
 		}
 	}
 	log_panic_mode();
-	pr_err("HYPERVISOR FAULT on CPU %u: %s (vector %llu, error code %#llx) at RIP %#llx\n",
+	u64 off = 0;
+	const char *fn = ksym_lookup(f->rip, &off);
+	pr_err("HYPERVISOR FAULT on CPU %u: %s (vector %llu, error code %#llx) at RIP %#llx "
+	       "<%s+%#llx>\n",
 	       this_cpu()->index,
 	       f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "spurious interrupt",
 	       (unsigned long long)f->vector, (unsigned long long)f->errcode,
-	       (unsigned long long)f->rip);
+	       (unsigned long long)f->rip, fn ? fn : "?", (unsigned long long)off);
 	pr_err("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n", (unsigned long long)f->rax,
 	       (unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
 	pr_err("  RSI %016llx RDI %016llx RBP %016llx RSP %016llx\n", (unsigned long long)f->rsi,

@@ -96,8 +96,11 @@ static int emulate_cr4_write(struct vcpu *v, u64 val)
  */
 static int emulate_cr3_write(struct vcpu *v, u64 val)
 {
-	bool noflush = (vmread(VMCS_CR4_SHADOW) & CR4_PCIDE) && (val & (1ULL << 63));
+	bool pcide = vmread(VMCS_CR4_SHADOW) & CR4_PCIDE;
+	bool noflush = pcide && (val & (1ULL << 63));
 
+	if ((val & (1ULL << 63)) && !pcide)
+		return -1; /* bit 63 is reserved unless CR4.PCIDE = 1 */
 	val &= ~(1ULL << 63);
 	if (val >> core.caps.phys_addr_bits)
 		return -1;

@@ -15,6 +15,12 @@ int exit_xsetbv(struct vcpu *v, struct vmx_exit *e)
 	u32 idx = (u32)v->regs.gpr[RCX], a, b, c, d;
 	u64 val = (v->regs.gpr[RDX] << 32) | (u32)v->regs.gpr[RAX];
 
+	/* SDM vol.2 XSETBV: #UD if CR4.OSXSAVE = 0 (the CPU checks it before the exit; this
+	 * only guards against the shadow and the real CR4 disagreeing). */
+	if (!(vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE)) {
+		vcpu_inject_ud(v);
+		return EXIT_RESUME;
+	}
 	cpuid_count(0xd, 0, &a, &b, &c, &d);
 	u64 supported = ((u64)d << 32) | a;
 	if (idx != 0 || !(val & 1) || (val & ~supported) ||
@@ -22,8 +28,7 @@ int exit_xsetbv(struct vcpu *v, struct vmx_exit *e)
 	    ((val & 0xe0) && (val & 0xe0) != 0xe0) ||	/* AVX-512: all three or none */
 	    ((val & 0xe0) && !(val & 4)) ||		/* AVX-512 needs AVX */
 	    (((val >> 3) & 1) != ((val >> 4) & 1)) ||	/* MPX: both or none */
-	    (((val >> 17) & 1) != ((val >> 18) & 1)) || /* AMX tiles: both or none */
-	    !(vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE)) {
+	    (((val >> 17) & 1) != ((val >> 18) & 1))) { /* AMX tiles: both or none */
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}

@@ -334,12 +334,14 @@ void vcpu_stop(struct vcpu *v, const char *why)
 {
 	vcpu_take_snapshot(v); /* what the debug console shows for this VP from now on */
 	v->state = VCPU_STOPPED;
+	log_dump_tail(15); /* what led here, before the report adds to the log */
 	pr_err("VP %u STOPPED on CPU %u: %s. The hypervisor and the other VPs keep running.\n",
 	       v->index, v->pcpu->index, why);
 	vcpu_dump(v);
 	pr_err("  hypervisor backtrace:\n");
 	backtrace_print((u64)(uintptr_t)__builtin_frame_address(0));
-	log_dump_tail(20);
+	pr_err("VP %u: end of report ('regs %u' on the debug console shows its state)\n",
+	       v->index, v->index);
 	/* The console CPU keeps serving the debug console for inspection; others halt. */
 	while (dbgcon_cpu(v))
 		dbgcon_poll(v, true);

@@ -3,7 +3,7 @@
  * vtl0test.efi: the VTL0 test guest. Run from the UEFI shell after vtlvisor.efi:
  *
  *   vtl0test.efi [cpuid] [pool] [ap] [noshutdown] [expect-no-hypervisor] [selftest-pool]
- *                [noconout] [x2apic]
+ *                [noconout] [x2apic] [busy SECONDS]
  *
  * With no check named, all three run, in the order cpuid, pool, ap (ap exits boot
  * services). Then a SUMMARY line and power-off (noshutdown: back to the shell, when boot
@@ -11,6 +11,9 @@
  * without vtlvisor; selftest-pool runs the pool checks on a planted fake pool, to show
  * they can fail. Report lines go to COM1 and to ConOut; OVMF's ConOut also writes to COM1,
  * so before ExitBootServices each line shows twice on that port unless noconout is given.
+ * busy SECONDS first keeps the BSP busy for that many emulated seconds (CPUID and memory
+ * work, an INFO line every second; TEST busy.completed), e.g. to drive the hypervisor's
+ * debug console while a guest runs.
  */
 #include <efi.h>
 #include <efilib.h>
@@ -20,6 +23,7 @@
 #include "tests/guests/vtl0test.h"
 
 #define OPT_MAX 40
+#define BUSY_MAX_SECS 3600
 
 /* Owned by the BSP. */
 static struct vt0_ctx vt0;
@@ -54,9 +58,26 @@ static bool apply_option(struct vt0_opts *o, const char *w, bool *named_check)
 		o->noconout = true;
 	else if (streq(w, "x2apic"))
 		o->x2apic = true;
+	else if (streq(w, "busy"))
+		o->busy_secs = 10; /* the number, if any, is the next word */
 	else
 		return false;
 	return true;
+}
+
+/* A decimal number of 1..max, or 0. */
+static u32 parse_secs(const char *w, u32 max)
+{
+	u32 v = 0;
+
+	if (!*w)
+		return 0;
+	for (; *w; w++) {
+		if (*w < '0' || *w > '9' || v > max)
+			return 0;
+		v = v * 10 + (u32)(*w - '0');
+	}
+	return v <= max ? v : 0;
 }
 
 /*
@@ -68,7 +89,7 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 {
 	EFI_LOADED_IMAGE *li = NULL;
 	size_t ulen = 0;
-	bool named_check = false;
+	bool named_check = false, after_busy = false;
 	const CHAR16 *s;
 	UINTN n;
 	EFI_STATUS st;
@@ -98,6 +119,13 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 					w[len++] = c < 0x7f ? (char)c : '?';
 			}
 			w[len] = '\0';
+			if (after_busy && parse_secs(w, BUSY_MAX_SECS)) {
+				ctx->opt.busy_secs = parse_secs(w, BUSY_MAX_SECS);
+				after_busy = false;
+				word++;
+				continue;
+			}
+			after_busy = streq(w, "busy");
 			if (!apply_option(&ctx->opt, w, &named_check) && word && ulen < usize)
 				ulen += report_snprintf(unknown + ulen, usize - ulen, " %s", w);
 			word++;
@@ -121,6 +149,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		report_set_conout(false);
 	if (unknown[0])
 		report_info("ignoring unknown option(s):%s", unknown);
+	if (o->busy_secs)
+		report_info("vtl0test: busy for %u s first", o->busy_secs);
 	report_info("vtl0test: checks:%s%s%s%s%s%s%s%s", o->run_cpuid ? " cpuid" : "",
 		    o->run_pool ? " pool" : "", o->run_ap ? " ap" : "",
 		    o->expect_no_hv ? " (expect-no-hypervisor)" : "",
@@ -133,6 +163,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		report_info("EFI MP services unusable (%d): the BSP alone is tested", ret);
 	report_info("cpus: %u (%u enabled), BSP index %u, MP services %s", vt0.mp.count,
 		    vt0.mp.enabled, vt0.mp.bsp, vt0.mp.proto ? "present" : "absent");
+	if (o->busy_secs)
+		vt0_busy(&vt0);
 	if (o->run_cpuid)
 		vt0_check_cpuid(&vt0);
 	if (o->run_pool)

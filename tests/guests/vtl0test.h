@@ -33,6 +33,7 @@ struct vt0_opts {
 	bool selftest_pool; /* "selftest-pool": run the pool checks on a planted fake pool */
 	bool noconout;	    /* "noconout": COM1 only, for firmware whose ConOut is COM1 too */
 	bool x2apic;	    /* "x2apic": switch the BSP's APIC to x2APIC mode before restarts */
+	u32 busy_secs;	    /* "busy SECONDS": keep the BSP busy this long before the checks */
 };
 
 struct vt0_ctx {
@@ -62,6 +63,8 @@ bool vt0_sig_is(const struct cpuid_regs *r, const char *sig);
 
 void vt0_check_cpuid(struct vt0_ctx *ctx);
 void vt0_check_pool(struct vt0_ctx *ctx);
+/* "busy SECONDS": CPUID + memory work on the BSP, reported every emulated second. */
+void vt0_busy(struct vt0_ctx *ctx);
 /* Calls ExitBootServices: run it last. */
 void vt0_check_ap(struct vt0_ctx *ctx);
 

@@ -582,6 +582,32 @@ static void test_exception_exit_stops(void **state)
 	assert_false(vp.nmi_for_guest);
 }
 
+static void test_kick_nmi_is_not_the_guests(void **state)
+{
+	/* A kick's NMI (here a plain wake-up) belongs to the hypervisor: not passed on. */
+	pc.nmi_pending = 1;
+	vp.kick = VCPU_KICK_WAKE;
+	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
+	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
+	run_until_halt();
+	assert_int_equal(vp.kick, 0);
+	assert_int_equal(pc.nmi_pending, 0);
+	assert_false(vp.nmi_for_guest);
+	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 0);
+}
+
+static void test_kick_nmi_request_injects(void **state)
+{
+	/* The debug console's "give the guest an NMI". */
+	vp.kick = VCPU_KICK_NMI;
+	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
+	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
+	run_until_halt();
+	assert_int_equal(vp.kick, 0);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), NMI_INFO);
+	assert_false(vp.nmi_for_guest);
+}
+
 static void test_kick_init_emulates_init(void **state)
 {
 	pc.nmi_pending = 1; /* the kick's NMI */
@@ -634,6 +660,8 @@ int main(void)
 		T(test_nmi_held_behind_pending_event),
 		T(test_nmi_exit_passes_nmi_to_guest),
 		T(test_exception_exit_stops),
+		T(test_kick_nmi_is_not_the_guests),
+		T(test_kick_nmi_request_injects),
 		T(test_kick_init_emulates_init),
 	};
 

@@ -179,9 +179,17 @@ static void test_unsupported_bits_fault(void **state)
 
 static void test_guest_cr4_osxsave_clear_faults(void **state)
 {
-	/* The guest's CR4 (the shadow) decides, not the real CR4 the host forced. */
+	/* SDM vol.2 XSETBV: CR4.OSXSAVE = 0 is #UD (vector 6, no error code). The guest's CR4
+	 * (the shadow) decides, not the real CR4 the host forced. */
 	fake_vmcs_set(VMCS_CR4_SHADOW, FAKE_GUEST_CR4);
-	assert_gp_for(0, X87 | SSE);
+	vp.regs.gpr[RCX] = 0;
+	vp.regs.gpr[RAX] = X87 | SSE;
+	vp.regs.gpr[RDX] = 0;
+	assert_int_equal(exit_xsetbv(&vp, &(struct vmx_exit){ .reason = EXIT_XSETBV, .len = 3 }),
+			 EXIT_RESUME);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000306ULL);
+	assert_int_equal(fake_xsetbv_count, 0);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
 }
 
 static void test_amx_halves_fault(void **state)
