@@ -38,10 +38,11 @@
 # and the prompt "vtl> ", which has no newline after it, is matched as soon as it arrives).
 # A match never spans lines; ^ also matches where the previous match ended.
 #
-# Disconnecting: Bochs 2.7 neither ignores SIGPIPE nor notices a closed socket: after the
-# client leaves, its next write to the UART kills it and every read of the UART's receive
-# register gets a NUL byte. So the driver stays connected until the peer closes (Bochs
-# exits) or --hold runs out, also after a failure.
+# Disconnecting: Bochs 2.7 accepts one client per run and never notices that it left: its
+# next write to the UART raises SIGPIPE (fatal, unless started by run-bochs.sh, which has
+# it ignored) and from then on the UART receives a NUL byte whenever the guest reads it.
+# So the driver stays connected until the peer closes (Bochs exits) or --hold runs out,
+# also after a failure.
 #
 # Exit status: 0 every wait/expect matched, 1 one did not, 2 usage error, 3 could not
 # connect. The last line of the log says which.
@@ -49,7 +50,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '3,48s/^# \{0,1\}//p' "$0" >&2
+	sed -n '3,49s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -181,7 +182,7 @@ wait_for() {
 }
 # unescape TEXT: the bytes of TEXT as \xNN escapes (a printf format).
 unescape() {
-	local s=$1 out= c n
+	local s=$1 out='' c n
 	local LC_ALL=C
 	while [ -n "$s" ]; do
 		c=${s:0:1}
@@ -217,7 +218,7 @@ send_fmt() {
 }
 # Shows sent bytes readably in the log: printable ASCII as is, the rest as \xNN.
 show_fmt() {
-	local f=$1 out= h
+	local f=$1 out='' h
 	while [ -n "$f" ]; do
 		h=${f:2:2}
 		f=${f:4}

@@ -14,9 +14,9 @@
 #   --com2 FILE        COM2 (0x2F8) output: the hypervisor console
 #   --com3 FILE        COM3 (0x3E8) output (a UART the firmware does not touch)
 #   --com3-socket PORT COM3 is a TCP server on 127.0.0.1:PORT ("auto": a free port, printed)
-#                      instead of a file: Bochs waits for one client before it runs a single
-#                      instruction. The client (tools/console-drive.sh) owns the --com3
-#                      transcript; it must stay connected until Bochs exits
+#                      instead of a file: Bochs waits for one client (console-drive.sh,
+#                      nc 127.0.0.1 PORT) before it runs a single instruction. The client
+#                      writes the --com3 transcript; once it leaves, COM3 is dead for the run
 #   --e9 FILE          bytes written to port 0xE9
 #   --log FILE         the Bochs log (VM-entry failures are written there in words)
 #   --hv comN          which UART --demo/--live shows as [hv] (default com2)

@@ -7,7 +7,8 @@
 # build/scenarios/NAME/, boots it in Bochs or QEMU, checks the transcripts against
 # NAME.expect and prints "PASS NAME (Ns)", "FAIL NAME (Ns)" followed by the failed checks
 # and the tails of the transcripts, or "SKIP NAME: reason" when the emulator it needs
-# cannot run here.
+# cannot run here. With CONSOLE_SCRIPT, tools/console-drive.sh plays that script on COM3
+# (a TCP socket: run-bochs.sh --com3-socket) while Bochs runs.
 #
 # Exit status: 0 pass, 1 fail, 77 skip, 2 usage error.
 # Environment: VTL_TIMEOUT_SCALE=N multiplies every scenario's TIMEOUT (slow machines);
