@@ -15,7 +15,8 @@
 
 struct dbgcon_vp_info {
 	u32 index, apic_id, active_vtl;
-	const char *state; /* "running", "paused", "parked" (INIT, waiting for SIPI), "stopped", "off" */
+	const char *
+		state; /* "running", "paused", "parked" (INIT, waiting for SIPI), "stopped", "off" */
 	u64 exits;
 };
 
@@ -38,7 +39,8 @@ struct dbgcon_ops {
 	void (*hcall_stats)(struct dbgcon_exit_stat *out, u32 n); /* indexed by call code */
 	void (*stats_reset)(void);
 	size_t (*log_tail)(char *buf, size_t n, unsigned lines);
-	int (*log_level)(const char *module, int level); /* module NULL = global; level < 0 = query */
+	int (*log_level)(const char *module,
+			 int level); /* module NULL = global; level < 0 = query */
 	int (*vp_pause)(u32 vp, bool pause);
 	int (*vp_nmi)(u32 vp);
 	void (*reboot)(void);

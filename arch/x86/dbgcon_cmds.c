@@ -58,12 +58,18 @@ static int parse_addr(const char *s, u64 *a)
 static const char *memtype_name(u8 t)
 {
 	switch (t) {
-	case PT_MT_UC: return "UC";
-	case PT_MT_WC: return "WC";
-	case PT_MT_WT: return "WT";
-	case PT_MT_WP: return "WP";
-	case PT_MT_WB: return "WB";
-	default: return "??";
+	case PT_MT_UC:
+		return "UC";
+	case PT_MT_WC:
+		return "WC";
+	case PT_MT_WT:
+		return "WT";
+	case PT_MT_WP:
+		return "WP";
+	case PT_MT_WB:
+		return "WB";
+	default:
+		return "??";
 	}
 }
 
@@ -97,9 +103,11 @@ static void cmd_vps(int argc, char **argv)
 
 static void cmd_regs(int argc, char **argv)
 {
-	static const char *const seg[SEG_COUNT] = { "es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr" };
+	static const char *const seg[SEG_COUNT] = {
+		"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr"
+	};
 	static const char *const gpr[GPR_COUNT] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp",
-						    "rsi", "rdi", "r8",  "r9",  "r10", "r11",
+						    "rsi", "rdi", "r8",	 "r9",	"r10", "r11",
 						    "r12", "r13", "r14", "r15" };
 	struct vcpu_snapshot s;
 	u32 vp, vtl = 0;
@@ -112,14 +120,17 @@ static void cmd_regs(int argc, char **argv)
 	if (parse_vp(argv[1], &vp))
 		return;
 	if (argc == 3 && (dbgcon_parse_u64(argv[2], &v, false) || v >= ops->vtl_count())) {
-		out("error: VTL '%s' is not enabled (VTLs 0..%u)\r\n", argv[2], ops->vtl_count() - 1);
+		out("error: VTL '%s' is not enabled (VTLs 0..%u)\r\n", argv[2],
+		    ops->vtl_count() - 1);
 		return;
 	}
 	vtl = argc == 3 ? (u32)v : 0;
 	int r = ops->vp_regs(vp, vtl, &s);
 	if (r) {
 		out("error: VP %u cannot report its registers now (%s)\r\n", vp,
-		    r == -EBUSY ? "parked or not virtualized" : r == -ETIMEDOUT ? "no answer" : "failed");
+		    r == -EBUSY	    ? "parked or not virtualized" :
+		    r == -ETIMEDOUT ? "no answer" :
+				      "failed");
 		return;
 	}
 	out("VP %u VTL%u  rip %016llx  rsp %016llx  rflags %016llx\r\n", vp, vtl,
@@ -132,8 +143,8 @@ static void cmd_regs(int argc, char **argv)
 	out("  cr0 %016llx (guest sees %llx)  cr3 %016llx\r\n", (unsigned long long)s.cr0,
 	    (unsigned long long)s.cr0_shadow, (unsigned long long)s.cr3);
 	out("  cr4 %016llx (guest sees %llx)  efer %llx  pat %llx  dr7 %llx\r\n",
-	    (unsigned long long)s.cr4, (unsigned long long)s.cr4_shadow,
-	    (unsigned long long)s.efer, (unsigned long long)s.pat, (unsigned long long)s.dr7);
+	    (unsigned long long)s.cr4, (unsigned long long)s.cr4_shadow, (unsigned long long)s.efer,
+	    (unsigned long long)s.pat, (unsigned long long)s.dr7);
 	for (int i = 0; i < SEG_COUNT; i++)
 		out("  %-4s %04x base %016llx limit %08x ar %05x\r\n", seg[i], s.seg_sel[i],
 		    (unsigned long long)s.seg_base[i], s.seg_limit[i], s.seg_ar[i]);
@@ -166,8 +177,8 @@ static void cmd_gpa(int argc, char **argv)
 			continue;
 		}
 		perm_str(a.perm, p);
-		out("  VTL%u view: HPA %016llx  %s page  %s  %s%s\r\n", vtl, (unsigned long long)hpa,
-		    size_name(level), memtype_name(a.memtype), p,
+		out("  VTL%u view: HPA %016llx  %s page  %s  %s%s\r\n", vtl,
+		    (unsigned long long)hpa, size_name(level), memtype_name(a.memtype), p,
 		    (a.flags & PT_F_IGNORE_PAT) ? "  ignore-PAT" : "");
 	}
 }
@@ -432,7 +443,8 @@ static const struct dbgcon_cmd cmds[] = {
 	{ "help", "", "this list", cmd_help },
 	{ "vps", "", "VPs: APIC ID, active VTL, run state, exits", cmd_vps },
 	{ "regs", "<vp> [vtl]", "a VP's registers at a VTL (from its VMCS)", cmd_regs },
-	{ "gpa", "<address>", "a GPA through every VTL's view: HPA, type, page size, access", cmd_gpa },
+	{ "gpa", "<address>", "a GPA through every VTL's view: HPA, type, page size, access",
+	  cmd_gpa },
 	{ "prot", "<start> <end|+len>", "access rights over a GPA range, summarized", cmd_prot },
 	{ "exits", "[reset]", "VM exits by reason with cycle totals", cmd_exits },
 	{ "hcalls", "[reset]", "hypercalls by code with cycle totals", cmd_hcalls },

@@ -18,7 +18,8 @@
 static u64 gpr_read(struct vcpu *v, unsigned n)
 {
 	u64 val = n == RSP_UNUSED ? vmread(VMCS_GUEST_RSP) : v->regs.gpr[n];
-	bool mode64 = (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & (1u << 13));
+	bool mode64 = (vmread(VMCS_GUEST_EFER) & EFER_LMA) &&
+		      (vmread(VMCS_GUEST_CS_AR) & (1u << 13));
 
 	return mode64 ? val : (u32)val;
 }

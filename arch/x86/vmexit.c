@@ -340,8 +340,8 @@ void vcpu_stop(struct vcpu *v, const char *why)
 	vcpu_dump(v);
 	pr_err("  hypervisor backtrace:\n");
 	backtrace_print((u64)(uintptr_t)__builtin_frame_address(0));
-	pr_err("VP %u: end of report ('regs %u' on the debug console shows its state)\n",
-	       v->index, v->index);
+	pr_err("VP %u: end of report ('regs %u' on the debug console shows its state)\n", v->index,
+	       v->index);
 	/* The console CPU keeps serving the debug console for inspection; others halt. */
 	while (dbgcon_cpu(v))
 		dbgcon_poll(v, true);

@@ -127,7 +127,7 @@ BUILD_BUG_ON(sizeof(u64) != 8);
 /* ---- spinlock -------------------------------------------------------------------------- */
 
 static spinlock_t lock = SPINLOCK_INIT;
-static u64 shared_counter; /* protected by lock */
+static u64 shared_counter;   /* protected by lock */
 static u32 inside, overlaps; /* atomic: threads found in the critical section together */
 static pthread_barrier_t start_line;
 
@@ -196,10 +196,8 @@ static void test_spinlock_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bug_on),
-		cmocka_unit_test(test_assert),
-		cmocka_unit_test(test_panic_spins),
-		cmocka_unit_test(test_spinlock_basic),
+		cmocka_unit_test(test_bug_on),		 cmocka_unit_test(test_assert),
+		cmocka_unit_test(test_panic_spins),	 cmocka_unit_test(test_spinlock_basic),
 		cmocka_unit_test(test_spinlock_threads),
 	};
 

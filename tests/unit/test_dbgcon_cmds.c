@@ -132,10 +132,14 @@ static void fk_exit_stats(struct dbgcon_exit_stat *o, u32 n)
 static const char *fk_exit_name(u32 reason)
 {
 	switch (reason) {
-	case 10: return "CPUID";
-	case 12: return "HLT";
-	case 48: return "EPT violation";
-	default: return "unknown";
+	case 10:
+		return "CPUID";
+	case 12:
+		return "HLT";
+	case 48:
+		return "EPT violation";
+	default:
+		return "unknown";
 	}
 }
 
@@ -277,37 +281,36 @@ static void fill_snapshot(struct vcpu_snapshot *s, u32 vp)
 	s->exit_qual = 0x181;
 }
 
-static const char log_text[] =
-	"[I cpu0 boot] line 1\n"
-	"[E cpu1 ept] line 2\n"
-	"[W cpu0 mtrr] line 3\n"
-	"[D cpu2 vmx] line 4\n"
-	"[T cpu3 vmx] line 5\n"
-	"[I cpu0 boot] line 6\n"
-	"[I cpu0 boot] line 7\n"
-	"[W cpu1 apic] line 8\n"
-	"[I cpu0 boot] line 9\n"
-	"[I cpu0 boot] line 10\n"
-	"[I cpu0 boot] line 11\n"
-	"[E cpu2 exit] line 12\n"
-	"[I cpu0 boot] line 13\n"
-	"[D cpu0 boot] line 14\n"
-	"[I cpu0 boot] line 15\n"
-	"[I cpu0 boot] line 16\n"
-	"[W cpu3 hv] line 17\n"
-	"[I cpu0 boot] line 18\n"
-	"[I cpu0 boot] line 19\n"
-	"[I cpu0 boot] line 20\n"
-	"[I cpu0 boot] line 21\n"
-	"[I cpu0 boot] line 22\n"
-	"[I cpu0 boot] line 23\n"
-	"[W cpu0 log] line 24\n"
-	"[I cpu0 boot] line 25\n"
-	"[I cpu0 boot] line 26\n"
-	"[E cpu1 ept] line 27\n"
-	"[I cpu0 boot] line 28\n"
-	"[I cpu0 boot] line 29\n"
-	"[I cpu0 boot] line 30\n";
+static const char log_text[] = "[I cpu0 boot] line 1\n"
+			       "[E cpu1 ept] line 2\n"
+			       "[W cpu0 mtrr] line 3\n"
+			       "[D cpu2 vmx] line 4\n"
+			       "[T cpu3 vmx] line 5\n"
+			       "[I cpu0 boot] line 6\n"
+			       "[I cpu0 boot] line 7\n"
+			       "[W cpu1 apic] line 8\n"
+			       "[I cpu0 boot] line 9\n"
+			       "[I cpu0 boot] line 10\n"
+			       "[I cpu0 boot] line 11\n"
+			       "[E cpu2 exit] line 12\n"
+			       "[I cpu0 boot] line 13\n"
+			       "[D cpu0 boot] line 14\n"
+			       "[I cpu0 boot] line 15\n"
+			       "[I cpu0 boot] line 16\n"
+			       "[W cpu3 hv] line 17\n"
+			       "[I cpu0 boot] line 18\n"
+			       "[I cpu0 boot] line 19\n"
+			       "[I cpu0 boot] line 20\n"
+			       "[I cpu0 boot] line 21\n"
+			       "[I cpu0 boot] line 22\n"
+			       "[I cpu0 boot] line 23\n"
+			       "[W cpu0 log] line 24\n"
+			       "[I cpu0 boot] line 25\n"
+			       "[I cpu0 boot] line 26\n"
+			       "[E cpu1 ept] line 27\n"
+			       "[I cpu0 boot] line 28\n"
+			       "[I cpu0 boot] line 29\n"
+			       "[I cpu0 boot] line 30\n";
 
 static void map(u64 gpa, u64 hpa, u64 size, u8 perm, u8 mt, u8 flags)
 {
@@ -412,9 +415,9 @@ static void run(const char *cmd)
 	split_output();
 }
 
-#define assert_nlines(n)                                                                 \
-	do {                                                                             \
-		if (nlines != (n))                                                       \
+#define assert_nlines(n)                                                                         \
+	do {                                                                                     \
+		if (nlines != (n))                                                               \
 			fail_msg("%d lines, expected %d; output:\n%s", nlines, (int)(n), f.out); \
 	} while (0)
 #define assert_line(i, s) assert_string_equal(lines[i], (s))
@@ -431,9 +434,9 @@ static void expect1(const char *cmd, const char *line)
 
 static void test_help(void **state)
 {
-	static const char *const names[] = { "help",	 "vps",	  "regs",   "gpa",  "prot",
-					     "exits",	 "hcalls", "log",    "loglevel",
-					     "pause",	 "resume", "nmi",    "reboot", "exit" };
+	static const char *const names[] = { "help",   "vps",	 "regs",   "gpa",      "prot",
+					     "exits",  "hcalls", "log",	   "loglevel", "pause",
+					     "resume", "nmi",	 "reboot", "exit" };
 
 	run("help");
 	assert_nlines(ARRAY_SIZE(names) + 1);
@@ -543,8 +546,12 @@ static void test_regs_ok(void **state)
 	f.snap[4].exit_qual = 0;
 	run("regs 4");
 	assert_nlines(ARRAY_SIZE(regs_vp1));
-	assert_line(0, "VP 4 VTL0  rip fffff8001234567c  rsp 00007ffe0000aaa0  rflags 0000000000000246");
-	assert_line(1, "  rax 41a2a3a4a5a6a700  rcx 41a2a3a4a5a6a701  rdx 41a2a3a4a5a6a702  rbx 41a2a3a4a5a6a703");
+	assert_line(
+		0,
+		"VP 4 VTL0  rip fffff8001234567c  rsp 00007ffe0000aaa0  rflags 0000000000000246");
+	assert_line(
+		1,
+		"  rax 41a2a3a4a5a6a700  rcx 41a2a3a4a5a6a701  rdx 41a2a3a4a5a6a702  rbx 41a2a3a4a5a6a703");
 	assert_line(16, "  last exit: reason 10 (CPUID) qualification 0");
 	assert_int_equal(f.regs_vp, 4);
 }
@@ -558,7 +565,9 @@ static void test_regs_vtl(void **state)
 	f.vtl_count = 2;
 	run("regs 1 1");
 	assert_nlines(ARRAY_SIZE(regs_vp1));
-	assert_line(0, "VP 1 VTL1  rip fffff80012345679  rsp 00007ffe0000aaa0  rflags 0000000000000246");
+	assert_line(
+		0,
+		"VP 1 VTL1  rip fffff80012345679  rsp 00007ffe0000aaa0  rflags 0000000000000246");
 	assert_int_equal(f.regs_vtl, 1);
 	expect1("regs 1 2", "error: VTL '2' is not enabled (VTLs 0..1)");
 }
@@ -571,7 +580,8 @@ static void test_regs_bad(void **state)
 	expect1("regs abc", "error: no VP 'abc' (VPs are 0..4)");
 	expect1("regs 0x", "error: no VP '0x' (VPs are 0..4)");
 	expect1("regs 1K", "error: no VP '1K' (VPs are 0..4)");
-	expect1("regs 99999999999999999999999", "error: no VP '99999999999999999999999' (VPs are 0..4)");
+	expect1("regs 99999999999999999999999",
+		"error: no VP '99999999999999999999999' (VPs are 0..4)");
 	expect1("regs 4294967297", "error: no VP '4294967297' (VPs are 0..4)");
 	expect1("regs", "error: usage: regs <vp> [vtl]");
 	expect1("regs 1 0 0", "error: usage: regs <vp> [vtl]");
@@ -580,7 +590,8 @@ static void test_regs_bad(void **state)
 	f.regs_ret[2] = -EBUSY;
 	f.regs_ret[3] = -ETIMEDOUT;
 	f.regs_ret[4] = -ENOENT;
-	expect1("regs 2", "error: VP 2 cannot report its registers now (parked or not virtualized)");
+	expect1("regs 2",
+		"error: VP 2 cannot report its registers now (parked or not virtualized)");
 	expect1("regs 3", "error: VP 3 cannot report its registers now (no answer)");
 	expect1("regs 4", "error: VP 4 cannot report its registers now (failed)");
 	assert_int_equal(f.regs_calls, 3);
@@ -644,8 +655,10 @@ static void test_gpa_bad(void **state)
 	expect1("gpa 0x", "error: '0x' is not an address (decimal, 0x hex, K/M/G)");
 	expect1("gpa -4096", "error: '-4096' is not an address (decimal, 0x hex, K/M/G)");
 	expect1("gpa 12T", "error: '12T' is not an address (decimal, 0x hex, K/M/G)");
-	expect1("gpa 0x10000000000000000", "error: '0x10000000000000000' is not an address (decimal, 0x hex, K/M/G)");
-	expect1("gpa 17179869184G", "error: '17179869184G' is not an address (decimal, 0x hex, K/M/G)");
+	expect1("gpa 0x10000000000000000",
+		"error: '0x10000000000000000' is not an address (decimal, 0x hex, K/M/G)");
+	expect1("gpa 17179869184G",
+		"error: '17179869184G' is not an address (decimal, 0x hex, K/M/G)");
 	expect1("gpa", "error: usage: gpa <address>");
 	expect1("gpa 1 2", "error: usage: gpa <address>");
 }
@@ -767,9 +780,12 @@ static void test_exits(void **state)
 	f.exits[48] = (struct dbgcon_exit_stat){ 3, 10 };
 	run("exits");
 	assert_nlines(4);
-	assert_line(0, "code   exit reason (all VPs)               count           cycles        avg");
-	assert_line(1, "10     CPUID                                   5             5000       1000");
-	assert_line(2, "48     EPT violation                           3               10          3");
+	assert_line(0,
+		    "code   exit reason (all VPs)               count           cycles        avg");
+	assert_line(1,
+		    "10     CPUID                                   5             5000       1000");
+	assert_line(2,
+		    "48     EPT violation                           3               10          3");
 	assert_line(3, "total  8");
 	assert_int_equal(f.exit_stats_calls, 1);
 
@@ -777,7 +793,9 @@ static void test_exits(void **state)
 	f.exits[79] = (struct dbgcon_exit_stat){ 18446744073709551615ULL, 18446744073709551615ULL };
 	run("exits");
 	assert_nlines(3);
-	assert_line(1, "79     unknown                      18446744073709551615 18446744073709551615          1");
+	assert_line(
+		1,
+		"79     unknown                      18446744073709551615 18446744073709551615          1");
 	assert_line(2, "total  18446744073709551615");
 
 	memset(f.exits, 0, sizeof(f.exits));
@@ -802,9 +820,12 @@ static void test_hcalls(void **state)
 	f.hcalls[3] = (struct dbgcon_exit_stat){ 0, 5 };
 	run("hcalls");
 	assert_nlines(4);
-	assert_line(0, "code   hypercall code (all VPs)            count           cycles        avg");
-	assert_line(1, "18                                             2              301        150");
-	assert_line(2, "255                                            1                9          9");
+	assert_line(0,
+		    "code   hypercall code (all VPs)            count           cycles        avg");
+	assert_line(1,
+		    "18                                             2              301        150");
+	assert_line(2,
+		    "255                                            1                9          9");
 	assert_line(3, "total  3");
 	assert_int_equal(f.hcall_stats_calls, 1);
 
@@ -885,11 +906,15 @@ static void test_log_bad(void **state)
 	u32 calls;
 
 	expect1("log 0", "error: '0' is neither a line count (1..200) nor a level (err..trace)");
-	expect1("log 201", "error: '201' is neither a line count (1..200) nor a level (err..trace)");
-	expect1("log abc", "error: 'abc' is neither a line count (1..200) nor a level (err..trace)");
+	expect1("log 201",
+		"error: '201' is neither a line count (1..200) nor a level (err..trace)");
+	expect1("log abc",
+		"error: 'abc' is neither a line count (1..200) nor a level (err..trace)");
 	expect1("log -1", "error: '-1' is neither a line count (1..200) nor a level (err..trace)");
-	expect1("log WARN", "error: 'WARN' is neither a line count (1..200) nor a level (err..trace)");
-	expect1("log 5 abc", "error: 'abc' is neither a line count (1..200) nor a level (err..trace)");
+	expect1("log WARN",
+		"error: 'WARN' is neither a line count (1..200) nor a level (err..trace)");
+	expect1("log 5 abc",
+		"error: 'abc' is neither a line count (1..200) nor a level (err..trace)");
 	expect1("log 1 2 3", "error: usage: log [lines] [level]");
 	calls = f.log_tail_calls;
 	assert_int_equal(calls, 0);
@@ -1023,11 +1048,50 @@ static void test_reboot(void **state)
 /* ---- fuzz ------------------------------------------------------------------------------ */
 
 static const char *const fuzz_words[] = {
-	"help", "vps", "regs", "gpa", "prot", "exits", "hcalls", "log", "loglevel", "pause",
-	"resume", "nmi", "reboot", "exit", "all", "reset", "err", "warn", "info", "debug", "trace",
-	"0", "1", "4", "5", "99", "-1", "0x", "0x1f", "2M", "1G", "4K", "+4K", "+1G", "+", "200",
-	"201", "0xffffffffffffffff", "18446744073709551616", "1000000000000000000000", "+0x10000",
-	"0x10000000", "281474976710656", "ept",
+	"help",
+	"vps",
+	"regs",
+	"gpa",
+	"prot",
+	"exits",
+	"hcalls",
+	"log",
+	"loglevel",
+	"pause",
+	"resume",
+	"nmi",
+	"reboot",
+	"exit",
+	"all",
+	"reset",
+	"err",
+	"warn",
+	"info",
+	"debug",
+	"trace",
+	"0",
+	"1",
+	"4",
+	"5",
+	"99",
+	"-1",
+	"0x",
+	"0x1f",
+	"2M",
+	"1G",
+	"4K",
+	"+4K",
+	"+1G",
+	"+",
+	"200",
+	"201",
+	"0xffffffffffffffff",
+	"18446744073709551616",
+	"1000000000000000000000",
+	"+0x10000",
+	"0x10000000",
+	"281474976710656",
+	"ept",
 };
 
 static void fuzz_check_output(const char *line)
@@ -1089,7 +1153,8 @@ static void test_fuzz(void **state)
 				/* printable garbage (what the line editor can deliver) */
 				size_t l = 1 + tpa_rand_below(&seed, 40);
 				for (size_t k = 0; k < l; k++)
-					word[k] = (char)(0x21 + tpa_rand_below(&seed, 0x7e - 0x21 + 1));
+					word[k] = (char)(0x21 +
+							 tpa_rand_below(&seed, 0x7e - 0x21 + 1));
 				word[l] = '\0';
 			}
 			for (size_t k = 0; word[k] && len < DBGCON_LINE_MAX; k++)

@@ -194,8 +194,7 @@ static void test_levels(void **state)
 	/* Bad names. */
 	assert_int_equal(log_set_module_level("", LOG_INFO), -EINVAL);
 	assert_int_equal(log_set_module_level(NULL, LOG_INFO), -EINVAL);
-	assert_int_equal(log_set_module_level("a_module_name_that_is_too_long", LOG_INFO),
-			 -EINVAL);
+	assert_int_equal(log_set_module_level("a_module_name_that_is_too_long", LOG_INFO), -EINVAL);
 }
 
 static void test_module_table_full(void **state)
@@ -423,14 +422,10 @@ static void test_panic_mode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_line_format),
-		cmocka_unit_test(test_vwrite),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_levels),
-		cmocka_unit_test(test_module_table_full),
-		cmocka_unit_test(test_ring_tail),
-		cmocka_unit_test(test_ring_wrap),
-		cmocka_unit_test(test_no_interleaving),
+		cmocka_unit_test(test_line_format),	  cmocka_unit_test(test_vwrite),
+		cmocka_unit_test(test_truncation),	  cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_module_table_full), cmocka_unit_test(test_ring_tail),
+		cmocka_unit_test(test_ring_wrap),	  cmocka_unit_test(test_no_interleaving),
 		cmocka_unit_test(test_panic_mode),
 	};
 

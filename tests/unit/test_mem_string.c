@@ -123,8 +123,23 @@ static void test_memcmp(void **state)
 }
 
 static const char *const strings[] = {
-	"", "a", "b", "ab", "abc", "abd", "abcd", "ABC", "\x80", "\xff", "a\xff", "a\x01",
-	"hello world", "hello", "hellp", "x86_64", "0123456789012345678901234567890123456789",
+	"",
+	"a",
+	"b",
+	"ab",
+	"abc",
+	"abd",
+	"abcd",
+	"ABC",
+	"\x80",
+	"\xff",
+	"a\xff",
+	"a\x01",
+	"hello world",
+	"hello",
+	"hellp",
+	"x86_64",
+	"0123456789012345678901234567890123456789",
 };
 
 static void test_strlen_strnlen(void **state)
@@ -161,8 +176,7 @@ static void test_strcmp_strncmp(void **state)
 			for (n = 0; n < 12; n++)
 				assert_int_equal(sign(lib_strncmp(a, b, n)),
 						 sign(strncmp(a, b, n)));
-			assert_int_equal(sign(lib_strncmp(a, b, huge)),
-					 sign(strncmp(a, b, huge)));
+			assert_int_equal(sign(lib_strncmp(a, b, huge)), sign(strncmp(a, b, huge)));
 		}
 	}
 }
@@ -313,16 +327,11 @@ static void test_str_to_size(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_memset),
-		cmocka_unit_test(test_memcpy),
-		cmocka_unit_test(test_memmove),
-		cmocka_unit_test(test_memcmp),
-		cmocka_unit_test(test_strlen_strnlen),
-		cmocka_unit_test(test_strcmp_strncmp),
-		cmocka_unit_test(test_strchr),
-		cmocka_unit_test(test_strlcpy),
-		cmocka_unit_test(test_str_to_u64),
-		cmocka_unit_test(test_str_to_u64_random),
+		cmocka_unit_test(test_memset),	       cmocka_unit_test(test_memcpy),
+		cmocka_unit_test(test_memmove),	       cmocka_unit_test(test_memcmp),
+		cmocka_unit_test(test_strlen_strnlen), cmocka_unit_test(test_strcmp_strncmp),
+		cmocka_unit_test(test_strchr),	       cmocka_unit_test(test_strlcpy),
+		cmocka_unit_test(test_str_to_u64),     cmocka_unit_test(test_str_to_u64_random),
 		cmocka_unit_test(test_str_to_size),
 	};
 

@@ -195,10 +195,10 @@ static void test_bad_frees(void **state)
 	a = pmm_alloc_pages(&p, 4, 1);
 	free_before = pmm_free_count(&p);
 
-	pmm_free_pages(&p, a + 4 * PAGE_SIZE, 1);   /* never allocated */
-	pmm_free_pages(&p, a, 5);                   /* runs past the allocation */
-	pmm_free_pages(&p, a + 1, 1);               /* unaligned */
-	pmm_free_pages(&p, POOL_PA - PAGE_SIZE, 1); /* below the pool */
+	pmm_free_pages(&p, a + 4 * PAGE_SIZE, 1);	 /* never allocated */
+	pmm_free_pages(&p, a, 5);			 /* runs past the allocation */
+	pmm_free_pages(&p, a + 1, 1);			 /* unaligned */
+	pmm_free_pages(&p, POOL_PA - PAGE_SIZE, 1);	 /* below the pool */
 	pmm_free_pages(&p, POOL_PA + 64 * PAGE_SIZE, 1); /* above */
 	pmm_free_pages(&p, POOL_PA + 63 * PAGE_SIZE, 2); /* straddles the end */
 	pmm_free_pages(&p, a, 0);
@@ -261,7 +261,8 @@ static void test_random(void **state)
 
 			if (!pa)
 				continue;
-			assert_true(pa >= POOL_PA && pa + n * PAGE_SIZE <= POOL_PA + PAGES * PAGE_SIZE);
+			assert_true(pa >= POOL_PA &&
+				    pa + n * PAGE_SIZE <= POOL_PA + PAGES * PAGE_SIZE);
 			assert_int_equal(pa % (align * PAGE_SIZE), 0);
 			assert_true(page_is(pa, n, 0));
 			for (size_t i = 0; i < n; i++) {

@@ -37,26 +37,26 @@ static void compare(const char *fmt, size_t n, int r_lib, const char *b_lib, int
  * Runs fmt with the same arguments through both implementations at size n. The argument
  * list is spelled out once per call shape by the macros below.
  */
-#define CHECK_N(n, fmt, ...)                                                          \
-	do {                                                                          \
-		char b_lib_[BUF], b_ref_[BUF];                                        \
-		int r_lib_, r_ref_;                                                   \
-		memset(b_lib_, FILL, BUF);                                            \
-		memset(b_ref_, FILL, BUF);                                            \
-		r_lib_ = lib_snprintf(b_lib_, (n), (fmt), ##__VA_ARGS__);             \
-		r_ref_ = snprintf(b_ref_, (n), (fmt), ##__VA_ARGS__);                 \
-		compare((fmt), (n), r_lib_, b_lib_, r_ref_, b_ref_);                  \
+#define CHECK_N(n, fmt, ...)                                              \
+	do {                                                              \
+		char b_lib_[BUF], b_ref_[BUF];                            \
+		int r_lib_, r_ref_;                                       \
+		memset(b_lib_, FILL, BUF);                                \
+		memset(b_ref_, FILL, BUF);                                \
+		r_lib_ = lib_snprintf(b_lib_, (n), (fmt), ##__VA_ARGS__); \
+		r_ref_ = snprintf(b_ref_, (n), (fmt), ##__VA_ARGS__);     \
+		compare((fmt), (n), r_lib_, b_lib_, r_ref_, b_ref_);      \
 	} while (0)
 
 /* Full-size check, then truncation at every buffer size from 0 to the length + 1. */
-#define CHECK(fmt, ...)                                                               \
-	do {                                                                          \
-		char t_[BUF];                                                         \
-		int len_ = snprintf(t_, BUF, (fmt), ##__VA_ARGS__);                   \
-		size_t n_;                                                            \
-		CHECK_N(BUF, (fmt), ##__VA_ARGS__);                                   \
-		for (n_ = 0; n_ <= (size_t)len_ + 1 && n_ < BUF; n_++)                \
-			CHECK_N(n_, (fmt), ##__VA_ARGS__);                            \
+#define CHECK(fmt, ...)                                                \
+	do {                                                           \
+		char t_[BUF];                                          \
+		int len_ = snprintf(t_, BUF, (fmt), ##__VA_ARGS__);    \
+		size_t n_;                                             \
+		CHECK_N(BUF, (fmt), ##__VA_ARGS__);                    \
+		for (n_ = 0; n_ <= (size_t)len_ + 1 && n_ < BUF; n_++) \
+			CHECK_N(n_, (fmt), ##__VA_ARGS__);             \
 	} while (0)
 
 static void expect(const char *want, const char *fmt, ...)
@@ -170,37 +170,37 @@ static u64 random_u64(void)
 
 static void check_generated(const char *fmt, int nstar, int s1, int s2, enum arg_type t, u64 v)
 {
-#define CALL_STARS(arg)                                                               \
-	do {                                                                          \
-		if (nstar == 0)                                                       \
-			CHECK_N(n, fmt, arg);                                         \
-		else if (nstar == 1)                                                  \
-			CHECK_N(n, fmt, s1, arg);                                     \
-		else                                                                  \
-			CHECK_N(n, fmt, s1, s2, arg);                                 \
+#define CALL_STARS(arg)                               \
+	do {                                          \
+		if (nstar == 0)                       \
+			CHECK_N(n, fmt, arg);         \
+		else if (nstar == 1)                  \
+			CHECK_N(n, fmt, s1, arg);     \
+		else                                  \
+			CHECK_N(n, fmt, s1, s2, arg); \
 	} while (0)
-#define CALL(arg)                                                                     \
-	do {                                                                          \
-		switch (t) {                                                          \
-		case T_INT:                                                           \
-			CALL_STARS((int)(arg));                                       \
-			break;                                                        \
-		case T_LONG:                                                          \
-			CALL_STARS((long)(arg));                                      \
-			break;                                                        \
-		case T_LLONG:                                                         \
-			CALL_STARS((long long)(arg));                                 \
-			break;                                                        \
-		case T_SIZE:                                                          \
-			CALL_STARS((size_t)(arg));                                    \
-			break;                                                        \
-		case T_INTMAX:                                                        \
-			CALL_STARS((intmax_t)(arg));                                  \
-			break;                                                        \
-		case T_PTRDIFF:                                                       \
-			CALL_STARS((ptrdiff_t)(arg));                                 \
-			break;                                                        \
-		}                                                                     \
+#define CALL(arg)                                     \
+	do {                                          \
+		switch (t) {                          \
+		case T_INT:                           \
+			CALL_STARS((int)(arg));       \
+			break;                        \
+		case T_LONG:                          \
+			CALL_STARS((long)(arg));      \
+			break;                        \
+		case T_LLONG:                         \
+			CALL_STARS((long long)(arg)); \
+			break;                        \
+		case T_SIZE:                          \
+			CALL_STARS((size_t)(arg));    \
+			break;                        \
+		case T_INTMAX:                        \
+			CALL_STARS((intmax_t)(arg));  \
+			break;                        \
+		case T_PTRDIFF:                       \
+			CALL_STARS((ptrdiff_t)(arg)); \
+			break;                        \
+		}                                     \
 	} while (0)
 	size_t n = BUF;
 
@@ -217,7 +217,7 @@ static void check_generated(const char *fmt, int nstar, int s1, int s2, enum arg
 static void test_generated_integers(void **state)
 {
 	static const char *const lengths[] = { "", "hh", "h", "l", "ll", "z", "j", "t" };
-	static const enum arg_type types[] = { T_INT,  T_INT,	 T_INT,	   T_LONG,
+	static const enum arg_type types[] = { T_INT,	T_INT,	T_INT,	  T_LONG,
 					       T_LLONG, T_SIZE, T_INTMAX, T_PTRDIFF };
 	static const char flags[] = "-0+ #";
 	static const char convs[] = "diuxXo";

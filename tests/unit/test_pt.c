@@ -65,8 +65,7 @@ static void env_fini(struct env *e)
 	tpa_fini(&e->tpa);
 }
 
-static void expect_map(const struct pt *pt, u64 va, u64 pa, const struct pt_attr *a,
-		       unsigned level)
+static void expect_map(const struct pt *pt, u64 va, u64 pa, const struct pt_attr *a, unsigned level)
 {
 	u64 got_pa = 0;
 	struct pt_attr got_a = { 0 };
@@ -274,11 +273,12 @@ static void test_largest_leaves(void **state)
 		expect_map(&e.pt, va, va + delta, &A_RWX_WB, 1);
 		expect_map(&e.pt, va + SZ_4K, va + SZ_4K + delta, &A_RWX_WB, 1);
 		expect_map(&e.pt, SZ_1G - SZ_2M, SZ_1G - SZ_2M + delta, &A_RWX_WB, 2);
-		expect_map(&e.pt, SZ_1G + 12345 * SZ_4K, SZ_1G + 12345 * SZ_4K + delta, &A_RWX_WB, 3);
+		expect_map(&e.pt, SZ_1G + 12345 * SZ_4K, SZ_1G + 12345 * SZ_4K + delta, &A_RWX_WB,
+			   3);
 		expect_map(&e.pt, 2 * SZ_1G, 2 * SZ_1G + delta, &A_RWX_WB, 2);
 		expect_map(&e.pt, 2 * SZ_1G + SZ_2M, 2 * SZ_1G + SZ_2M + delta, &A_RWX_WB, 1);
-		expect_map(&e.pt, 2 * SZ_1G + SZ_2M + 2 * SZ_4K, 2 * SZ_1G + SZ_2M + 2 * SZ_4K + delta,
-			   &A_RWX_WB, 1);
+		expect_map(&e.pt, 2 * SZ_1G + SZ_2M + 2 * SZ_4K,
+			   2 * SZ_1G + SZ_2M + 2 * SZ_4K + delta, &A_RWX_WB, 1);
 		expect_unmapped(&e.pt, va - SZ_4K);
 		expect_unmapped(&e.pt, va + size);
 		/* PML4 + PDPT + two PDs + two PTs. */
@@ -288,7 +288,8 @@ static void test_largest_leaves(void **state)
 		/* Without 1 GiB support the middle gigabyte is 512 PDEs. */
 		env_init(&e, formats[fi], PT_LEAF_4K | PT_LEAF_2M);
 		assert_int_equal(pt_map(&e.pt, va, va + delta, size, &A_RWX_WB), 0);
-		expect_map(&e.pt, SZ_1G + 12345 * SZ_4K, SZ_1G + 12345 * SZ_4K + delta, &A_RWX_WB, 2);
+		expect_map(&e.pt, SZ_1G + 12345 * SZ_4K, SZ_1G + 12345 * SZ_4K + delta, &A_RWX_WB,
+			   2);
 		env_check(&e, 7);
 		env_fini(&e);
 
@@ -426,7 +427,8 @@ static void test_merge_conditions(void **state)
 		assert_int_equal(pt_merge(&e.pt, b, SZ_2M), 0);
 		expect_map(&e.pt, b, SZ_2M, &A_RWX_WB, 1);
 		/* Contiguous, different attributes on one page. */
-		assert_int_equal(pt_map(&e.pt, b + 77 * SZ_4K, SZ_2M + 77 * SZ_4K, SZ_4K, &A_R_UC), 0);
+		assert_int_equal(pt_map(&e.pt, b + 77 * SZ_4K, SZ_2M + 77 * SZ_4K, SZ_4K, &A_R_UC),
+				 0);
 		assert_int_equal(pt_merge(&e.pt, b, SZ_2M), 0);
 		expect_map(&e.pt, b, SZ_2M, &A_RWX_WB, 1);
 		/* One page missing. */
@@ -435,7 +437,8 @@ static void test_merge_conditions(void **state)
 		expect_map(&e.pt, b, SZ_2M, &A_RWX_WB, 1);
 		env_check(&e, 4);
 		/* All good: merged, and a range touching only the block's last page is enough. */
-		assert_int_equal(pt_map(&e.pt, b + 77 * SZ_4K, SZ_2M + 77 * SZ_4K, SZ_4K, &A_RWX_WB), 0);
+		assert_int_equal(
+			pt_map(&e.pt, b + 77 * SZ_4K, SZ_2M + 77 * SZ_4K, SZ_4K, &A_RWX_WB), 0);
 		assert_int_equal(pt_merge(&e.pt, b + SZ_2M - SZ_4K, SZ_4K), 0);
 		expect_map(&e.pt, b + 3 * SZ_4K, SZ_2M + 3 * SZ_4K, &A_RWX_WB, 2);
 		env_check(&e, 3);
@@ -454,8 +457,8 @@ static void test_merge_conditions(void **state)
 		env_init(&e, formats[fi], PT_LEAF_4K | PT_LEAF_2M);
 		assert_int_equal(pt_map(&e.pt, SZ_1G, SZ_1G, SZ_1G - SZ_4K, &A_RWX_WB), 0);
 		env_check(&e, 4);
-		assert_int_equal(pt_map(&e.pt, 2 * SZ_1G - SZ_4K, 2 * SZ_1G - SZ_4K, SZ_4K, &A_RWX_WB),
-				 0);
+		assert_int_equal(
+			pt_map(&e.pt, 2 * SZ_1G - SZ_4K, 2 * SZ_1G - SZ_4K, SZ_4K, &A_RWX_WB), 0);
 		assert_int_equal(pt_merge(&e.pt, SZ_1G, SZ_1G), 0);
 		expect_map(&e.pt, 2 * SZ_1G - SZ_4K, 2 * SZ_1G - SZ_4K, &A_RWX_WB, 2);
 		env_check(&e, 3);
@@ -498,10 +501,12 @@ static void test_invalid_args(void **state)
 		env_fini(&e);
 
 		tpa_init(&e.tpa, 16);
-		assert_int_equal(pt_init(&other, formats[fi], PT_LEAF_2M | PT_LEAF_1G, &e.tpa.alloc),
+		assert_int_equal(pt_init(&other, formats[fi], PT_LEAF_2M | PT_LEAF_1G,
+					 &e.tpa.alloc),
 				 -EINVAL);
 		/* 1 GiB leaves without 2 MiB ones: no CPU does that, the engine refuses it. */
-		assert_int_equal(pt_init(&other, formats[fi], PT_LEAF_4K | PT_LEAF_1G, &e.tpa.alloc),
+		assert_int_equal(pt_init(&other, formats[fi], PT_LEAF_4K | PT_LEAF_1G,
+					 &e.tpa.alloc),
 				 -EINVAL);
 		tpa_set_budget(&e.tpa, 0);
 		assert_int_equal(pt_init(&other, formats[fi], ALL_LEAVES, &e.tpa.alloc), -ENOMEM);
@@ -664,7 +669,8 @@ static void test_oom_split(void **state)
 		expect_map(&e.pt, page, page, &A_R_UC, 1);
 		/* Over two PDEs: the first part is done, the second (a split) fails whole. */
 		tpa_set_budget(&e.tpa, 0);
-		assert_int_equal(pt_map(&e.pt, g + 10 * SZ_2M - SZ_4K, 0, 2 * SZ_4K, &A_R_UC), -ENOMEM);
+		assert_int_equal(pt_map(&e.pt, g + 10 * SZ_2M - SZ_4K, 0, 2 * SZ_4K, &A_R_UC),
+				 -ENOMEM);
 		env_check(&e, 4);
 		expect_map(&e.pt, g + 10 * SZ_2M - SZ_4K, 0, &A_R_UC, 1);
 		expect_map(&e.pt, g + 10 * SZ_2M, g + 10 * SZ_2M, &A_RWX_WB, 2);

@@ -105,8 +105,8 @@ struct cmp {
  * First k < n with m[k] != want + k * step, or n. The hot loop of every check: the callers
  * check the bounds, so it runs without sanitizer instrumentation.
  */
-__attribute__((no_sanitize("address", "undefined"))) static u64
-model_mismatch(const u64 *m, u64 n, u64 want, u64 step)
+__attribute__((no_sanitize("address", "undefined"))) static u64 model_mismatch(const u64 *m, u64 n,
+									       u64 want, u64 step)
 {
 	u64 k;
 
@@ -360,8 +360,8 @@ static int do_op(struct rt *t, enum rop op, u64 first, u64 n, u64 pa, const stru
 }
 
 /* What the model of page idx becomes. */
-static u64 model_after(const struct rt *t, enum rop op, u64 first, u64 pa,
-		       const struct pt_attr *a, u64 idx)
+static u64 model_after(const struct rt *t, enum rop op, u64 first, u64 pa, const struct pt_attr *a,
+		       u64 idx)
 {
 	u64 m = t->model[idx];
 
@@ -408,7 +408,8 @@ static void rt_fini(struct rt *t)
 /* Maps window pages [first, first + n) to their identity pa with the default attributes. */
 static void map_identity(struct rt *t, u64 first, u64 n)
 {
-	const struct pt_attr *a = t->cfg->fmt == &paging_host_format ? &host_attrs[0] : &ept_attrs[0];
+	const struct pt_attr *a = t->cfg->fmt == &paging_host_format ? &host_attrs[0] :
+								       &ept_attrs[0];
 	u64 pa = identity_pa(rt_va(t, first));
 
 	assert_int_equal(do_op(t, ROP_MAP, first, n, pa, a), 0);
@@ -454,13 +455,14 @@ static void run_random(const struct rcfg *cfg, u64 seed)
 
 				lookup_packed(&t, rt_va(&t, idx), &level);
 				if (level != expected_level(&t, first, n, pa, idx))
-					fail_msg("%s: map of %#llx+%#llx at pa %#llx: page %#llx in a "
-						 "level %u leaf, expected %u",
-						 cfg->name, (unsigned long long)rt_va(&t, first),
-						 (unsigned long long)(n * SZ_4K),
-						 (unsigned long long)pa,
-						 (unsigned long long)rt_va(&t, idx), level,
-						 expected_level(&t, first, n, pa, idx));
+					fail_msg(
+						"%s: map of %#llx+%#llx at pa %#llx: page %#llx in a "
+						"level %u leaf, expected %u",
+						cfg->name, (unsigned long long)rt_va(&t, first),
+						(unsigned long long)(n * SZ_4K),
+						(unsigned long long)pa,
+						(unsigned long long)rt_va(&t, idx), level,
+						expected_level(&t, first, n, pa, idx));
 			}
 		}
 		if (op == ROP_MERGE) {
@@ -503,8 +505,9 @@ static void run_random(const struct rcfg *cfg, u64 seed)
 
 static const struct rcfg cfg_host = {
 	/* The upper canonical half, across a 512 GiB (PML4E) boundary. */
-	"host 4K/2M/1G", &paging_host_format, ALL_LEAVES, 0xffffff8000000000ULL - 3 * SZ_1G / 2,
-	3 * SZ_1G, 1000,
+	"host 4K/2M/1G", &paging_host_format,
+	ALL_LEAVES,	 0xffffff8000000000ULL - 3 * SZ_1G / 2,
+	3 * SZ_1G,	 1000,
 };
 static const struct rcfg cfg_ept = {
 	"ept 4K/2M/1G", &ept_format, ALL_LEAVES, (512 * SZ_1G) - 3 * SZ_1G / 2, 3 * SZ_1G, 1000,
@@ -595,11 +598,13 @@ static void run_oom(const struct rcfg *cfg, u64 seed)
 				u64 got = lookup_packed(&t, rt_va(&t, first + i), NULL);
 
 				if (got != before[i] && got != after[i])
-					fail_msg("%s: after -ENOMEM, va %#llx = %#llx: neither %#llx "
-						 "(before) nor %#llx (asked)",
-						 cfg->name, (unsigned long long)rt_va(&t, first + i),
-						 (unsigned long long)got, (unsigned long long)before[i],
-						 (unsigned long long)after[i]);
+					fail_msg(
+						"%s: after -ENOMEM, va %#llx = %#llx: neither %#llx "
+						"(before) nor %#llx (asked)",
+						cfg->name, (unsigned long long)rt_va(&t, first + i),
+						(unsigned long long)got,
+						(unsigned long long)before[i],
+						(unsigned long long)after[i]);
 				t.model[first + i] = got;
 			}
 			rt_check(&t);
@@ -619,8 +624,12 @@ static const struct rcfg cfg_oom_ept = {
 	"oom ept 4K/2M/1G", &ept_format, ALL_LEAVES, 3 * SZ_1G / 2, 3 * SZ_1G, 500,
 };
 static const struct rcfg cfg_oom_host = {
-	"oom host 4K/2M", &paging_host_format, PT_LEAF_4K | PT_LEAF_2M,
-	0xffffff8000000000ULL - SZ_1G, 2 * SZ_1G, 400,
+	"oom host 4K/2M",
+	&paging_host_format,
+	PT_LEAF_4K | PT_LEAF_2M,
+	0xffffff8000000000ULL - SZ_1G,
+	2 * SZ_1G,
+	400,
 };
 
 static void test_oom_ept(void **state)
@@ -636,12 +645,9 @@ static void test_oom_host(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_random_host),
-		cmocka_unit_test(test_random_ept),
-		cmocka_unit_test(test_random_ept_no1g),
-		cmocka_unit_test(test_random_host_4k),
-		cmocka_unit_test(test_oom_ept),
-		cmocka_unit_test(test_oom_host),
+		cmocka_unit_test(test_random_host),	cmocka_unit_test(test_random_ept),
+		cmocka_unit_test(test_random_ept_no1g), cmocka_unit_test(test_random_host_4k),
+		cmocka_unit_test(test_oom_ept),		cmocka_unit_test(test_oom_host),
 	};
 
 	g_seed = tpa_seed("test_pt_random");

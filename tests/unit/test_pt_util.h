@@ -14,7 +14,7 @@
 #define TPA_BASE_PA 0x40000000000ULL
 
 struct tpa {
-	u8 *mem;       /* backing store, pages * 4 KiB */
+	u8 *mem; /* backing store, pages * 4 KiB */
 	u64 base_pa;
 	size_t pages;
 	u8 *used;      /* per page: 1 = handed out */

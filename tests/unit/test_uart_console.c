@@ -136,8 +136,8 @@ static void test_uart_init(void **state)
 	static const struct {
 		u32 baud;
 		u16 divisor;
-	} rates[] = { { 115200, 1 }, { 57600, 2 }, { 38400, 3 }, { 9600, 12 }, { 300, 384 },
-		      { 50, 2304 } };
+	} rates[] = { { 115200, 1 }, { 57600, 2 }, { 38400, 3 },
+		      { 9600, 12 },  { 300, 384 }, { 50, 2304 } };
 	struct fake_uart u;
 	size_t i;
 
@@ -146,12 +146,12 @@ static void test_uart_init(void **state)
 		u.ier = 0x0F;
 		assert_int_equal(uart_init(UART_COM1, rates[i].baud), 0);
 		assert_int_equal(u.dll | u.dlm << 8, rates[i].divisor);
-		assert_int_equal(u.lcr, 0x03); /* 8N1, DLAB off again */
-		assert_int_equal(u.ier, 0); /* interrupts off */
-		assert_true(u.fcr & 0x01); /* FIFOs on */
+		assert_int_equal(u.lcr, 0x03);	      /* 8N1, DLAB off again */
+		assert_int_equal(u.ier, 0);	      /* interrupts off */
+		assert_true(u.fcr & 0x01);	      /* FIFOs on */
 		assert_int_equal(u.fcr & 0x06, 0x06); /* and cleared */
 		assert_int_equal(u.mcr & 0x03, 0x03); /* DTR, RTS */
-		assert_int_equal(u.ntx, 0); /* nothing sent */
+		assert_int_equal(u.ntx, 0);	      /* nothing sent */
 	}
 	assert_int_equal(uart_init(UART_COM1, 0), -EINVAL);
 	assert_int_equal(uart_init(UART_COM1, 230400), -EINVAL);
@@ -186,8 +186,8 @@ static void test_uart_write(void **state)
 	uart_attach(&u, UART_COM2);
 	assert_int_equal(uart_init(UART_COM2, 115200), 0);
 	uart_write(UART_COM2, "ab\ncd\n\n", 7);
-	uart_putc(UART_COM2, '\n'); /* putc sends exactly one byte */
-	uart_write(UART_COM2, "xyz", 2); /* exactly n bytes */
+	uart_putc(UART_COM2, '\n');	  /* putc sends exactly one byte */
+	uart_write(UART_COM2, "xyz", 2);  /* exactly n bytes */
 	uart_write(UART_COM2, "q\0r", 3); /* NULs included */
 	assert_int_equal(u.ntx, 16);
 	assert_memory_equal(u.tx, "ab\r\ncd\r\n\r\n\nxyq\0r", 16);
