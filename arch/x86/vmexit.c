@@ -142,6 +142,9 @@ static void vcpu_pre_entry(struct vcpu *v)
 
 	if (v->pcpu->nmi_pending) {
 		v->pcpu->nmi_pending = 0;
+		/* A kicker sets its bit before its NMI: an NMI taken after the exchange above
+		 * may still be a kick, so look again before calling it the guest's. */
+		kick |= __atomic_exchange_n(&v->kick, 0, __ATOMIC_ACQUIRE);
 		if (!kick)
 			v->nmi_for_guest = true;
 	}
