@@ -100,10 +100,17 @@ $(B)/efi/%.o: %.S
 $(B)/efi/boot/core_blob.o: $(B)/core.elf
 $(B)/efi/boot/core_blob.o: EFI_CFLAGS += -DCORE_ELF_PATH=\"$(B)/core.elf\"
 
-$(B)/vtlvisor.so: $(LOADER_OBJS)
+# Every EFI program links this way. An undefined symbol in a -shared link would become a
+# PLT jump into nowhere at run time (gnu-efi has memset/memcpy but not memcmp...): refuse it.
+define efi_link
+	@mkdir -p $(dir $@)
 	@echo "  LD.efi  $@"
 	@$(LD) $(EFI_LDFLAGS) $^ -o $@ $(EFI_LIBS)
 	@! nm -u $@ | grep . || (echo "$@: undefined symbols (gnu-efi lacks them)"; rm -f $@; false)
+endef
+
+$(B)/vtlvisor.so: $(LOADER_OBJS)
+	$(efi_link)
 %.efi: %.so
 	@echo "  EFI     $@"
 	@$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@

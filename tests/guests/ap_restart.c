@@ -11,6 +11,7 @@
 #include "arch/x86/intrin.h"
 #include "lib/compiler.h"
 #include "tests/guests/ap_trampoline.h"
+#include "lib/printf.h"
 #include "tests/guests/report.h"
 #include "tests/guests/vtl0test.h"
 
@@ -246,9 +247,8 @@ static void why_add(char *why, int *len, u32 *count, u32 cpu, u32 apic_id, const
 		    u32 val)
 {
 	if (*len < REPORT_LINE_MAX)
-		*len += report_snprintf(why + *len, REPORT_LINE_MAX - *len,
-					"%scpu %u (apic %u): %s0x%08x", *count ? "; " : "", cpu,
-					apic_id, text, val);
+		*len += snprintf(why + *len, REPORT_LINE_MAX - *len, "%scpu %u (apic %u): %s0x%08x",
+				 *count ? "; " : "", cpu, apic_id, text, val);
 	(*count)++;
 }
 

@@ -6,6 +6,7 @@
 #ifndef TESTS_GUESTS_CPU_H
 #define TESTS_GUESTS_CPU_H
 
+#include "arch/x86/intrin.h"
 #include "lib/types.h"
 
 struct cpuid_regs {
@@ -16,9 +17,7 @@ static inline __attribute__((always_inline)) struct cpuid_regs cpu_cpuid(u32 lea
 {
 	struct cpuid_regs r;
 
-	__asm__ volatile("cpuid"
-			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-			 : "a"(leaf), "c"(subleaf));
+	cpuid_count(leaf, subleaf, &r.eax, &r.ebx, &r.ecx, &r.edx);
 	return r;
 }
 
@@ -39,23 +38,17 @@ static inline __attribute__((always_inline)) u32 cpu_apic_id(void)
 
 static inline u64 cpu_rdtsc(void)
 {
-	u32 lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
+	return rdtsc();
 }
 
 static inline u64 cpu_rdmsr(u32 msr)
 {
-	u32 lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((u64)hi << 32) | lo;
+	return rdmsr(msr);
 }
 
 static inline void cpu_wrmsr(u32 msr, u64 v)
 {
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+	wrmsr(msr, v);
 }
 
 static inline void cpu_cli(void)

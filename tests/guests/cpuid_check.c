@@ -4,6 +4,7 @@
 #include <efilib.h>
 
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "tests/guests/report.h"
 #include "tests/guests/vtl0test.h"
 
@@ -50,7 +51,7 @@ int vt0_sample_all_cpus(struct vt0_ctx *ctx, struct vt0_cpu_sample out[MP_MAX_CP
 
 	sample_this_cpu(&out[mp->bsp]);
 	if (mp_run_on_aps(mp, sample_ap, NULL, SAMPLE_TIMEOUT_US, &st)) {
-		report_snprintf(why, why_size, "StartupAllAPs returned 0x%lx", (u64)st);
+		snprintf(why, why_size, "StartupAllAPs returned 0x%lx", (u64)st);
 		ret = -EIO;
 	}
 
@@ -65,10 +66,9 @@ int vt0_sample_all_cpus(struct vt0_ctx *ctx, struct vt0_cpu_sample out[MP_MAX_CP
 		idx = mp_index_of_apic_id(mp, s->apic_id);
 		if (idx < 0 || (u32)idx == mp->bsp || out[idx].valid) {
 			if (!ret)
-				report_snprintf(
-					why, why_size,
-					"an AP reported APIC ID %u, which matches no other AP",
-					s->apic_id);
+				snprintf(why, why_size,
+					 "an AP reported APIC ID %u, which matches no other AP",
+					 s->apic_id);
 			ret = -EINVAL;
 			continue;
 		}
@@ -76,9 +76,8 @@ int vt0_sample_all_cpus(struct vt0_ctx *ctx, struct vt0_cpu_sample out[MP_MAX_CP
 	}
 	for (u32 i = 0; i < mp->count; i++) {
 		if ((mp->cpus[i].status & MP_CPU_ENABLED) && !out[i].valid && !ret) {
-			report_snprintf(why, why_size,
-					"CPU %u (APIC ID %u) did not run the AP procedure", i,
-					mp->cpus[i].apic_id);
+			snprintf(why, why_size, "CPU %u (APIC ID %u) did not run the AP procedure",
+				 i, mp->cpus[i].apic_id);
 			ret = -EIO;
 		}
 	}
@@ -119,8 +118,8 @@ struct fail_list {
 static void fail_add(struct fail_list *f, u32 cpu, const char *what)
 {
 	if (f->len < (int)sizeof(f->buf))
-		f->len += report_snprintf(f->buf + f->len, sizeof(f->buf) - f->len, "%scpu %u: %s",
-					  f->count ? "; " : "", cpu, what);
+		f->len += snprintf(f->buf + f->len, sizeof(f->buf) - f->len, "%scpu %u: %s",
+				   f->count ? "; " : "", cpu, what);
 	f->count++;
 }
 
@@ -135,36 +134,36 @@ static void check_hv_present(struct vt0_ctx *ctx, const struct vt0_cpu_sample *s
 		if (ctx->opt.expect_no_hv) {
 			/* Without vtlvisor, neither of its CPUID identities may show. */
 			if (vt0_sig_is(&s[i].hv, VT0_HV_VENDOR_SIG)) {
-				report_snprintf(what, sizeof(what), "0x40000000 says \"%s\"",
-						sig_str(&s[i].hv, sig));
+				snprintf(what, sizeof(what), "0x40000000 says \"%s\"",
+					 sig_str(&s[i].hv, sig));
 				fail_add(&none, i, what);
 			}
 			if (vt0_sig_is(&s[i].vtlvid, VT0_VTLVISOR_SIG)) {
-				report_snprintf(what, sizeof(what), "0x40000100 says \"%s\"",
-						sig_str(&s[i].vtlvid, sig));
+				snprintf(what, sizeof(what), "0x40000100 says \"%s\"",
+					 sig_str(&s[i].vtlvid, sig));
 				fail_add(&none, i, what);
 			}
 			continue;
 		}
 		if (!(s[i].leaf1_ecx & CPUID1_ECX_HYPERVISOR)) {
-			report_snprintf(what, sizeof(what), "CPUID.1:ECX=0x%08x, bit 31 clear",
-					s[i].leaf1_ecx);
+			snprintf(what, sizeof(what), "CPUID.1:ECX=0x%08x, bit 31 clear",
+				 s[i].leaf1_ecx);
 			fail_add(&hvbit, i, what);
 		}
 		if (s[i].leaf1_ecx & CPUID1_ECX_VMX) {
-			report_snprintf(what, sizeof(what), "CPUID.1:ECX=0x%08x, bit 5 (VMX) set",
-					s[i].leaf1_ecx);
+			snprintf(what, sizeof(what), "CPUID.1:ECX=0x%08x, bit 5 (VMX) set",
+				 s[i].leaf1_ecx);
 			fail_add(&vmx, i, what);
 		}
 		if (!vt0_sig_is(&s[i].hv, VT0_HV_VENDOR_SIG) ||
 		    s[i].hv.eax < CPUID_HV_INTERFACE_LEAF) {
-			report_snprintf(what, sizeof(what), "0x40000000 eax=0x%08x sig=\"%s\"",
-					s[i].hv.eax, sig_str(&s[i].hv, sig));
+			snprintf(what, sizeof(what), "0x40000000 eax=0x%08x sig=\"%s\"",
+				 s[i].hv.eax, sig_str(&s[i].hv, sig));
 			fail_add(&vendor, i, what);
 		}
 		if (!vt0_sig_is(&s[i].vtlvid, VT0_VTLVISOR_SIG)) {
-			report_snprintf(what, sizeof(what), "0x40000100 sig=\"%s\"",
-					sig_str(&s[i].vtlvid, sig));
+			snprintf(what, sizeof(what), "0x40000100 sig=\"%s\"",
+				 sig_str(&s[i].vtlvid, sig));
 			fail_add(&vid, i, what);
 		}
 	}

@@ -19,9 +19,7 @@
 
 #define REPORT_LINE_MAX 240
 
-/* Formatting: %d %i %u %x %X %p %s %c %%, flags '0' and '-', a width, lengths l, ll, z. */
-int report_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int report_snprintf(char *buf, size_t size, const char *fmt, ...) PRINTF_FMT(3, 4);
+/* Formatting is lib/printf.c's snprintf/vsnprintf (linked into the guest as into the loader). */
 
 void report_set_conout(bool on);
 void report_info(const char *fmt, ...) PRINTF_FMT(1, 2);

@@ -19,6 +19,7 @@
 #include <efilib.h>
 
 #include "lib/compiler.h"
+#include "lib/printf.h"
 #include "tests/guests/report.h"
 #include "tests/guests/vtl0test.h"
 
@@ -127,7 +128,7 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 			}
 			after_busy = streq(w, "busy");
 			if (!apply_option(&ctx->opt, w, &named_check) && word && ulen < usize)
-				ulen += report_snprintf(unknown + ulen, usize - ulen, " %s", w);
+				ulen += snprintf(unknown + ulen, usize - ulen, " %s", w);
 			word++;
 		}
 	}
