@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hypervisor CPUID leaves. 0x40000000 names the hypervisor the way the TLFS asks
- * ("Microsoft Hv"); the TLFS feature leaves 0x40000001-0x4000000A come with the TLFS
- * surface, so for now the maximum leaf is 0x40000001 and its interface signature is 0
- * (not yet "Hv#1": a guest must not assume the TLFS MSRs exist). vtlvisor's own identity
- * sits at 0x40000100, where hypervisors that also present Hyper-V's interface put theirs.
+ * Hypervisor CPUID leaves (TLFS "Feature and Interface Discovery", reference 2.3-2.4).
+ * They advertise exactly what is implemented: today the hypercall MSRs and page and the
+ * VP index. vtlvisor's own identity sits at 0x40000100, where hypervisors that also present
+ * Hyper-V's interface put theirs.
  */
+#include "arch/x86/core.h"
+#include "arch/x86/vcpu.h"
 #include "hyperv/hv.h"
 #include "lib/string.h"
 
 #define HV_LEAF_VENDOR 0x40000000
 #define HV_LEAF_INTERFACE 0x40000001
+#define HV_LEAF_VERSION 0x40000002
+#define HV_LEAF_FEATURES 0x40000003
+#define HV_LEAF_RECOMMENDATIONS 0x40000004
+#define HV_LEAF_LIMITS 0x40000005
+#define HV_LEAF_HW_FEATURES 0x40000006
+#define HV_LEAF_MAX 0x4000000a
 #define VTLVISOR_LEAF_ID 0x40000100
 #define VTLVISOR_LEAF_VERSION 0x40000101
 
@@ -27,7 +34,28 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 	out[0] = out[1] = out[2] = out[3] = 0;
 	switch (leaf) {
 	case HV_LEAF_VENDOR:
-		sig(out, HV_LEAF_INTERFACE, "Microsoft Hv");
+		sig(out, HV_LEAF_MAX, "Microsoft Hv");
+		break;
+	case HV_LEAF_INTERFACE:
+		out[0] = 0x31237648; /* "Hv#1": the TLFS interface */
+		break;
+	case HV_LEAF_VERSION:
+		out[1] = (VTLVISOR_VERSION_MAJOR << 16) | VTLVISOR_VERSION_MINOR;
+		break;
+	case HV_LEAF_FEATURES: /* EAX:EBX = privilege mask, ECX/EDX = features */
+		out[0] = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX;
+		break;
+	case HV_LEAF_RECOMMENDATIONS:
+		out[1] = 0xffffffff; /* never notify about long spin waits */
+		out[2] = core.caps.phys_addr_bits & 0x7f;
+		break;
+	case HV_LEAF_LIMITS:
+		out[0] = vcpu_count(); /* max VPs */
+		out[1] = vcpu_count(); /* max LPs */
+		break;
+	case HV_LEAF_HW_FEATURES:
+		/* bit 1 MSR bitmaps, bit 3 second-level address translation */
+		out[0] = (1u << 1) | (1u << 3);
 		break;
 	case VTLVISOR_LEAF_ID:
 		sig(out, VTLVISOR_LEAF_VERSION, "vtlvisor    ");

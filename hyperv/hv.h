@@ -1,16 +1,58 @@
 /* SPDX-License-Identifier: MIT */
-/* The hypervisor interface the guest sees: CPUID leaves 0x40000000+, hypercalls. */
+/*
+ * The Hyper-V interface the guest sees (TLFS): CPUID leaves 0x40000000-0x4000000A, the
+ * synthetic MSRs, and the hypercall engine. Facts: ../shared/reference/tlfs-vsm.md.
+ */
 #ifndef HYPERV_HV_H
 #define HYPERV_HV_H
 
 #include "lib/types.h"
 
+struct vcpu;
+
 #define VTLVISOR_VERSION_MAJOR 0
 #define VTLVISOR_VERSION_MINOR 1
 
-/* HV_STATUS values (TLFS "Hypercall status codes"). */
+/* HV_STATUS values (TLFS "Hypercall status codes", reference 1.4). */
 #define HV_STATUS_SUCCESS 0x0000
 #define HV_STATUS_INVALID_HYPERCALL_CODE 0x0002
+#define HV_STATUS_INVALID_HYPERCALL_INPUT 0x0003
+#define HV_STATUS_INVALID_ALIGNMENT 0x0004
+#define HV_STATUS_INVALID_PARAMETER 0x0005
+#define HV_STATUS_ACCESS_DENIED 0x0006
+
+/* Synthetic MSRs (reference 2.1). */
+#define HV_MSR_GUEST_OS_ID 0x40000000
+#define HV_MSR_HYPERCALL 0x40000001
+#define HV_MSR_VP_INDEX 0x40000002
+#define HV_MSR_FIRST 0x40000000
+#define HV_MSR_LAST 0x400000ff
+#define HV_HYPERCALL_ENABLE (1ULL << 0)
+#define HV_HYPERCALL_LOCKED (1ULL << 1)
+#define HV_HYPERCALL_RSVDP 0xffcULL /* bits 11:2, preserved */
+
+/* Partition privilege mask, CPUID 0x40000003 EAX (reference 2.4). */
+#define HV_PRIV_ACCESS_HYPERCALL_MSRS (1u << 5)
+#define HV_PRIV_ACCESS_VP_INDEX (1u << 6)
+
+/* Hypercall call codes implemented so far (reference 1.6). */
+#define HVCALL_NOTIFY_LONG_SPIN_WAIT 0x0008
+
+/* The architectural maximum of VTLs; HV_VTL_ALL etc. come with VSM. */
+#define HV_MAX_VTLS 16
+
+/*
+ * Where TLFS state lives (TLFS "private vs shared", reference 2.1):
+ * - per partition and per VTL: GUEST_OS_ID, HYPERCALL (each VTL has its own hypercall
+ *   page), REFERENCE_TSC, VSM configuration;
+ * - per VP and per VTL: VP assist page, SynIC, synthetic timers, APIC MSRs;
+ * - per VP, shared by its VTLs: VP_INDEX, VP_RUNTIME.
+ * Today only VTL0 exists; every table is already indexed by VTL.
+ */
+struct hv_vtl_partition {
+	u64 guest_os_id;
+	u64 hypercall_msr;
+};
 
 /* Hypercall counters by call code (the last slot also counts every code beyond). */
 #define HV_STATS_CODES 256
@@ -23,5 +65,26 @@ extern struct hv_vp_stats hv_stats[];
 /* The hypervisor CPUID range (0x40000000-0x4fffffff, SDM vol.2 CPUID: "reserved for
  * hypervisor use"). Returns true and fills out[4] (EAX..EDX) for a leaf in the range. */
 bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4]);
+
+/* Back to the state at partition creation: no guest OS ID, no hypercall page (TLFS
+ * "partition reset"; the RESET MSR will call it). */
+void hv_partition_reset(struct vcpu *v);
+/* Synthetic MSR access from VP v: 0, or -1 for a #GP (reference 2.2). */
+int hv_msr_read(struct vcpu *v, u32 msr, u64 *val);
+int hv_msr_write(struct vcpu *v, u32 msr, u64 val);
+
+/*
+ * The control word of a hypercall (reference 1.1), decoded and checked against the call's
+ * kind. 0 or an HV_STATUS.
+ */
+struct hv_control {
+	u16 code;
+	bool fast;
+	u16 var_header; /* qwords */
+	u16 rep_count, rep_start;
+};
+#define HV_CALL_REP 1u	  /* a rep call: rep count > 0, start < count */
+#define HV_CALL_VARHDR 2u /* may have a variable header */
+u16 hv_control_decode(u64 control, u32 call_flags, struct hv_control *c);
 
 #endif

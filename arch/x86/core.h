@@ -18,6 +18,7 @@ struct core {
 	struct pt ept; /* the root partition's EPT (one view for now) */
 	u64 eptp;
 	u64 scratch_pa; /* what guests see wherever the pool is */
+	u64 ept_gen;	/* bumped by every EPT change; each VP flushes when behind (ept_change.c) */
 	volatile bool ready;
 };
 

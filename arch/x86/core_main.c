@@ -33,7 +33,7 @@ struct core core;
 /* One per boot CPU, indexed like bootinfo.cpus; each owned by its CPU. */
 static struct pcpu core_pcpus[BOOTINFO_MAX_CPUS];
 static struct vcpu core_vcpus[BOOTINFO_MAX_CPUS];
-static struct mtrr_state core_mtrr;
+struct mtrr_state core_mtrr; /* the BSP MTRRs at takeover; read-only afterwards */
 
 u32 vcpu_count(void)
 {

@@ -17,4 +17,19 @@ struct ept_stats {
 int ept_build_root(struct pt *ept, const struct mtrr_state *m, u64 top, u64 pool_base,
 		   u64 pool_size, u64 scratch_pa, struct ept_stats *st);
 
+struct vcpu;
+
+/*
+ * Changes to the root partition's EPT after takeover (overlays such as the hypercall
+ * page). Serialized by one lock; visible on every CPU when the call returns: the caller's
+ * CPU flushes at once, VPs running a guest are kicked and waited for, the others flush
+ * before their next VM entry (ept_sync_before_entry, DESIGN.md 4).
+ */
+int ept_set_overlay(struct vcpu *self, u64 gpa, u64 hpa, u8 perm);
+int ept_clear_overlay(struct vcpu *self, u64 gpa);
+/* Is gpa's page an overlay (writes to it are refused)? */
+bool ept_is_overlay(u64 gpa);
+/* Right before VM entry: catch up with EPT changes made elsewhere. */
+void ept_sync_before_entry(struct vcpu *v);
+
 #endif

@@ -3,6 +3,7 @@
 #define LOG_MODULE "exit"
 #include "arch/x86/apic.h"
 #include "arch/x86/core.h"
+#include "arch/x86/ept.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmexit.h"
@@ -74,6 +75,12 @@ int exit_ept_violation(struct vcpu *v, struct vmx_exit *e)
 	/* SDM vol.3 28.2.1 table 28-7: bit 1 = the access was a data write. */
 	if (apic_mmio_gpa && (gpa & ~0xfffULL) == apic_mmio_gpa && (e->qual & 2))
 		return apic_mmio_write_exit(v, gpa);
+	/* Overlay pages (the hypercall page) are read/execute only: TLFS "the hypercall page
+	 * ... is an overlay"; a write is refused with #GP rather than stopping the VP. */
+	if ((e->qual & 2) && ept_is_overlay(gpa)) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
 	pr_err("VP %u: EPT violation at GPA %#llx (%s%s%s, qualification %#llx)\n", v->index,
 	       (unsigned long long)gpa, (e->qual & 1) ? "read" : "", (e->qual & 2) ? "write" : "",
 	       (e->qual & 4) ? "fetch" : "", (unsigned long long)e->qual);

@@ -12,6 +12,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/msr_bitmap.h"
 #include "arch/x86/vmexit.h"
+#include "hyperv/hv.h"
 #include "lib/log.h"
 
 static bool is_vmx_msr(u32 msr)
@@ -34,9 +35,10 @@ int exit_rdmsr(struct vcpu *v, struct vmx_exit *e)
 		val = (rdmsr(msr) &
 		       ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
 		      FEATURE_CONTROL_LOCK;
-	} else if (is_vmx_msr(msr) || is_hv_msr(msr) || msr_read_safe(msr, &val)) {
-		/* VMX capability MSRs #GP without VMX (SDM vol.4 table 2-2); the synthetic
-		 * Hyper-V MSRs are not offered yet (CPUID 0x40000001 is not "Hv#1"). */
+	} else if (is_vmx_msr(msr) ||
+		   (is_hv_msr(msr) ? hv_msr_read(v, msr, &val) : msr_read_safe(msr, &val))) {
+		/* VMX capability MSRs #GP without VMX (SDM vol.4 table 2-2); synthetic
+		 * MSRs #GP unless implemented (hyperv/msr.c). */
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
@@ -82,8 +84,10 @@ int exit_wrmsr(struct vcpu *v, struct vmx_exit *e)
 	else if (msr == MSR_X2APIC_ICR &&
 		 apic_icr_write(v, (u32)val, (u32)(val >> 32), true) == APIC_ICR_DROP)
 		bad = 0;
-	else if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) || is_hv_msr(msr))
-		bad = -1; /* locked / read-only / not offered */
+	else if (is_hv_msr(msr))
+		bad = hv_msr_write(v, msr, val);
+	else if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr))
+		bad = -1; /* locked / read-only */
 	else
 		bad = msr_write_safe(msr, val);
 	if (bad) {

@@ -74,6 +74,8 @@ struct vcpu {
 	bool nmi_for_guest; /* an NMI the guest must still receive */
 	bool paused;	    /* set and cleared by the debug console; the VP waits in root */
 	u32 snap_seq;	    /* bumped each time snap is refreshed */
+	u64 ept_gen;	    /* the EPT generation this VP has flushed up to */
+	u32 in_guest;	    /* 1 from just before VM entry to just after the exit (ept_change.c) */
 	struct vcpu_snapshot snap;
 	enum vcpu_state state;
 	u32 entry_ctls; /* cached VM-entry controls (IA-32e mode guest changes with EFER.LMA) */

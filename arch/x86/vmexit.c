@@ -10,6 +10,7 @@
 #include "arch/x86/intrin.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/dbgcon.h"
+#include "arch/x86/ept.h"
 #include "lib/log.h"
 #include "lib/printf.h"
 
@@ -191,7 +192,11 @@ int exit_nmi_window(struct vcpu *v, struct vmx_exit *e)
 int vcpu_run_loop(struct vcpu *v)
 {
 	for (;;) {
+		/* Dekker with ept_publish(): announce we enter, then look at the generation. */
+		__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
+		ept_sync_before_entry(v);
 		int r = vmx_run(&v->regs, v->launched);
+		__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
 
 		if (r) {
 			u64 err = r == -2 ? vmread(VMCS_VM_INSTRUCTION_ERROR) : 0;

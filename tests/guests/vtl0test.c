@@ -2,15 +2,16 @@
 /*
  * vtl0test.efi: the VTL0 test guest. Run from the UEFI shell after vtlvisor.efi:
  *
- *   vtl0test.efi [cpuid] [pool] [ap] [noshutdown] [expect-no-hypervisor] [selftest-pool]
+ *   vtl0test.efi [cpuid] [hv] [pool] [ap] [noshutdown] [expect-no-hypervisor] [selftest-pool]
  *                [noconout] [x2apic] [busy SECONDS]
  *
- * With no check named, all three run, in the order cpuid, pool, ap (ap exits boot
- * services). Then a SUMMARY line and power-off (noshutdown: back to the shell, when boot
- * services still exist). expect-no-hypervisor inverts the hypervisor checks, for runs
- * without vtlvisor; selftest-pool runs the pool checks on a planted fake pool, to show
- * they can fail. Report lines go to COM1 and to ConOut; OVMF's ConOut also writes to COM1,
- * so before ExitBootServices each line shows twice on that port unless noconout is given.
+ * With no check named, all four run, in the order cpuid, hv, pool, ap (ap exits boot
+ * services; hv is skipped under expect-no-hypervisor). Then a SUMMARY line and power-off
+ * (noshutdown: back to the shell, when boot services still exist). expect-no-hypervisor
+ * inverts the hypervisor checks, for runs without vtlvisor; selftest-pool runs the pool
+ * checks on a planted fake pool, to show they can fail. Report lines go to COM1 and to
+ * ConOut; OVMF's ConOut also writes to COM1, so before ExitBootServices each line shows
+ * twice on that port unless noconout is given.
  * busy SECONDS first keeps the BSP busy for that many emulated seconds (CPUID and memory
  * work, an INFO line every second; TEST busy.completed), e.g. to drive the hypervisor's
  * debug console while a guest runs.
@@ -43,12 +44,14 @@ static bool apply_option(struct vt0_opts *o, const char *w, bool *named_check)
 {
 	if (streq(w, "cpuid"))
 		o->run_cpuid = *named_check = true;
+	else if (streq(w, "hv"))
+		o->run_hv = *named_check = true;
 	else if (streq(w, "pool"))
 		o->run_pool = *named_check = true;
 	else if (streq(w, "ap"))
 		o->run_ap = *named_check = true;
 	else if (streq(w, "all"))
-		o->run_cpuid = o->run_pool = o->run_ap = *named_check = true;
+		o->run_cpuid = o->run_hv = o->run_pool = o->run_ap = *named_check = true;
 	else if (streq(w, "noshutdown"))
 		o->noshutdown = true;
 	else if (streq(w, "expect-no-hypervisor"))
@@ -134,7 +137,7 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 	}
 	unknown[MIN(ulen, usize - 1)] = '\0';
 	if (!named_check)
-		ctx->opt.run_cpuid = ctx->opt.run_pool = ctx->opt.run_ap = true;
+		ctx->opt.run_cpuid = ctx->opt.run_hv = ctx->opt.run_pool = ctx->opt.run_ap = true;
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
@@ -152,8 +155,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		report_info("ignoring unknown option(s):%s", unknown);
 	if (o->busy_secs)
 		report_info("vtl0test: busy for %u s first", o->busy_secs);
-	report_info("vtl0test: checks:%s%s%s%s%s%s%s%s", o->run_cpuid ? " cpuid" : "",
-		    o->run_pool ? " pool" : "", o->run_ap ? " ap" : "",
+	report_info("vtl0test: checks:%s%s%s%s%s%s%s%s%s", o->run_cpuid ? " cpuid" : "",
+		    o->run_hv ? " hv" : "", o->run_pool ? " pool" : "", o->run_ap ? " ap" : "",
 		    o->expect_no_hv ? " (expect-no-hypervisor)" : "",
 		    o->selftest_pool ? " (selftest-pool)" : "",
 		    o->noshutdown ? " (noshutdown)" : "", o->noconout ? " (noconout)" : "",
@@ -168,6 +171,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		vt0_busy(&vt0);
 	if (o->run_cpuid)
 		vt0_check_cpuid(&vt0);
+	if (o->run_hv)
+		vt0_check_hv(&vt0);
 	if (o->run_pool)
 		vt0_check_pool(&vt0);
 	if (o->run_ap)

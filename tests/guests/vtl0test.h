@@ -26,6 +26,7 @@
 
 struct vt0_opts {
 	bool run_cpuid;
+	bool run_hv;
 	bool run_pool;
 	bool run_ap;
 	bool noshutdown;
@@ -62,6 +63,8 @@ int vt0_sample_all_cpus(struct vt0_ctx *ctx, struct vt0_cpu_sample out[MP_MAX_CP
 bool vt0_sig_is(const struct cpuid_regs *r, const char *sig);
 
 void vt0_check_cpuid(struct vt0_ctx *ctx);
+/* The TLFS surface: CPUID identity, synthetic MSRs, the hypercall page (hv_check.c). */
+void vt0_check_hv(struct vt0_ctx *ctx);
 void vt0_check_pool(struct vt0_ctx *ctx);
 /* "busy SECONDS": CPUID + memory work on the BSP, reported every emulated second. */
 void vt0_busy(struct vt0_ctx *ctx);

@@ -229,3 +229,41 @@ FAKE_DEF void backtrace_print(u64 rbp)
 FAKE_DEF void log_dump_tail(unsigned lines)
 {
 }
+
+/* ---- EPT changes (arch/x86/ept_change.c): recorded, not applied -------------------------- */
+
+u64 fake_overlay_gpa[8], fake_overlay_hpa[8];
+u32 fake_noverlays, fake_ept_syncs;
+
+FAKE_DEF void ept_sync_before_entry(struct vcpu *v)
+{
+	fake_ept_syncs++;
+}
+
+FAKE_DEF bool ept_is_overlay(u64 gpa)
+{
+	for (u32 i = 0; i < fake_noverlays; i++)
+		if (fake_overlay_gpa[i] == (gpa & ~0xfffULL))
+			return true;
+	return false;
+}
+
+FAKE_DEF int ept_set_overlay(struct vcpu *self, u64 gpa, u64 hpa, u8 perm)
+{
+	if (fake_noverlays == 8)
+		return -ENOMEM;
+	fake_overlay_gpa[fake_noverlays] = gpa & ~0xfffULL;
+	fake_overlay_hpa[fake_noverlays++] = hpa;
+	return 0;
+}
+
+FAKE_DEF int ept_clear_overlay(struct vcpu *self, u64 gpa)
+{
+	for (u32 i = 0; i < fake_noverlays; i++) {
+		if (fake_overlay_gpa[i] == (gpa & ~0xfffULL)) {
+			fake_overlay_gpa[i] = fake_overlay_gpa[--fake_noverlays];
+			fake_overlay_hpa[i] = fake_overlay_hpa[fake_noverlays];
+		}
+	}
+	return 0;
+}

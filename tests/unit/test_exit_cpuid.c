@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "arch/x86/core.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
@@ -126,7 +127,7 @@ static void test_leaf_40000000_vendor(void **state)
 	/* Whatever the CPU (or an outer hypervisor) says there is not what the guest sees. */
 	fake_cpuid_set(0x40000000, 0, 0x40000010, sig4("KVMK"), sig4("VMKV"), sig4("M\0\0\0"));
 	do_cpuid(0x40000000, 0);
-	assert_regs(0x40000001, sig4("Micr"), sig4("osof"), sig4("t Hv"));
+	assert_regs(0x4000000a, sig4("Micr"), sig4("osof"), sig4("t Hv"));
 	assert_int_equal(fake_cpuid_calls, 0);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + CPUID_LEN);
 }
@@ -139,9 +140,30 @@ static void test_leaf_40000100_identity(void **state)
 	assert_regs((VTLVISOR_VERSION_MAJOR << 16) | VTLVISOR_VERSION_MINOR, 0, 0, 0);
 }
 
+/* TLFS leaves (reference 2.3-2.4): exactly what is implemented is advertised. */
+static void test_tlfs_leaves(void **state)
+{
+	core.caps.phys_addr_bits = 40;
+	fake_nvcpus = 3;
+	do_cpuid(0x40000001, 0);
+	assert_regs(0x31237648, 0, 0, 0); /* "Hv#1" */
+	do_cpuid(0x40000002, 0);
+	assert_regs(0, (VTLVISOR_VERSION_MAJOR << 16) | VTLVISOR_VERSION_MINOR, 0, 0);
+	do_cpuid(0x40000003, 0); /* AccessHypercallMsrs (5), AccessVpIndex (6) */
+	assert_regs(0x60, 0, 0, 0);
+	do_cpuid(0x40000004, 0); /* no recommendations, never notify spin waits, 40 bits */
+	assert_regs(0, 0xffffffff, 40, 0);
+	do_cpuid(0x40000005, 0); /* max VPs / LPs */
+	assert_regs(3, 3, 0, 0);
+	do_cpuid(0x40000006, 0); /* MSR bitmaps, SLAT */
+	assert_regs(0xa, 0, 0, 0);
+	fake_nvcpus = 0;
+	assert_int_equal(fake_cpuid_calls, 0);
+}
+
 static void test_other_hypervisor_leaves_are_zero(void **state)
 {
-	static const u32 leaves[] = { 0x40000001, 0x40000002, 0x40000003, 0x4000000a,
+	static const u32 leaves[] = { 0x40000007, 0x40000008, 0x40000009, 0x4000000a,
 				      0x400000ff, 0x40000102, 0x41000000, 0x4fffffff };
 
 	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++) {
@@ -163,7 +185,7 @@ static void test_hv_cpuid_range(void **state)
 	assert_false(hv_cpuid(0x80000000, 0, out));
 	assert_int_equal(out[0], 9); /* untouched when false */
 	assert_true(hv_cpuid(0x40000000, 0, out));
-	assert_int_equal(out[0], 0x40000001);
+	assert_int_equal(out[0], 0x4000000a);
 	assert_true(hv_cpuid(0x4fffffff, 0, out));
 	assert_int_equal(out[0], 0);
 }
@@ -224,6 +246,7 @@ int main(void)
 		T(test_leaf7_other_subleaf_untouched),
 		T(test_leaf_40000000_vendor),
 		T(test_leaf_40000100_identity),
+		T(test_tlfs_leaves),
 		T(test_other_hypervisor_leaves_are_zero),
 		T(test_hv_cpuid_range),
 		T(test_normal_leaves_pass_through),

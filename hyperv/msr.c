@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Synthetic MSRs (TLFS "Partition Properties" / "Hypercall Interface", reference 2.1-2.2).
+ * An MSR whose feature is not advertised, a reserved-bit violation or a write to a
+ * read-only MSR raises #GP, as the TLFS and KVM's hyperv_features tests expect.
+ */
+#define LOG_MODULE "hv"
+#include "arch/x86/core.h"
+#include "arch/x86/ept.h"
+#include "arch/x86/vcpu.h"
+#include "hyperv/hv.h"
+#include "lib/log.h"
+#include "lib/spinlock.h"
+#include "mm/phys.h"
+#include "mm/pool.h"
+
+/* Partition-wide TLFS state, per VTL; owned by hv_lock. */
+static spinlock_t hv_lock = SPINLOCK_INIT;
+static struct hv_vtl_partition hv_part[HV_MAX_VTLS];
+static u64 hv_stub_pa; /* the hypercall page's contents, shared by every VTL0 page */
+
+/* TLFS "Hypercall Page": VMCALL; RET at offset 0 (the VTL call/return stubs follow later). */
+static const u8 hv_hypercall_stub[] = { 0x0f, 0x01, 0xc1, 0xc3 };
+
+static u64 hv_stub_page(void)
+{
+	if (!hv_stub_pa) {
+		u64 pa = pool_alloc_pages(1);
+		if (!pa)
+			return 0;
+		u8 *p = phys_to_virt(pa);
+		for (u32 i = 0; i < PAGE_SIZE; i++)
+			p[i] = 0xcc; /* INT3 everywhere else */
+		for (u32 i = 0; i < sizeof(hv_hypercall_stub); i++)
+			p[i] = hv_hypercall_stub[i];
+		hv_stub_pa = pa;
+	}
+	return hv_stub_pa;
+}
+
+/* A GPA the partition owns as memory: below MAXPHYADDR, not the pool, not MMIO. */
+static bool hv_gpa_is_ram(u64 gpa)
+{
+	const struct bootinfo *bi = core.bi;
+
+	if (gpa >> core.caps.phys_addr_bits)
+		return false;
+	for (u32 i = 0; i < bi->mem_count; i++) {
+		const struct bootinfo_mem *m = &bi->mem[i];
+		if (gpa >= m->base && gpa - m->base < m->size)
+			return m->type == BOOTINFO_MEM_RAM || m->type == BOOTINFO_MEM_RESERVED;
+	}
+	return false;
+}
+
+static u32 vp_vtl(const struct vcpu *v)
+{
+	return 0; /* the active VTL; VSM comes in a later issue */
+}
+
+/* Moves the overlay from the old MSR value's page to the new one's. Under hv_lock. */
+static int hv_hypercall_apply(struct vcpu *v, u64 old, u64 val)
+{
+	u64 old_gpa = old & ~0xfffULL, gpa = val & ~0xfffULL;
+	bool was = old & HV_HYPERCALL_ENABLE, is = val & HV_HYPERCALL_ENABLE;
+
+	if (was && (!is || gpa != old_gpa))
+		ept_clear_overlay(v, old_gpa);
+	if (is && (!was || gpa != old_gpa)) {
+		u64 stub = hv_stub_page();
+		if (!stub || ept_set_overlay(v, gpa, stub, PT_R | PT_X))
+			return -1;
+	}
+	return 0;
+}
+
+void hv_partition_reset(struct vcpu *v)
+{
+	spin_lock(&hv_lock);
+	for (u32 vtl = 0; vtl < HV_MAX_VTLS; vtl++) {
+		struct hv_vtl_partition *p = &hv_part[vtl];
+		if (p->hypercall_msr & HV_HYPERCALL_ENABLE)
+			hv_hypercall_apply(v, p->hypercall_msr, 0);
+		p->hypercall_msr = 0;
+		p->guest_os_id = 0;
+	}
+	spin_unlock(&hv_lock);
+}
+
+int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	struct hv_vtl_partition *p = &hv_part[vp_vtl(v)];
+
+	switch (msr) {
+	case HV_MSR_GUEST_OS_ID:
+		*val = __atomic_load_n(&p->guest_os_id, __ATOMIC_RELAXED);
+		return 0;
+	case HV_MSR_HYPERCALL:
+		*val = __atomic_load_n(&p->hypercall_msr, __ATOMIC_RELAXED);
+		return 0;
+	case HV_MSR_VP_INDEX:
+		*val = v->index;
+		return 0;
+	default:
+		return -1; /* not implemented, so not advertised: #GP */
+	}
+}
+
+int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	struct hv_vtl_partition *p = &hv_part[vp_vtl(v)];
+	int r = 0;
+
+	spin_lock(&hv_lock);
+	switch (msr) {
+	case HV_MSR_GUEST_OS_ID:
+		/* TLFS: the hypercall page needs a non-zero guest OS ID; clearing the ID later
+		 * disables the page. */
+		if (!val && (p->hypercall_msr & HV_HYPERCALL_ENABLE)) {
+			u64 off = p->hypercall_msr & ~HV_HYPERCALL_ENABLE;
+			r = hv_hypercall_apply(v, p->hypercall_msr, off);
+			if (!r)
+				p->hypercall_msr = off;
+		}
+		if (!r)
+			p->guest_os_id = val;
+		break;
+	case HV_MSR_HYPERCALL: {
+		u64 old = p->hypercall_msr;
+		/* Locked: read-only until reset. Bits 11:2 are RsvdP: keep the old ones. */
+		if (old & HV_HYPERCALL_LOCKED) {
+			r = -1;
+			break;
+		}
+		val = (val & ~HV_HYPERCALL_RSVDP) | (old & HV_HYPERCALL_RSVDP);
+		if (!p->guest_os_id)
+			val &= ~HV_HYPERCALL_ENABLE;
+		if ((val & HV_HYPERCALL_ENABLE) && !hv_gpa_is_ram(val & ~0xfffULL)) {
+			r = -1; /* a GPA outside the partition (reference 2.2) */
+			break;
+		}
+		r = hv_hypercall_apply(v, old, val);
+		if (!r) {
+			p->hypercall_msr = val;
+			pr_debug("VP %u: hypercall page %s at GPA %#llx\n", v->index,
+				 (val & HV_HYPERCALL_ENABLE) ? "on" : "off",
+				 (unsigned long long)(val & ~0xfffULL));
+		}
+		break;
+	}
+	default: /* VP_INDEX is read-only; everything else is not implemented */
+		r = -1;
+		break;
+	}
+	spin_unlock(&hv_lock);
+	return r;
+}

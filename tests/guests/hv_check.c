@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Check group hv: the Hyper-V TLFS surface a VTL0 guest sees (reference: tlfs-vsm.md 1.1-1.4,
+ * 2.1-2.4): the CPUID identity leaves, the GUEST_OS_ID, VP_INDEX and HYPERCALL MSRs, the
+ * hypercall page (an overlay, read+execute only) and the common hypercall status codes.
+ *
+ * Several of these must raise #GP. While the group runs, the BSP's IDT vector 13 points at
+ * hv_gp_entry (the firmware's gate is restored afterwards): a try_* helper stores the address
+ * just after its risky instruction in hv_gp_recover, and a #GP resumes there. The APs only
+ * read VP_INDEX, and only once the BSP has read its own without a fault.
+ */
+#include <efi.h>
+#include <efilib.h>
+
+#include "lib/compiler.h"
+#include "lib/printf.h"
+#include "tests/guests/report.h"
+#include "tests/guests/vtl0test.h"
+
+/* TLFS synthetic MSRs (tlfs-vsm.md 2.1). */
+#define HV_MSR_GUEST_OS_ID 0x40000000u
+#define HV_MSR_HYPERCALL 0x40000001u
+#define HV_MSR_VP_INDEX 0x40000002u
+#define HV_MSR_UNIMPLEMENTED 0x400000ffu /* in the synthetic range, defined nowhere */
+
+/* TLFS CPUID leaves (tlfs-vsm.md 2.3, 2.4). */
+#define HV_CPUID_FEATURES 0x40000003u
+#define HV_CPUID_LIMITS 0x40000005u
+#define HV_INTERFACE_HV1 0x31237648u /* "Hv#1" */
+#define HV_PRIV_ACCESS_HYPERCALL_MSRS BIT(5)
+#define HV_PRIV_ACCESS_VP_INDEX BIT(6)
+
+/* HYPERCALL MSR (tlfs-vsm.md 2.2): bit 0 Enable, bit 1 Locked, 11:2 RsvdP, 63:12 GPFN. */
+#define HV_HYPERCALL_ENABLE BIT(0)
+
+/* An open-source guest OS ID (bit 63 set): non-zero, as enabling the hypercall page needs. */
+#define VT0_GUEST_OS_ID (0x8001000000000000ull | 0x1234)
+
+/* Hypercall control word (tlfs-vsm.md 1.1) and status values (1.4). */
+#define HVCALL_NOTIFY_LONG_SPIN_WAIT 0x0008ull
+#define HVCALL_UNDEFINED 0x7fffull
+#define HV_CONTROL_FAST BIT(16)
+#define HV_CONTROL_RSVD_BIT30 BIT(30)
+#define HV_CONTROL_REP_COUNT(n) ((u64)(n) << 32)
+#define HV_STATUS_SUCCESS 0x0000u
+#define HV_STATUS_INVALID_HYPERCALL_CODE 0x0002u
+#define HV_STATUS_INVALID_HYPERCALL_INPUT 0x0003u
+#define HV_STATUS_NO_CALL 0xffffffffu /* not a status: the call did not return */
+
+#define HV_GP_VECTOR 13
+/* Firmware's own time limit for the blocking AP dispatch: generous, Bochs is slow. */
+#define VP_SAMPLE_TIMEOUT_US 20000000ull
+#define HV_PAGE_FILL 0xcc
+
+/*
+ * The #GP handler. With a recovery point set: drop the error code, resume at the recovery
+ * point (clearing it) and count the fault. Without one: on to the firmware's own handler
+ * with the frame untouched. Entered through an interrupt gate (SDM vol.3 6.12.1), whose
+ * frame holds the error code, then RIP, CS, RFLAGS, RSP, SS (SDM vol.3 6.14.2).
+ */
+static volatile u64 hv_gp_recover __attribute__((used));
+static volatile u64 hv_gp_chain __attribute__((used));
+static volatile u32 hv_gp_faults __attribute__((used));
+void hv_gp_entry(void);
+__asm__(".text\n"
+	"hv_gp_entry:\n"
+	"	cmpq $0, hv_gp_recover(%rip)\n"
+	"	je 1f\n"
+	"	push %rax\n"
+	"	mov hv_gp_recover(%rip), %rax\n"
+	"	mov %rax, 16(%rsp)\n" /* the saved RIP, above RAX and the error code */
+	"	movq $0, hv_gp_recover(%rip)\n"
+	"	lock incl hv_gp_faults(%rip)\n"
+	"	pop %rax\n"
+	"	add $8, %rsp\n"
+	"	iretq\n"
+	"1:	jmp *hv_gp_chain(%rip)\n");
+
+struct hv_idtr {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+/* 64-bit IDT gate (SDM vol.3 6.14.1): offset 15:0, selector, attributes, 31:16, 63:32. */
+struct hv_idt_gate {
+	u16 off_lo;
+	u16 sel;
+	u8 ist;
+	u8 attr;
+	u16 off_mid;
+	u32 off_hi;
+	u32 rsvd;
+};
+_Static_assert(sizeof(struct hv_idt_gate) == 16, "SDM vol.3 6.14.1: 64-bit gates are 16 bytes");
+
+static u64 gate_offset(const struct hv_idt_gate *g)
+{
+	return g->off_lo | ((u64)g->off_mid << 16) | ((u64)g->off_hi << 32);
+}
+
+/* Takes over (install) or gives back the BSP's #GP vector: an interrupt gate, P, DPL 0. */
+static void hv_gp_gate(struct hv_idt_gate *saved, bool install)
+{
+	struct hv_idtr idtr;
+	u64 h = (u64)hv_gp_entry;
+	u16 cs;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	volatile struct hv_idt_gate *gate = (volatile struct hv_idt_gate *)idtr.base + HV_GP_VECTOR;
+	if (!install) {
+		*gate = *saved;
+		return;
+	}
+	*saved = *gate;
+	hv_gp_chain = gate_offset(saved);
+	hv_gp_recover = 0;
+	*gate = (struct hv_idt_gate){ .off_lo = (u16)h,
+				      .sel = cs,
+				      .attr = 0x8e,
+				      .off_mid = (u16)(h >> 16),
+				      .off_hi = (u32)(h >> 32) };
+}
+
+/* RDMSR; false when it raised #GP (*val is then 0). */
+static bool try_rdmsr(u32 msr, u64 *val)
+{
+	u32 lo, hi, before = hv_gp_faults;
+	u64 t;
+
+	__asm__ volatile("lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], hv_gp_recover(%%rip)\n\t"
+			 "xor %%eax, %%eax\n\t"
+			 "xor %%edx, %%edx\n\t"
+			 "rdmsr\n"
+			 "1:\tmovq $0, hv_gp_recover(%%rip)"
+			 : "=&a"(lo), "=&d"(hi), [t] "=&r"(t)
+			 : "c"(msr)
+			 : "memory");
+	*val = ((u64)hi << 32) | lo;
+	return hv_gp_faults == before;
+}
+
+/* WRMSR; false when it raised #GP. */
+static bool try_wrmsr(u32 msr, u64 val)
+{
+	u32 before = hv_gp_faults;
+	u64 t;
+
+	__asm__ volatile("lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], hv_gp_recover(%%rip)\n\t"
+			 "wrmsr\n"
+			 "1:\tmovq $0, hv_gp_recover(%%rip)"
+			 : [t] "=&r"(t)
+			 : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32))
+			 : "memory");
+	return hv_gp_faults == before;
+}
+
+/* One byte store; false when it raised #GP. */
+static bool try_write8(volatile u8 *p, u8 v)
+{
+	u32 before = hv_gp_faults;
+	u64 t;
+
+	__asm__ volatile("lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], hv_gp_recover(%%rip)\n\t"
+			 "movb %[v], (%[p])\n"
+			 "1:\tmovq $0, hv_gp_recover(%%rip)"
+			 : [t] "=&r"(t)
+			 : [p] "r"(p), [v] "q"(v)
+			 : "memory");
+	return hv_gp_faults == before;
+}
+
+/*
+ * One x64 hypercall through the page (tlfs-vsm.md 1.3): RCX control, RDX input GPA (or fast
+ * input), R8 output GPA (or fast input); the page's RET brings us back with the status in
+ * RAX. Returns RAX, or HV_STATUS_NO_CALL after a #GP (RSP is put back: the fault may come
+ * inside the page, after CALL pushed its return address).
+ */
+static u64 hv_hypercall(const volatile u8 *page, u64 control, u64 in, u64 out)
+{
+	register u64 r8 __asm__("r8") = out;
+	u32 before = hv_gp_faults;
+	u64 rax, t, sp;
+
+	__asm__ volatile("lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], hv_gp_recover(%%rip)\n\t"
+			 "mov %%rsp, %[sp]\n\t"
+			 "call *%[page]\n"
+			 "1:\tmov %[sp], %%rsp\n\t"
+			 "movq $0, hv_gp_recover(%%rip)"
+			 : "=&a"(rax), [t] "=&r"(t), [sp] "=&r"(sp), "+c"(control), "+d"(in),
+			   "+r"(r8)
+			 : [page] "r"(page)
+			 : "r9", "r10", "r11", "cc", "memory");
+	return hv_gp_faults == before ? rax : HV_STATUS_NO_CALL;
+}
+
+/* A FAIL reason built up in place: "a; b; c". */
+struct why {
+	char buf[REPORT_LINE_MAX - 48];
+	int len;
+	u32 count;
+};
+
+static void PRINTF_FMT(2, 3) why_add(struct why *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->len + 2 < (int)sizeof(w->buf)) {
+		if (w->count)
+			w->len += snprintf(w->buf + w->len, sizeof(w->buf) - w->len, "; ");
+		va_start(ap, fmt);
+		w->len += vsnprintf(w->buf + w->len, sizeof(w->buf) - w->len, fmt, ap);
+		va_end(ap);
+	}
+	w->count++;
+}
+
+static void check_cpuid_identity(struct vt0_ctx *ctx)
+{
+	struct cpuid_regs v = cpu_cpuid(CPUID_HV_VENDOR_LEAF, 0);
+	struct cpuid_regs i = cpu_cpuid(CPUID_HV_INTERFACE_LEAF, 0);
+	struct cpuid_regs f = cpu_cpuid(HV_CPUID_FEATURES, 0);
+	struct cpuid_regs l = cpu_cpuid(HV_CPUID_LIMITS, 0);
+	const u32 privs = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX;
+	struct why w = { 0 };
+
+	report_info("hv: 0x40000000 eax=0x%08x, 0x40000001 eax=0x%08x, 0x40000003 "
+		    "eax=0x%08x ebx=0x%08x edx=0x%08x, 0x40000005 eax=%u",
+		    v.eax, i.eax, f.eax, f.ebx, f.edx, l.eax);
+	if (!vt0_sig_is(&v, VT0_HV_VENDOR_SIG))
+		why_add(&w, "0x40000000 ebx/ecx/edx=0x%08x/0x%08x/0x%08x, not \"Microsoft Hv\"",
+			v.ebx, v.ecx, v.edx);
+	if (v.eax < HV_CPUID_LIMITS || v.eax > 0x400000ffu)
+		why_add(&w, "max leaf 0x%08x outside 0x40000005..0x400000ff", v.eax);
+	if (i.eax != HV_INTERFACE_HV1)
+		why_add(&w, "0x40000001 eax=0x%08x, not 0x%08x (Hv#1)", i.eax, HV_INTERFACE_HV1);
+	if ((f.eax & privs) != privs)
+		why_add(&w, "0x40000003 eax=0x%08x lacks AccessHypercallMsrs|AccessVpIndex", f.eax);
+	if (l.eax < ctx->mp.count)
+		why_add(&w, "0x40000005 eax (max VPs)=%u < %u CPUs", l.eax, ctx->mp.count);
+	report_result("hv.cpuid_identity", !w.count, "%s", w.buf);
+}
+
+/* Leaves GUEST_OS_ID non-zero (when it can be written): the hypercall page needs that. */
+static void check_guest_os_id(u64 *orig)
+{
+	u64 v;
+
+	if (!try_rdmsr(HV_MSR_GUEST_OS_ID, orig)) {
+		report_fail("hv.guest_os_id", "RDMSR 0x%x raised #GP", HV_MSR_GUEST_OS_ID);
+		return;
+	}
+	report_info("hv: GUEST_OS_ID was 0x%lx", *orig);
+	if (!try_wrmsr(HV_MSR_GUEST_OS_ID, VT0_GUEST_OS_ID)) {
+		report_fail("hv.guest_os_id", "WRMSR 0x%x = 0x%llx raised #GP (read 0x%lx before)",
+			    HV_MSR_GUEST_OS_ID, VT0_GUEST_OS_ID, *orig);
+		return;
+	}
+	if (!try_rdmsr(HV_MSR_GUEST_OS_ID, &v)) {
+		report_fail("hv.guest_os_id", "RDMSR 0x%x after the write raised #GP",
+			    HV_MSR_GUEST_OS_ID);
+		return;
+	}
+	report_result("hv.guest_os_id", v == VT0_GUEST_OS_ID, "wrote 0x%llx, read back 0x%lx",
+		      VT0_GUEST_OS_ID, v);
+}
+
+/* Written by the APs (one slot each, claimed with an atomic add), read by the BSP afterwards. */
+struct vp_sample {
+	u32 valid;
+	u32 apic_id;
+	u64 vp_index;
+};
+
+static struct {
+	u32 next;
+	struct vp_sample rec[MP_MAX_CPUS];
+} vp_run;
+
+/* AP procedure: CPUID, RDMSR and plain stores only, never a UEFI service. */
+static void __attribute__((ms_abi)) vp_index_ap(void *arg)
+{
+	u32 i = __atomic_fetch_add(&vp_run.next, 1, __ATOMIC_ACQ_REL);
+
+	if (i >= MP_MAX_CPUS)
+		return;
+	vp_run.rec[i].apic_id = cpu_apic_id();
+	vp_run.rec[i].vp_index = cpu_rdmsr(HV_MSR_VP_INDEX);
+	__atomic_store_n(&vp_run.rec[i].valid, 1, __ATOMIC_RELEASE);
+}
+
+/* The VP index is the CPU's position in the firmware's list (GetProcessorInfo order). */
+static void check_vp_index(struct vt0_ctx *ctx)
+{
+	const struct mp_info *mp = &ctx->mp;
+	static struct vp_sample s[MP_MAX_CPUS];
+	char list[REPORT_LINE_MAX - 32];
+	struct why w = { 0 };
+	int llen = 0;
+	EFI_STATUS st;
+	u64 bsp_vp;
+
+	if (!try_rdmsr(HV_MSR_VP_INDEX, &bsp_vp)) {
+		report_fail("hv.vp_index", "BSP: RDMSR 0x%x raised #GP (APs not asked)",
+			    HV_MSR_VP_INDEX);
+		return;
+	}
+	for (u32 i = 0; i < MP_MAX_CPUS; i++)
+		s[i].valid = vp_run.rec[i].valid = 0;
+	vp_run.next = 0;
+	s[mp->bsp] = (struct vp_sample){ .valid = 1, .apic_id = cpu_apic_id(), .vp_index = bsp_vp };
+	if (mp_run_on_aps(mp, vp_index_ap, NULL, VP_SAMPLE_TIMEOUT_US, &st))
+		why_add(&w, "StartupAllAPs returned 0x%lx", (u64)st);
+
+	u32 n = MIN(__atomic_load_n(&vp_run.next, __ATOMIC_ACQUIRE), (u32)MP_MAX_CPUS);
+
+	for (u32 i = 0; i < n; i++) {
+		const struct vp_sample *r = &vp_run.rec[i];
+		int idx;
+
+		if (!__atomic_load_n(&r->valid, __ATOMIC_ACQUIRE))
+			continue;
+		idx = mp_index_of_apic_id(mp, r->apic_id);
+		if (idx < 0 || s[idx].valid)
+			why_add(&w, "an AP with APIC ID %u matches no other CPU", r->apic_id);
+		else
+			s[idx] = *r;
+	}
+	for (u32 i = 0; i < mp->count; i++) {
+		if (!(mp->cpus[i].status & MP_CPU_ENABLED))
+			continue;
+		if (!s[i].valid) {
+			why_add(&w, "cpu %u (APIC %u): no answer", i, mp->cpus[i].apic_id);
+			continue;
+		}
+		if (llen < (int)sizeof(list))
+			llen += snprintf(list + llen, sizeof(list) - llen, " %u:%lu", i,
+					 s[i].vp_index);
+		if (s[i].vp_index != i)
+			why_add(&w, "cpu %u (APIC %u): VP index %lu", i, s[i].apic_id,
+				s[i].vp_index);
+		for (u32 j = 0; j < i; j++)
+			if (s[j].valid && s[j].vp_index == s[i].vp_index)
+				why_add(&w, "cpus %u and %u share VP index %lu", j, i,
+					s[i].vp_index);
+	}
+	report_info("hv: VP index by cpu (cpu:vp):%s", llen ? list : " none");
+	report_result("hv.vp_index", !w.count, "%s", w.buf);
+}
+
+static void check_vp_index_readonly(void)
+{
+	u64 v;
+
+	if (!try_rdmsr(HV_MSR_VP_INDEX, &v)) {
+		report_fail("hv.vp_index_readonly", "RDMSR 0x%x raised #GP too: no VP_INDEX MSR",
+			    HV_MSR_VP_INDEX);
+		return;
+	}
+	/* Writing the value it already has: harmless should the write go through. */
+	bool gp = !try_wrmsr(HV_MSR_VP_INDEX, v);
+
+	report_result("hv.vp_index_readonly", gp, "WRMSR 0x%x = %lu did not raise #GP",
+		      HV_MSR_VP_INDEX, v);
+}
+
+/* Status of one hypercall, checked and reported as its own TEST line. */
+static void check_call(const char *name, const volatile u8 *page, u64 control, u64 in, u16 want)
+{
+	u64 rax;
+
+	if (!page) {
+		report_fail(name, "not called: no usable hypercall page");
+		return;
+	}
+	rax = hv_hypercall(page, control, in, 0);
+	if (rax == HV_STATUS_NO_CALL) {
+		report_fail(name, "control 0x%lx: #GP in the hypercall page", control);
+		return;
+	}
+	report_result(name, (u16)rax == want,
+		      "control 0x%lx: RAX 0x%lx, status 0x%04x, want 0x%04x", control, rax,
+		      (u16)rax, want);
+}
+
+/* Enables the page; returns true when it reads as a hypercall page (VMCALL first). */
+static bool check_hypercall_enable(volatile u8 *page, u64 gpa)
+{
+	const u64 want = gpa | HV_HYPERCALL_ENABLE;
+	struct why w = { 0 };
+	u64 v;
+
+	if (!try_wrmsr(HV_MSR_HYPERCALL, want)) {
+		report_fail("hv.hypercall_page", "WRMSR 0x%x = 0x%lx raised #GP", HV_MSR_HYPERCALL,
+			    want);
+		return false;
+	}
+	if (!try_rdmsr(HV_MSR_HYPERCALL, &v))
+		why_add(&w, "RDMSR 0x%x raised #GP", HV_MSR_HYPERCALL);
+	else if ((v & ~(PAGE_SIZE - 1)) != gpa || !(v & HV_HYPERCALL_ENABLE))
+		why_add(&w, "MSR reads 0x%lx after writing 0x%lx", v, want);
+	report_info("hv: hypercall page at 0x%lx: %02x %02x %02x %02x %02x %02x %02x %02x", gpa,
+		    page[0], page[1], page[2], page[3], page[4], page[5], page[6], page[7]);
+	/* Intel: VMCALL (0F 01 C1) at offset 0 (tlfs-vsm.md 1.3), over the guest's 0xCC fill. */
+	bool vmcall = page[0] == 0x0f && page[1] == 0x01 && page[2] == 0xc1;
+
+	if (!vmcall)
+		why_add(&w, "page starts %02x %02x %02x, not VMCALL 0f 01 c1", page[0], page[1],
+			page[2]);
+	report_result("hv.hypercall_page", !w.count, "%s", w.buf);
+	return vmcall;
+}
+
+/* Disables the page; returns true when the guest's own memory shows again. */
+static bool check_hypercall_disable(volatile u8 *page)
+{
+	struct why w = { 0 };
+	u32 bad = 0, first = 0;
+	u64 v;
+
+	if (!try_wrmsr(HV_MSR_HYPERCALL, 0)) {
+		report_fail("hv.hypercall_page_disable", "WRMSR 0x%x = 0 raised #GP",
+			    HV_MSR_HYPERCALL);
+		return false;
+	}
+	if (!try_rdmsr(HV_MSR_HYPERCALL, &v))
+		why_add(&w, "RDMSR 0x%x raised #GP", HV_MSR_HYPERCALL);
+	else if (v & HV_HYPERCALL_ENABLE)
+		why_add(&w, "MSR reads 0x%lx after writing 0", v);
+	for (u32 i = 0; i < PAGE_SIZE; i++)
+		if (page[i] != HV_PAGE_FILL && !bad++)
+			first = i;
+	if (bad)
+		why_add(&w,
+			"%u byte(s) of the guest's 0x%02x fill changed, first at +0x%x (0x%02x)",
+			bad, HV_PAGE_FILL, first, page[first]);
+	report_result("hv.hypercall_page_disable", !w.count, "%s", w.buf);
+	return !(v & HV_HYPERCALL_ENABLE);
+}
+
+static void check_hypercall_page(void)
+{
+	EFI_PHYSICAL_ADDRESS gpa = 0;
+	volatile u8 *page, *callable = NULL;
+	bool enabled, freeable = true;
+	EFI_STATUS st;
+	u64 v;
+
+	/* Boot-services code: executable in the firmware's page tables. */
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiBootServicesCode,
+			       (UINTN)1, &gpa);
+	if (EFI_ERROR(st)) {
+		report_fail("hv.hypercall_page", "AllocatePages returned 0x%lx", (u64)st);
+		return;
+	}
+	page = (volatile u8 *)(uintptr_t)gpa;
+	for (u32 i = 0; i < PAGE_SIZE; i++)
+		page[i] = HV_PAGE_FILL;
+
+	if (check_hypercall_enable(page, gpa))
+		callable = page;
+	check_call("hv.hypercall_fast_spin_wait", callable,
+		   HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_CONTROL_FAST, 1, HV_STATUS_SUCCESS);
+	check_call("hv.hypercall_unknown_code", callable, HVCALL_UNDEFINED | HV_CONTROL_FAST, 0,
+		   HV_STATUS_INVALID_HYPERCALL_CODE);
+	check_call("hv.hypercall_rep_on_simple", callable,
+		   HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_CONTROL_FAST | HV_CONTROL_REP_COUNT(1), 1,
+		   HV_STATUS_INVALID_HYPERCALL_INPUT);
+	check_call("hv.hypercall_reserved_bit", callable,
+		   HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_CONTROL_FAST | HV_CONTROL_RSVD_BIT30, 1,
+		   HV_STATUS_INVALID_HYPERCALL_INPUT);
+
+	/* The overlay is read+execute: a guest write raises #GP (tlfs-vsm.md 2.2). */
+	enabled = try_rdmsr(HV_MSR_HYPERCALL, &v) && (v & HV_HYPERCALL_ENABLE);
+	if (!enabled) {
+		report_fail("hv.hypercall_page_readonly", "not tried: the page is not enabled");
+	} else {
+		bool gp = !try_write8(page + PAGE_SIZE - 1, 0x90);
+
+		report_result("hv.hypercall_page_readonly", gp,
+			      "a write at +0xfff went through (reads 0x%02x)", page[PAGE_SIZE - 1]);
+	}
+
+	if (!check_hypercall_disable(page) && enabled)
+		freeable = false;
+	if (freeable)
+		uefi_call_wrapper(BS->FreePages, 2, gpa, (UINTN)1);
+	else
+		report_info("hv: page 0x%lx still a hypercall page: not given back", (u64)gpa);
+}
+
+static void check_unknown_msr(void)
+{
+	u64 v;
+	bool gp = !try_rdmsr(HV_MSR_UNIMPLEMENTED, &v);
+
+	report_result("hv.unknown_msr", gp, "RDMSR 0x%x returned 0x%lx without #GP",
+		      HV_MSR_UNIMPLEMENTED, v);
+}
+
+void vt0_check_hv(struct vt0_ctx *ctx)
+{
+	struct hv_idt_gate saved;
+	u64 os_id = 0;
+
+	if (ctx->opt.expect_no_hv) {
+		report_info("hv: skipped (expect-no-hypervisor)");
+		return;
+	}
+	hv_gp_gate(&saved, true);
+	check_cpuid_identity(ctx);
+	check_guest_os_id(&os_id);
+	check_vp_index(ctx);
+	check_vp_index_readonly();
+	check_hypercall_page();
+	check_unknown_msr();
+	/* Back to what it was (the hypercall page is disabled by now). */
+	try_wrmsr(HV_MSR_GUEST_OS_ID, os_id);
+	hv_gp_gate(&saved, false);
+	report_info("hv: %u #GP(s) caught", hv_gp_faults);
+}

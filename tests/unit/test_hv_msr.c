@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The synthetic MSRs of hyperv/msr.c (TLFS, reference 2.1-2.2) through the RDMSR/WRMSR
+ * exits: GUEST_OS_ID, HYPERCALL (enable only with a guest OS ID, the overlay moved on the
+ * EPT, RsvdP bits kept, lock, GPAs outside the partition refused) and VP_INDEX (read-only).
+ * The EPT changes are recorded by tests/unit/fake_vmx.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arch/x86/core.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/vmexit.h"
+#include "hyperv/hv.h"
+#include "mm/phys.h"
+#include "mm/pool.h"
+#include "tests/unit/fake_vmx.h"
+
+extern u64 fake_overlay_gpa[8], fake_overlay_hpa[8];
+extern u32 fake_noverlays;
+
+static struct vcpu vp;
+static struct pcpu pc;
+static struct bootinfo bi;
+static u8 pool_mem[64 * 4096] __attribute__((aligned(4096)));
+
+#define POOL_PA 0x40000000ULL
+#define RAM_PAGE 0x00200000ULL
+#define RAM_PAGE2 0x00300000ULL
+#define MMIO_PAGE 0xfee00000ULL
+#define GP_INFO 0x80000b0dULL
+#define LINUX_OS_ID 0x8100000000060100ULL
+
+static int setup(void **state)
+{
+	fake_vcpu_setup(&vp, &pc);
+	vp.index = 2;
+	memset(&bi, 0, sizeof(bi));
+	bi.mem_count = 3;
+	bi.mem[0] = (struct bootinfo_mem){ 0, POOL_PA, BOOTINFO_MEM_RAM, 7 };
+	bi.mem[1] = (struct bootinfo_mem){ POOL_PA, sizeof(pool_mem), BOOTINFO_MEM_POOL, 0 };
+	bi.mem[2] = (struct bootinfo_mem){ MMIO_PAGE, 0x1000, BOOTINFO_MEM_MMIO, 11 };
+	core.bi = &bi;
+	core.caps.phys_addr_bits = 40;
+	mm_set_phys_offset((s64)((u64)(uintptr_t)pool_mem - POOL_PA));
+	assert_int_equal(pool_init(POOL_PA, sizeof(pool_mem), 0), 0);
+	hv_partition_reset(&vp);
+	fake_noverlays = 0;
+	return 0;
+}
+
+static void wr(u32 msr, u64 val)
+{
+	vp.regs.gpr[RCX] = msr;
+	vp.regs.gpr[RAX] = (u32)val;
+	vp.regs.gpr[RDX] = val >> 32;
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_WRMSR), EXIT_RESUME);
+}
+
+static u64 rd(u32 msr)
+{
+	vp.regs.gpr[RCX] = msr;
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_RDMSR), EXIT_RESUME);
+	return (vp.regs.gpr[RDX] << 32) | (u32)vp.regs.gpr[RAX];
+}
+
+static bool gp(void)
+{
+	return fake_vmcs_get(VMCS_ENTRY_INTR_INFO) == GP_INFO;
+}
+
+static void test_guest_os_id(void **state)
+{
+	assert_int_equal(rd(HV_MSR_GUEST_OS_ID), 0);
+	wr(HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	assert_false(gp());
+	assert_int_equal(rd(HV_MSR_GUEST_OS_ID), LINUX_OS_ID);
+}
+
+static void test_vp_index_read_only(void **state)
+{
+	assert_int_equal(rd(HV_MSR_VP_INDEX), 2);
+	assert_false(gp());
+	wr(HV_MSR_VP_INDEX, 5);
+	assert_true(gp());
+	assert_int_equal(rd(HV_MSR_VP_INDEX), 2);
+}
+
+static void test_hypercall_needs_guest_os_id(void **state)
+{
+	wr(HV_MSR_HYPERCALL, RAM_PAGE | HV_HYPERCALL_ENABLE);
+	assert_false(gp());
+	assert_int_equal(rd(HV_MSR_HYPERCALL), RAM_PAGE); /* enable stays 0 */
+	assert_int_equal(fake_noverlays, 0);
+}
+
+static void test_hypercall_page_overlay(void **state)
+{
+	wr(HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	wr(HV_MSR_HYPERCALL, RAM_PAGE | HV_HYPERCALL_ENABLE);
+	assert_false(gp());
+	assert_int_equal(rd(HV_MSR_HYPERCALL), RAM_PAGE | HV_HYPERCALL_ENABLE);
+	assert_int_equal(fake_noverlays, 1);
+	assert_int_equal(fake_overlay_gpa[0], RAM_PAGE);
+	/* The overlay's contents: VMCALL; RET (TLFS hypercall page, Intel). */
+	const u8 *stub = phys_to_virt(fake_overlay_hpa[0]);
+	assert_int_equal(stub[0], 0x0f);
+	assert_int_equal(stub[1], 0x01);
+	assert_int_equal(stub[2], 0xc1);
+	assert_int_equal(stub[3], 0xc3);
+	/* Moved: the old page gets its memory back. */
+	wr(HV_MSR_HYPERCALL, RAM_PAGE2 | HV_HYPERCALL_ENABLE);
+	assert_int_equal(fake_noverlays, 1);
+	assert_int_equal(fake_overlay_gpa[0], RAM_PAGE2);
+	/* Disabled. */
+	wr(HV_MSR_HYPERCALL, RAM_PAGE2);
+	assert_int_equal(fake_noverlays, 0);
+	assert_int_equal(rd(HV_MSR_HYPERCALL), RAM_PAGE2);
+}
+
+static void test_hypercall_rsvdp_bits_kept(void **state)
+{
+	wr(HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	wr(HV_MSR_HYPERCALL, RAM_PAGE | 0xff0 | HV_HYPERCALL_ENABLE);
+	assert_false(gp());
+	/* Bits 11:2 are RsvdP: they keep their old value (0). */
+	assert_int_equal(rd(HV_MSR_HYPERCALL), RAM_PAGE | HV_HYPERCALL_ENABLE);
+}
+
+static void test_hypercall_outside_partition(void **state)
+{
+	static const u64 bad[] = { MMIO_PAGE, POOL_PA, POOL_PA + 0x3000, 1ULL << 40,
+				   0x7ffffffffffff000ULL };
+
+	wr(HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		wr(HV_MSR_HYPERCALL, bad[i] | HV_HYPERCALL_ENABLE);
+		assert_true(gp());
+		assert_int_equal(rd(HV_MSR_HYPERCALL), 0);
+		assert_int_equal(fake_noverlays, 0);
+	}
+	/* Disabled, any page number is just stored. */
+	wr(HV_MSR_HYPERCALL, MMIO_PAGE);
+	assert_false(gp());
+}
+
+static void test_zero_guest_os_id_disables(void **state)
+{
+	wr(HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	wr(HV_MSR_HYPERCALL, RAM_PAGE | HV_HYPERCALL_ENABLE);
+	wr(HV_MSR_GUEST_OS_ID, 0);
+	assert_false(gp());
+	assert_int_equal(rd(HV_MSR_HYPERCALL), RAM_PAGE);
+	assert_int_equal(fake_noverlays, 0);
+}
+
+static void test_hypercall_lock(void **state)
+{
+	wr(HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	wr(HV_MSR_HYPERCALL, RAM_PAGE | HV_HYPERCALL_ENABLE | HV_HYPERCALL_LOCKED);
+	assert_false(gp());
+	assert_int_equal(rd(HV_MSR_HYPERCALL),
+			 RAM_PAGE | HV_HYPERCALL_ENABLE | HV_HYPERCALL_LOCKED);
+	/* Locked: read-only until reset. */
+	wr(HV_MSR_HYPERCALL, RAM_PAGE2 | HV_HYPERCALL_ENABLE);
+	assert_true(gp());
+	assert_int_equal(fake_overlay_gpa[0], RAM_PAGE);
+	/* A partition reset unlocks and removes the page. */
+	hv_partition_reset(&vp);
+	assert_int_equal(rd(HV_MSR_HYPERCALL), 0);
+	assert_int_equal(fake_noverlays, 0);
+}
+
+#define T(f) cmocka_unit_test_setup(f, setup)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_guest_os_id),
+		T(test_vp_index_read_only),
+		T(test_hypercall_needs_guest_os_id),
+		T(test_hypercall_page_overlay),
+		T(test_hypercall_rsvdp_bits_kept),
+		T(test_hypercall_outside_partition),
+		T(test_zero_guest_os_id_disables),
+		T(test_hypercall_lock),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
