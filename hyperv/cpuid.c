@@ -8,6 +8,7 @@
 #include "arch/x86/core.h"
 #include "arch/x86/vcpu.h"
 #include "hyperv/hv.h"
+#include "hyperv/reftime.h"
 #include "lib/string.h"
 
 #define HV_LEAF_VENDOR 0x40000000
@@ -44,6 +45,9 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		break;
 	case HV_LEAF_FEATURES: /* EAX:EBX = privilege mask, ECX/EDX = features */
 		out[0] = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX;
+		if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
+			out[0] |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
+				  HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
 		break;
 	case HV_LEAF_RECOMMENDATIONS:
 		out[1] = 0xffffffff; /* never notify about long spin waits */

@@ -25,6 +25,10 @@ struct vcpu;
 #define HV_MSR_GUEST_OS_ID 0x40000000
 #define HV_MSR_HYPERCALL 0x40000001
 #define HV_MSR_VP_INDEX 0x40000002
+#define HV_MSR_TIME_REF_COUNT 0x40000020
+#define HV_MSR_REFERENCE_TSC 0x40000021
+#define HV_REFTSC_ENABLE (1ULL << 0)
+#define HV_REFTSC_RSVDP 0xffeULL /* bits 11:1, preserved */
 #define HV_MSR_FIRST 0x40000000
 #define HV_MSR_LAST 0x400000ff
 #define HV_HYPERCALL_ENABLE (1ULL << 0)
@@ -32,6 +36,8 @@ struct vcpu;
 #define HV_HYPERCALL_RSVDP 0xffcULL /* bits 11:2, preserved */
 
 /* Partition privilege mask, CPUID 0x40000003 EAX (reference 2.4). */
+#define HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER (1u << 1)
+#define HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC (1u << 9)
 #define HV_PRIV_ACCESS_HYPERCALL_MSRS (1u << 5)
 #define HV_PRIV_ACCESS_VP_INDEX (1u << 6)
 
@@ -52,6 +58,7 @@ struct vcpu;
 struct hv_vtl_partition {
 	u64 guest_os_id;
 	u64 hypercall_msr;
+	u64 reference_tsc_msr;
 };
 
 /* Hypercall counters by call code (the last slot also counts every code beyond). */

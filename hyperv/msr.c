@@ -9,6 +9,7 @@
 #include "arch/x86/ept.h"
 #include "arch/x86/vcpu.h"
 #include "hyperv/hv.h"
+#include "hyperv/reftime.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
 #include "mm/phys.h"
@@ -17,7 +18,8 @@
 /* Partition-wide TLFS state, per VTL; owned by hv_lock. */
 static spinlock_t hv_lock = SPINLOCK_INIT;
 static struct hv_vtl_partition hv_part[HV_MAX_VTLS];
-static u64 hv_stub_pa; /* the hypercall page's contents, shared by every VTL0 page */
+static u64 hv_stub_pa;	 /* the hypercall page's contents, shared by every VTL0 page */
+static u64 hv_reftsc_pa; /* the reference TSC page's contents (one timeline for all VTLs) */
 
 /* TLFS "Hypercall Page": VMCALL; RET at offset 0 (the VTL call/return stubs follow later). */
 static const u8 hv_hypercall_stub[] = { 0x0f, 0x01, 0xc1, 0xc3 };
@@ -74,6 +76,8 @@ static int hv_hypercall_apply(struct vcpu *v, u64 old, u64 val)
 	return 0;
 }
 
+static int hv_reftsc_apply(struct vcpu *v, u64 old, u64 val);
+
 void hv_partition_reset(struct vcpu *v)
 {
 	spin_lock(&hv_lock);
@@ -81,10 +85,36 @@ void hv_partition_reset(struct vcpu *v)
 		struct hv_vtl_partition *p = &hv_part[vtl];
 		if (p->hypercall_msr & HV_HYPERCALL_ENABLE)
 			hv_hypercall_apply(v, p->hypercall_msr, 0);
+		if (p->reference_tsc_msr & HV_REFTSC_ENABLE)
+			hv_reftsc_apply(v, p->reference_tsc_msr, 0);
 		p->hypercall_msr = 0;
+		p->reference_tsc_msr = 0;
 		p->guest_os_id = 0;
 	}
 	spin_unlock(&hv_lock);
+}
+
+/* Moves the reference TSC overlay like the hypercall page's. Under hv_lock. */
+static int hv_reftsc_apply(struct vcpu *v, u64 old, u64 val)
+{
+	u64 old_gpa = old & ~0xfffULL, gpa = val & ~0xfffULL;
+	bool was = old & HV_REFTSC_ENABLE, is = val & HV_REFTSC_ENABLE;
+
+	if (was && (!is || gpa != old_gpa))
+		ept_clear_overlay(v, old_gpa);
+	if (is && (!was || gpa != old_gpa)) {
+		if (!hv_reftsc_pa) {
+			u64 pa = pool_alloc_pages(1);
+			if (!pa)
+				return -1;
+			hv_reftime_fill_page(phys_to_virt(pa));
+			hv_reftsc_pa = pa;
+		}
+		/* Read-only for the guest: only the hypervisor changes the scale. */
+		if (ept_set_overlay(v, gpa, hv_reftsc_pa, PT_R))
+			return -1;
+	}
+	return 0;
 }
 
 int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
@@ -100,6 +130,16 @@ int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 		return 0;
 	case HV_MSR_VP_INDEX:
 		*val = v->index;
+		return 0;
+	case HV_MSR_TIME_REF_COUNT:
+		if (!hv_reftime_available())
+			return -1;
+		*val = hv_reftime_now();
+		return 0;
+	case HV_MSR_REFERENCE_TSC:
+		if (!hv_reftime_available())
+			return -1;
+		*val = __atomic_load_n(&p->reference_tsc_msr, __ATOMIC_RELAXED);
 		return 0;
 	default:
 		return -1; /* not implemented, so not advertised: #GP */
@@ -148,7 +188,23 @@ int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
 		}
 		break;
 	}
-	default: /* VP_INDEX is read-only; everything else is not implemented */
+	case HV_MSR_REFERENCE_TSC: {
+		u64 old = p->reference_tsc_msr;
+		if (!hv_reftime_available()) {
+			r = -1;
+			break;
+		}
+		val = (val & ~HV_REFTSC_RSVDP) | (old & HV_REFTSC_RSVDP);
+		if ((val & HV_REFTSC_ENABLE) && !hv_gpa_is_ram(val & ~0xfffULL)) {
+			r = -1;
+			break;
+		}
+		r = hv_reftsc_apply(v, old, val);
+		if (!r)
+			p->reference_tsc_msr = val;
+		break;
+	}
+	default: /* VP_INDEX and TIME_REF_COUNT are read-only; the rest is not implemented */
 		r = -1;
 		break;
 	}

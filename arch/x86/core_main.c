@@ -22,6 +22,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
 #include "drivers/console.h"
+#include "hyperv/reftime.h"
 #include "lib/assert.h"
 #include "lib/errno.h"
 #include "lib/log.h"
@@ -140,6 +141,12 @@ static int core_global_init(struct bootinfo *bi)
 		}
 	}
 	core.eptp = ept_eptp(core.ept.root_pa);
+	/* Partition reference time counts from here (TLFS, hyperv/reftime.c). */
+	hv_reftime_init((u64)bi->tsc_khz * 1000, rdtsc());
+	if (!hv_reftime_available())
+		pr_warn("TSC at %u kHz: too slow or unknown for the TLFS reference time; "
+			"TIME_REF_COUNT and the reference TSC page are not offered\n",
+			bi->tsc_khz);
 	pr_info("EPT: identity map of %llu GiB: %llu x 1G, %llu x 2M, %llu x 4K leaves, %llu "
 		"tables; pool -> scratch page %#llx\n",
 		(unsigned long long)(top >> 30), (unsigned long long)st.pages_1g,

@@ -502,6 +502,76 @@ static void check_unknown_msr(void)
 		      HV_MSR_UNIMPLEMENTED, v);
 }
 
+/*
+ * Partition reference time (TLFS, reference 2.2): TIME_REF_COUNT counts 100 ns units, so a
+ * 10 ms firmware stall must advance it by about 100000; the reference TSC page's
+ * ((TSC * scale) >> 64) + offset must agree with the MSR; the page is read-only and the
+ * guest's own page comes back when it is disabled.
+ */
+#define HV_MSR_TIME_REF_COUNT 0x40000020u
+#define HV_MSR_REFERENCE_TSC 0x40000021u
+
+static u64 mul64_hi(u64 a, u64 b)
+{
+	u64 hi, lo;
+
+	__asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(a), "rm"(b));
+	(void)lo;
+	return hi;
+}
+
+static void check_reference_time(void)
+{
+	u64 t0, t1, msr;
+	EFI_PHYSICAL_ADDRESS gpa = 0;
+
+	if (!(cpu_cpuid(0x40000003, 0).eax & (1u << 1))) {
+		report_info("hv: no partition reference counter advertised (TSC rate unknown or "
+			    "slower than 10 MHz): reference time checks skipped");
+		return;
+	}
+	if (!try_rdmsr(HV_MSR_TIME_REF_COUNT, &t0)) {
+		report_fail("hv.time_ref_count", "RDMSR 0x%x raised #GP", HV_MSR_TIME_REF_COUNT);
+		return;
+	}
+	uefi_call_wrapper(BS->Stall, 1, (UINTN)10000);
+	try_rdmsr(HV_MSR_TIME_REF_COUNT, &t1);
+	report_result("hv.time_ref_count", t1 - t0 >= 80000 && t1 - t0 <= 120000,
+		      "advanced by %lu (100 ns units) over a 10 ms stall, expected ~100000",
+		      t1 - t0);
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+					(UINTN)1, &gpa))) {
+		report_fail("hv.reference_tsc_page", "AllocatePages failed");
+		return;
+	}
+	volatile u64 *page = (volatile u64 *)(uintptr_t)gpa;
+	for (u32 i = 0; i < PAGE_SIZE / 8; i++)
+		page[i] = 0x5a5a5a5a5a5a5a5aULL;
+	if (!try_wrmsr(HV_MSR_REFERENCE_TSC, gpa | 1)) {
+		report_fail("hv.reference_tsc_page", "WRMSR 0x%x = 0x%lx raised #GP",
+			    HV_MSR_REFERENCE_TSC, (u64)gpa | 1);
+		return;
+	}
+	u32 seq = (u32)page[0];
+	u64 scale = page[1];
+	s64 offset = (s64)page[2];
+	u64 from_page = mul64_hi(cpu_rdtsc(), scale) + (u64)offset;
+	try_rdmsr(HV_MSR_TIME_REF_COUNT, &msr);
+	s64 diff = (s64)(msr - from_page);
+	report_result("hv.reference_tsc_page", seq != 0 && scale && diff >= 0 && diff < 10000,
+		      "sequence %u scale 0x%lx offset %ld: page says %lu, TIME_REF_COUNT %lu", seq,
+		      scale, offset, from_page, msr);
+	report_result("hv.reference_tsc_page_readonly", !try_write8((volatile u8 *)page, 1),
+		      "a write into the enabled page did not raise #GP");
+	try_wrmsr(HV_MSR_REFERENCE_TSC, 0);
+	report_result("hv.reference_tsc_page_disable",
+		      page[0] == 0x5a5a5a5a5a5a5a5aULL && page[511] == 0x5a5a5a5a5a5a5a5aULL,
+		      "after disabling, the page reads 0x%lx, not the guest's own 0x5a5a...",
+		      (u64)page[0]);
+	uefi_call_wrapper(BS->FreePages, 2, gpa, (UINTN)1);
+}
+
 void vt0_check_hv(struct vt0_ctx *ctx)
 {
 	struct hv_idt_gate saved;
@@ -517,6 +587,7 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 	check_vp_index(ctx);
 	check_vp_index_readonly();
 	check_hypercall_page();
+	check_reference_time();
 	check_unknown_msr();
 	/* Back to what it was (the hypercall page is disabled by now). */
 	try_wrmsr(HV_MSR_GUEST_OS_ID, os_id);

@@ -8,7 +8,8 @@ UNIT_TESTS += test_exit_dispatch test_exit_cpuid test_exit_msr test_exit_cr test
 TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.c \
 	arch/x86/exit_msr.c arch/x86/exit_cr.c arch/x86/exit_misc.c arch/x86/exit_initsipi.c \
 	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c \
-	hyperv/cpuid.c hyperv/hypercall.c hyperv/msr.c arch/x86/vmcs.c arch/x86/guest_state.c \
+	hyperv/cpuid.c hyperv/hypercall.c hyperv/msr.c hyperv/reftime.c arch/x86/vmcs.c \
+	arch/x86/guest_state.c \
 	arch/x86/vmx_caps.c mm/pool.c mm/pmm.c mm/phys.c lib/bitmap.c lib/log.c lib/printf.c \
 	lib/string.c lib/mem.c
 
@@ -31,3 +32,6 @@ test_hv_msr_SRCS := tests/unit/test_hv_msr.c $(TEST_EXIT_COMMON)
 
 UNIT_TESTS += test_hv_hypercall
 test_hv_hypercall_SRCS := tests/unit/test_hv_hypercall.c $(TEST_EXIT_COMMON)
+
+UNIT_TESTS += test_hv_reftime
+test_hv_reftime_SRCS := tests/unit/test_hv_reftime.c hyperv/reftime.c

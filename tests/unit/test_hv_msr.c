@@ -18,6 +18,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmexit.h"
 #include "hyperv/hv.h"
+#include "hyperv/reftime.h"
 #include "mm/phys.h"
 #include "mm/pool.h"
 #include "tests/unit/fake_vmx.h"
@@ -181,6 +182,54 @@ static void test_hypercall_lock(void **state)
 	assert_int_equal(fake_noverlays, 0);
 }
 
+static void test_reference_time_absent_without_tsc_rate(void **state)
+{
+	hv_reftime_init(0, 0); /* the loader could not measure the TSC */
+	rd(HV_MSR_TIME_REF_COUNT);
+	assert_true(gp());
+	rd(HV_MSR_REFERENCE_TSC);
+	assert_true(gp());
+	wr(HV_MSR_REFERENCE_TSC, RAM_PAGE | HV_REFTSC_ENABLE);
+	assert_true(gp());
+	assert_int_equal(fake_noverlays, 0);
+}
+
+static void test_time_ref_count(void **state)
+{
+	const u64 hz = 2000000000ULL;
+
+	fake_tsc = 1000000;
+	fake_tsc_step = 0;
+	hv_reftime_init(hz, 1000000);
+	fake_tsc = 1000000 + 3 * hz; /* three seconds later */
+	u64 t = rd(HV_MSR_TIME_REF_COUNT);
+	assert_false(gp());
+	assert_true(t >= 30000000 - 1 && t <= 30000000 + 1);
+	wr(HV_MSR_TIME_REF_COUNT, 0); /* read-only */
+	assert_true(gp());
+}
+
+static void test_reference_tsc_page(void **state)
+{
+	hv_reftime_init(2000000000ULL, 0);
+	wr(HV_MSR_REFERENCE_TSC, RAM_PAGE2 | 0xffe | HV_REFTSC_ENABLE);
+	assert_false(gp());
+	/* Bits 11:1 RsvdP: kept at their old value (0). */
+	assert_int_equal(rd(HV_MSR_REFERENCE_TSC), RAM_PAGE2 | HV_REFTSC_ENABLE);
+	assert_int_equal(fake_noverlays, 1);
+	assert_int_equal(fake_overlay_gpa[0], RAM_PAGE2);
+	const struct hv_ref_tsc_page *pg = phys_to_virt(fake_overlay_hpa[0]);
+	assert_int_equal(pg->tsc_sequence, 1);
+	assert_int_equal(pg->tsc_scale, hv_ref_scale(2000000000ULL));
+	/* Outside the partition's memory: #GP, nothing mapped. */
+	wr(HV_MSR_REFERENCE_TSC, MMIO_PAGE | HV_REFTSC_ENABLE);
+	assert_true(gp());
+	assert_int_equal(fake_overlay_gpa[0], RAM_PAGE2);
+	wr(HV_MSR_REFERENCE_TSC, 0);
+	assert_false(gp());
+	assert_int_equal(fake_noverlays, 0);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -194,6 +243,9 @@ int main(void)
 		T(test_hypercall_outside_partition),
 		T(test_zero_guest_os_id_disables),
 		T(test_hypercall_lock),
+		T(test_reference_time_absent_without_tsc_rate),
+		T(test_time_ref_count),
+		T(test_reference_tsc_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
