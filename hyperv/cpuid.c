@@ -50,6 +50,9 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 				  HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
 		break;
 	case HV_LEAF_RECOMMENDATIONS:
+		/* bit 1/2: use the local/remote TLB flush hypercalls; bit 10: send IPIs with
+		 * HvCallSendSyntheticClusterIpi (hyperv/hypercall.c). */
+		out[0] = (1u << 1) | (1u << 2) | (1u << 10);
 		out[1] = 0xffffffff; /* never notify about long spin waits */
 		out[2] = core.caps.phys_addr_bits & 0x7f;
 		break;

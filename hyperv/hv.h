@@ -20,6 +20,8 @@ struct vcpu;
 #define HV_STATUS_INVALID_ALIGNMENT 0x0004
 #define HV_STATUS_INVALID_PARAMETER 0x0005
 #define HV_STATUS_ACCESS_DENIED 0x0006
+#define HV_STATUS_INVALID_PARTITION_ID 0x000d
+#define HV_PARTITION_ID_SELF 0xffffffffffffffffULL
 
 /* Synthetic MSRs (reference 2.1). */
 #define HV_MSR_GUEST_OS_ID 0x40000000
@@ -42,7 +44,11 @@ struct vcpu;
 #define HV_PRIV_ACCESS_VP_INDEX (1u << 6)
 
 /* Hypercall call codes implemented so far (reference 1.6). */
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE 0x0002
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST 0x0003
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT 0x0008
+#define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI 0x000b
+#define HVCALL_GET_VP_INDEX_FROM_APIC_ID 0x009a
 
 /* The architectural maximum of VTLs; HV_VTL_ALL etc. come with VSM. */
 #define HV_MAX_VTLS 16

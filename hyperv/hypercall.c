@@ -2,13 +2,15 @@
 /*
  * The hypercall engine (DESIGN.md 5; TLFS "Hypercall Interface", reference 1.1-1.4): the
  * control word is decoded and checked once, then a const table code -> {flags, handler}.
- * Only the fast (register) convention is wired so far; memory-form input/output pages,
- * XMM fast calls, rep continuation and the rest of the catalogue come with the remaining
- * TLFS surface (issue notes).
+ * Register (fast) and memory forms; XMM fast input/output and rep continuation are not
+ * offered yet (a whole rep list fits one input page and is done in one go).
  */
+#include "arch/x86/apic.h"
 #include "arch/x86/intrin.h"
+#include "arch/x86/tlb.h"
 #include "arch/x86/vmexit.h"
 #include "boot/bootinfo.h"
+#include "hyperv/guest_access.h"
 #include "hyperv/hv.h"
 #include "lib/compiler.h"
 
@@ -39,37 +41,192 @@ u16 hv_control_decode(u64 control, u32 call_flags, struct hv_control *c)
 	return HV_STATUS_SUCCESS;
 }
 
-/* A call: validates and acts; returns its status. Fast calls take input in RDX/R8. */
-typedef u16 (*hv_call_fn)(struct vcpu *v, const struct hv_control *c);
+/* A call's input as decoded once (copied out of guest memory) and where its output goes. */
+struct hv_args {
+	struct hv_control c;
+	const u8 *in; /* header, variable header, then the rep elements */
+	u8 *out;      /* fixed output, then the rep elements; NULL if the call has none */
+	u16 reps_done;
+};
+
+/* A call: validates its input and acts; returns its status. */
+typedef u16 (*hv_call_fn)(struct vcpu *v, struct hv_args *a);
 
 struct hv_call {
-	u32 flags; /* HV_CALL_* */
+	u32 flags;		/* HV_CALL_* */
+	u16 in_size, in_elem;	/* fixed input header, bytes per rep element */
+	u16 out_size, out_elem; /* fixed output, bytes per rep element */
 	hv_call_fn fn;
 };
 
+static u64 in_u64(const u8 *p)
+{
+	u64 v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static u32 in_u32(const u8 *p)
+{
+	return (u32)p[0] | ((u32)p[1] << 8) | ((u32)p[2] << 16) | ((u32)p[3] << 24);
+}
+
+static void out_u32(u8 *p, u32 v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+/* HV_INPUT_VTL (reference 1.5): only VTL0 exists for now. */
+static bool input_vtl_ok(u8 vtl)
+{
+	if (vtl & 0xe0)
+		return false;
+	return !(vtl & 0x10) || (vtl & 0xf) == 0;
+}
+
 /* HvCallNotifyLongSpinWait: a hint; always succeeds (reference 1.6). */
-static u16 hv_notify_long_spin_wait(struct vcpu *v, const struct hv_control *c)
+static u16 hv_notify_long_spin_wait(struct vcpu *v, struct hv_args *a)
 {
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * HvCallSendSyntheticClusterIpi (reference 1.7): +0 vector (0x10-0xff), +4 HV_INPUT_VTL,
+ * +5 flags, +6 reserved, +8 processor mask (bit n = VP index n). A fixed interrupt to each
+ * VP named; bits beyond the VPs that exist are ignored, as KVM does.
+ */
+static u16 hv_send_cluster_ipi(struct vcpu *v, struct hv_args *a)
+{
+	u32 vector = in_u32(a->in);
+	u64 mask = in_u64(a->in + 8);
+
+	if (vector < 0x10 || vector > 0xff || !input_vtl_ok(a->in[4]) || a->in[5] || a->in[6] ||
+	    a->in[7])
+		return HV_STATUS_INVALID_PARAMETER;
+	for (u32 i = 0; i < vcpu_count() && i < 64; i++)
+		if ((mask & (1ULL << i)) &&
+		    __atomic_load_n(&vcpu_get(i)->launched, __ATOMIC_ACQUIRE))
+			apic_send_fixed(vcpu_get(i)->apic_id, (u8)vector);
+	return HV_STATUS_SUCCESS;
+}
+
+/* Flush flags (reference 1.7). */
+#define HV_FLUSH_ALL_PROCESSORS (1ULL << 0)
+#define HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES (1ULL << 1)
+#define HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY (1ULL << 2)
+#define HV_FLUSH_USE_EXTENDED_RANGE_FORMAT (1ULL << 3)
+
+/*
+ * HvCallFlushVirtualAddressSpace / List (reference 1.7): +0 address space, +8 flags, +16
+ * processor mask; the list adds GVA ranges as rep elements. Each target VP's whole VPID is
+ * flushed: a superset of what was asked, always correct, and done on every target before
+ * the call returns (TLFS).
+ */
+static u16 hv_flush(struct vcpu *v, struct hv_args *a, bool list)
+{
+	u64 flags = in_u64(a->in + 8), mask = in_u64(a->in + 16);
+	u64 known = HV_FLUSH_ALL_PROCESSORS | HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES |
+		    (list ? HV_FLUSH_USE_EXTENDED_RANGE_FORMAT : HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY);
+
+	if (flags & ~known)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (flags & HV_FLUSH_ALL_PROCESSORS)
+		mask = ~0ULL;
+	vcpu_flush_tlbs(v, mask);
+	if (list)
+		a->reps_done = a->c.rep_count;
+	return HV_STATUS_SUCCESS;
+}
+
+static u16 hv_flush_space(struct vcpu *v, struct hv_args *a)
+{
+	return hv_flush(v, a, false);
+}
+
+static u16 hv_flush_list(struct vcpu *v, struct hv_args *a)
+{
+	return hv_flush(v, a, true);
+}
+
+/*
+ * HvCallGetVpIndexFromApicId (reference 1.7; 4-byte elements, as OVMM and Linux): header
+ * +0 partition ID (SELF), +8 target VTL; each APIC ID in gives a VP index out.
+ */
+static u16 hv_get_vp_index_from_apic_id(struct vcpu *v, struct hv_args *a)
+{
+	if (in_u64(a->in) != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (a->in[8] != 0)
+		return HV_STATUS_INVALID_PARAMETER;
+	for (u32 r = a->c.rep_start; r < a->c.rep_count; r++) {
+		u32 apic = in_u32(a->in + 16 + 4 * r), i;
+		for (i = 0; i < vcpu_count() && vcpu_get(i)->apic_id != apic; i++)
+			;
+		if (i == vcpu_count())
+			return HV_STATUS_INVALID_PARAMETER;
+		out_u32(a->out + 4 * r, i);
+		a->reps_done = (u16)(r + 1);
+	}
+	return HV_STATUS_SUCCESS;
+}
+
 static const struct hv_call hv_calls[] = {
-	[HVCALL_NOTIFY_LONG_SPIN_WAIT] = { 0, hv_notify_long_spin_wait },
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE] = { 0, 24, 0, 0, 0, hv_flush_space },
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST] = { HV_CALL_REP, 24, 8, 0, 0, hv_flush_list },
+	[HVCALL_NOTIFY_LONG_SPIN_WAIT] = { 0, 8, 0, 0, 0, hv_notify_long_spin_wait },
+	[HVCALL_SEND_SYNTHETIC_CLUSTER_IPI] = { 0, 16, 0, 0, 0, hv_send_cluster_ipi },
+	[HVCALL_GET_VP_INDEX_FROM_APIC_ID] = { HV_CALL_REP, 16, 4, 0, 4,
+					       hv_get_vp_index_from_apic_id },
 };
 
-static u16 hv_dispatch(struct vcpu *v, u64 control)
+/* Per-VP copies of the input (so the guest cannot change it while the call runs). */
+static u8 hv_in_buf[BOOTINFO_MAX_CPUS][PAGE_SIZE];
+
+static u16 hv_dispatch(struct vcpu *v, u64 control, u16 *reps_done)
 {
 	u16 code = (u16)control;
-	struct hv_control c;
+	struct hv_args a = { 0 };
 
-	if (code >= sizeof(hv_calls) / sizeof(hv_calls[0]) || !hv_calls[code].fn)
+	if (code >= ARRAY_SIZE(hv_calls) || !hv_calls[code].fn)
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
-	u16 st = hv_control_decode(control, hv_calls[code].flags, &c);
+	const struct hv_call *call = &hv_calls[code];
+	u16 st = hv_control_decode(control, call->flags, &a.c);
 	if (st)
 		return st;
-	if (!c.fast)
-		return HV_STATUS_INVALID_HYPERCALL_INPUT; /* memory form: not wired yet */
-	return hv_calls[code].fn(v, &c);
+	u32 reps = (call->flags & HV_CALL_REP) ? a.c.rep_count : 0;
+	u32 in_len = call->in_size + 8u * a.c.var_header + reps * call->in_elem;
+	u32 out_len = call->out_size + reps * call->out_elem;
+	u8 *in = hv_in_buf[v->index];
+
+	if (a.c.fast) {
+		/* Register form (reference 1.3): 16 bytes in RDX:R8, no output (XMM fast
+		 * input/output is not offered). */
+		if (in_len > 16 || out_len)
+			return HV_STATUS_INVALID_HYPERCALL_INPUT;
+		u64 rdx = v->regs.gpr[RDX], r8 = v->regs.gpr[R8];
+		for (int i = 0; i < 8; i++) {
+			in[i] = (u8)(rdx >> (8 * i));
+			in[8 + i] = (u8)(r8 >> (8 * i));
+		}
+	} else {
+		/* Memory form: input at RDX, output at R8; blocks in one page, not overlapping. */
+		u64 in_gpa = v->regs.gpr[RDX], out_gpa = v->regs.gpr[R8];
+		const u8 *src = in_len ? hv_guest_block(v, in_gpa, in_len, false) : NULL;
+		if ((in_len && !src) ||
+		    (out_len && !(a.out = hv_guest_block(v, out_gpa, out_len, true))))
+			return HV_STATUS_INVALID_ALIGNMENT;
+		if (in_len && out_len && in_gpa < out_gpa + out_len && out_gpa < in_gpa + in_len)
+			return HV_STATUS_INVALID_ALIGNMENT;
+		for (u32 i = 0; i < in_len; i++)
+			in[i] = src[i];
+	}
+	a.in = in;
+	a.reps_done = a.c.rep_start;
+	st = call->fn(v, &a);
+	*reps_done = a.reps_done;
+	return st;
 }
 
 int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
@@ -86,8 +243,10 @@ int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
 		return EXIT_RESUME;
 	}
 	st->count[slot]++;
-	/* Result (reference 1.2): status in 15:0, reps completed in 43:32 (none yet). */
-	v->regs.gpr[RAX] = hv_dispatch(v, v->regs.gpr[RCX]);
+	/* Result (reference 1.2): status in 15:0, reps completed in 43:32. */
+	u16 reps_done = 0;
+	u16 status = hv_dispatch(v, v->regs.gpr[RCX], &reps_done);
+	v->regs.gpr[RAX] = status | ((u64)(reps_done & 0xfff) << 32);
 	vcpu_skip_instr(v, e);
 	st->cycles[slot] += rdtsc() - t0;
 	return EXIT_RESUME;

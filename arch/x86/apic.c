@@ -34,6 +34,11 @@ static void apic_send_ipi(u32 apic_id, u32 lo)
 	*xapic_reg(APIC_REG_ICR_HI) = saved_hi;
 }
 
+void apic_send_fixed(u32 apic_id, u8 vector)
+{
+	apic_send_ipi(apic_id, vector | ICR_LEVEL_ASSERT); /* delivery mode 0: fixed */
+}
+
 void apic_send_nmi(u32 apic_id)
 {
 	apic_send_ipi(apic_id, (ICR_MODE_NMI << 8) | ICR_LEVEL_ASSERT);

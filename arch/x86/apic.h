@@ -36,6 +36,8 @@ enum apic_icr_action {
  * to every parked VP it targets. x2apic: dest is a 32-bit x2APIC ID, else an 8-bit xAPIC ID.
  */
 enum apic_icr_action apic_icr_write(struct vcpu *sender, u32 lo, u32 dest, bool x2apic);
+/* Sends a fixed interrupt with this vector from this CPU to one APIC ID (the real APIC). */
+void apic_send_fixed(u32 apic_id, u8 vector);
 /* Sends an NMI from this CPU to the CPU with this APIC ID (the real APIC). */
 void apic_send_nmi(u32 apic_id);
 /* The xAPIC MMIO page the EPT write-protects (0 when the BSP's APIC is in x2APIC mode). */

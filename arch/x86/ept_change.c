@@ -5,6 +5,7 @@
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/intrin.h"
+#include "arch/x86/tlb.h"
 #include "arch/x86/vmexit.h"
 #include "lib/errno.h"
 #include "lib/log.h"
@@ -23,6 +24,7 @@ void ept_sync_before_entry(struct vcpu *v)
 {
 	u64 gen = __atomic_load_n(&core.ept_gen, __ATOMIC_ACQUIRE);
 
+	vcpu_tlb_sync_before_entry(v);
 	if (v->ept_gen == gen)
 		return;
 	/* SDM vol.3 29.4.3.1: single-context invalidation of our one EPTP when available. */

@@ -76,6 +76,7 @@ struct vcpu {
 	u32 snap_seq;	    /* bumped each time snap is refreshed */
 	u64 ept_gen;	    /* the EPT generation this VP has flushed up to */
 	u32 in_guest;	    /* 1 from just before VM entry to just after the exit (ept_change.c) */
+	u32 tlb_flush_req;  /* set by another CPU: flush before the next entry (tlb.c) */
 	struct vcpu_snapshot snap;
 	enum vcpu_state state;
 	u32 entry_ctls; /* cached VM-entry controls (IA-32e mode guest changes with EFER.LMA) */

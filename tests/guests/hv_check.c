@@ -442,6 +442,61 @@ static bool check_hypercall_disable(volatile u8 *page)
 	return !(v & HV_HYPERCALL_ENABLE);
 }
 
+static struct vt0_ctx *hv_ctx; /* for the checks that need the CPU list */
+
+/*
+ * Memory-form calls (tlfs-vsm.md 1.3, 1.7) through the enabled page: GetVpIndexFromApicId
+ * for every CPU (input at +0, output at +0x800 of a page of ours), the flush calls on all
+ * processors, and a cluster IPI with a bad vector (a good one would need a handler).
+ */
+static void check_memory_form_calls(const volatile u8 *page)
+{
+	EFI_PHYSICAL_ADDRESS buf = 0;
+	const struct mp_info *mp = &hv_ctx->mp;
+
+	if (!page) {
+		report_fail("hv.get_vp_index_from_apic_id", "not called: no usable hypercall page");
+		return;
+	}
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+					(UINTN)1, &buf))) {
+		report_fail("hv.get_vp_index_from_apic_id", "AllocatePages failed");
+		return;
+	}
+	volatile u64 *in = (volatile u64 *)(uintptr_t)buf;
+	volatile u32 *ids = (volatile u32 *)(uintptr_t)(buf + 16);
+	volatile u32 *out = (volatile u32 *)(uintptr_t)(buf + 0x800);
+	struct why w = { 0 };
+	in[0] = ~0ull; /* HV_PARTITION_ID_SELF */
+	in[1] = 0;     /* target VTL 0 */
+	for (u32 i = 0; i < mp->count; i++) {
+		ids[i] = mp->cpus[i].apic_id;
+		out[i] = 0xdead;
+	}
+	u64 rax = hv_hypercall(page, 0x009aull | HV_CONTROL_REP_COUNT(mp->count), buf, buf + 0x800);
+	if ((u16)rax != HV_STATUS_SUCCESS || ((rax >> 32) & 0xfff) != mp->count)
+		why_add(&w, "RAX 0x%lx (want status 0, %u reps)", rax, mp->count);
+	for (u32 i = 0; i < mp->count; i++)
+		if (out[i] != i)
+			why_add(&w, "APIC %u -> VP %u, want %u", mp->cpus[i].apic_id, out[i], i);
+	report_result("hv.get_vp_index_from_apic_id", !w.count, "%s", w.buf);
+
+	in[0] = 0;
+	in[1] = 3; /* all processors, all address spaces */
+	in[2] = 0;
+	rax = hv_hypercall(page, 0x0002ull, buf, 0);
+	report_result("hv.flush_address_space", (u16)rax == HV_STATUS_SUCCESS, "RAX 0x%lx", rax);
+	in[1] = 1;
+	in[3] = 0x400000; /* two GVA ranges */
+	in[4] = 0x800000;
+	rax = hv_hypercall(page, 0x0003ull | HV_CONTROL_REP_COUNT(2), buf, 0);
+	report_result("hv.flush_address_list",
+		      (u16)rax == HV_STATUS_SUCCESS && ((rax >> 32) & 0xfff) == 2,
+		      "RAX 0x%lx (want status 0, 2 reps completed)", rax);
+	check_call("hv.cluster_ipi_bad_vector", page, 0x000bull | HV_CONTROL_FAST, 0x0f, 0x0005);
+	uefi_call_wrapper(BS->FreePages, 2, buf, (UINTN)1);
+}
+
 static void check_hypercall_page(void)
 {
 	EFI_PHYSICAL_ADDRESS gpa = 0;
@@ -473,6 +528,7 @@ static void check_hypercall_page(void)
 	check_call("hv.hypercall_reserved_bit", callable,
 		   HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_CONTROL_FAST | HV_CONTROL_RSVD_BIT30, 1,
 		   HV_STATUS_INVALID_HYPERCALL_INPUT);
+	check_memory_form_calls(callable);
 
 	/* The overlay is read+execute: a guest write raises #GP (tlfs-vsm.md 2.2). */
 	enabled = try_rdmsr(HV_MSR_HYPERCALL, &v) && (v & HV_HYPERCALL_ENABLE);
@@ -581,6 +637,7 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 		report_info("hv: skipped (expect-no-hypervisor)");
 		return;
 	}
+	hv_ctx = ctx;
 	hv_gp_gate(&saved, true);
 	check_cpuid_identity(ctx);
 	check_guest_os_id(&os_id);

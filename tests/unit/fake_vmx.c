@@ -267,3 +267,34 @@ FAKE_DEF int ept_clear_overlay(struct vcpu *self, u64 gpa)
 	}
 	return 0;
 }
+
+/* ---- guest memory for hypercall input/output (hyperv/guest_access.c) --------------------- */
+
+u8 fake_guest_mem[2 * 4096] __attribute__((aligned(4096)));
+
+/* GPAs FAKE_GUEST_GPA.. (two pages) are ordinary memory; everything else is not. */
+FAKE_DEF void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
+{
+	if (!len || (gpa & 7) || (gpa & 0xfff) + len > 0x1000 || gpa < FAKE_GUEST_GPA ||
+	    gpa + len > FAKE_GUEST_GPA + sizeof(fake_guest_mem))
+		return NULL;
+	return fake_guest_mem + (gpa - FAKE_GUEST_GPA);
+}
+
+u32 fake_fixed_ipis, fake_fixed_last_apic, fake_fixed_last_vector;
+
+FAKE_DEF void apic_send_fixed(u32 apic_id, u8 vector)
+{
+	fake_fixed_ipis++;
+	fake_fixed_last_apic = apic_id;
+	fake_fixed_last_vector = vector;
+}
+
+u64 fake_tlb_flush_mask;
+u32 fake_tlb_flushes;
+
+FAKE_DEF void vcpu_flush_tlbs(struct vcpu *self, u64 mask)
+{
+	fake_tlb_flushes++;
+	fake_tlb_flush_mask = mask;
+}

@@ -11,14 +11,20 @@
 
 #include <cmocka.h>
 
+#include "arch/x86/apic.h"
 #include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmexit.h"
 #include "hyperv/hv.h"
 #include "tests/unit/fake_vmx.h"
 
-static struct vcpu vp;
+static struct vcpu vp, vp1, vp2;
 static struct pcpu pc;
+
+extern u8 fake_guest_mem[2 * 4096];
+extern u64 fake_tlb_flush_mask;
+extern u32 fake_tlb_flushes;
 
 #define FAST (1ULL << 16)
 #define REPS(n) ((u64)(n) << 32)
@@ -28,7 +34,50 @@ static struct pcpu pc;
 static int setup(void **state)
 {
 	fake_vcpu_setup(&vp, &pc);
+	/* Three VPs with APIC IDs 0, 4, 9 (not their indexes). */
+	vp.apic_id = 0;
+	vp1 = vp;
+	vp1.index = 1;
+	vp1.apic_id = 4;
+	vp2 = vp;
+	vp2.index = 2;
+	vp2.apic_id = 9;
+	fake_vcpus[0] = &vp;
+	fake_vcpus[1] = &vp1;
+	fake_vcpus[2] = &vp2;
+	fake_nvcpus = 3;
+	memset(fake_guest_mem, 0, sizeof(fake_guest_mem));
+	fake_tlb_flushes = 0;
 	return 0;
+}
+
+static void put64(u32 off, u64 v)
+{
+	memcpy(fake_guest_mem + off, &v, 8);
+}
+
+static void put32(u32 off, u32 v)
+{
+	memcpy(fake_guest_mem + off, &v, 4);
+}
+
+static u32 get32(u32 off)
+{
+	u32 v;
+	memcpy(&v, fake_guest_mem + off, 4);
+	return v;
+}
+
+/* A memory-form call: input at FAKE_GUEST_GPA + in_off, output at + out_off. */
+static u64 vmcall_mem(u64 control, u32 in_off, u32 out_off)
+{
+	vp.regs.gpr[RCX] = control;
+	vp.regs.gpr[RDX] = FAKE_GUEST_GPA + in_off;
+	vp.regs.gpr[R8] = FAKE_GUEST_GPA + out_off;
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+	return vp.regs.gpr[RAX];
 }
 
 static void test_decode_fields(void **state)
@@ -91,8 +140,8 @@ static void test_vmcall_statuses(void **state)
 			 HV_STATUS_INVALID_HYPERCALL_INPUT);
 	assert_int_equal(vmcall(HVCALL_NOTIFY_LONG_SPIN_WAIT | FAST | (1ULL << 30)),
 			 HV_STATUS_INVALID_HYPERCALL_INPUT);
-	/* The memory form is not wired yet: refused, never half-done. */
-	assert_int_equal(vmcall(HVCALL_NOTIFY_LONG_SPIN_WAIT), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	/* Memory form with a misaligned input pointer (RDX = 1). */
+	assert_int_equal(vmcall(HVCALL_NOTIFY_LONG_SPIN_WAIT), HV_STATUS_INVALID_ALIGNMENT);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
 }
 
@@ -110,6 +159,107 @@ static void test_vmcall_outside_cpl0_is_ud(void **state)
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
 }
 
+static void test_get_vp_index_from_apic_id(void **state)
+{
+	put64(0, HV_PARTITION_ID_SELF);
+	put32(16, 9);
+	put32(20, 0);
+	put32(24, 4);
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(3), 0, 0x1000),
+			 HV_STATUS_SUCCESS | REPS(3));
+	assert_int_equal(get32(0x1000), 2);
+	assert_int_equal(get32(0x1004), 0);
+	assert_int_equal(get32(0x1008), 1);
+	/* An unknown APIC ID stops the list there: reps completed = 1. */
+	put32(20, 77);
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(3), 0, 0x1000),
+			 HV_STATUS_INVALID_PARAMETER | REPS(1));
+	/* Continuing from rep start 2 does only the rest. */
+	memset(fake_guest_mem + 0x1000, 0xee, 16);
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(3) | START(2), 0,
+				    0x1000),
+			 HV_STATUS_SUCCESS | REPS(3));
+	assert_int_equal(get32(0x1008), 1);
+	assert_int_equal(get32(0x1000), 0xeeeeeeee);
+	/* Not our partition; a VTL that does not exist; overlapping blocks; a rep list that
+	 * would cross the input page. */
+	put64(0, 1234);
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(1), 0, 0x1000),
+			 HV_STATUS_INVALID_PARTITION_ID);
+	put64(0, HV_PARTITION_ID_SELF);
+	fake_guest_mem[8] = 1;
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(1), 0, 0x1000),
+			 HV_STATUS_INVALID_PARAMETER);
+	fake_guest_mem[8] = 0;
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(3), 0, 8),
+			 HV_STATUS_INVALID_ALIGNMENT);
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(3), 0xff0, 0x1000),
+			 HV_STATUS_INVALID_ALIGNMENT);
+	/* No output block: refused, never half-done. */
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(1), 0, 0x100000),
+			 HV_STATUS_INVALID_ALIGNMENT);
+}
+
+static void test_send_cluster_ipi(void **state)
+{
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_X2APIC | APIC_BASE_ENABLE);
+	fake_msr_set(MSR_X2APIC_ICR, 0);
+	/* Fast: RDX = vector | HV_INPUT_VTL << 32, R8 = processor mask. */
+	vp.regs.gpr[RDX] = 0x30;
+	vp.regs.gpr[R8] = 1ULL << 1 | 1ULL << 40; /* VP 1, and one that does not exist */
+	vp.regs.gpr[RCX] = HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | FAST;
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+	assert_int_equal(vp.regs.gpr[RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(fake_msr_get(MSR_X2APIC_ICR), (4ULL << 32) | 0x30 | ICR_LEVEL_ASSERT);
+	/* Bad vectors, a VTL that does not exist, reserved bits. */
+	static const u64 bad[] = { 0x0f,
+				   0x100,
+				   0x30 | (0x11ULL << 32),
+				   0x30 | (0x20ULL << 32),
+				   0x30 | (1ULL << 40),
+				   0x30 | (1ULL << 56) };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_msr_set(MSR_X2APIC_ICR, 0);
+		vp.regs.gpr[RDX] = bad[i];
+		vp.regs.gpr[R8] = 2;
+		vp.regs.gpr[RCX] = HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | FAST;
+		assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+		assert_int_equal(vp.regs.gpr[RAX], HV_STATUS_INVALID_PARAMETER);
+		assert_int_equal(fake_msr_get(MSR_X2APIC_ICR), 0);
+	}
+}
+
+static void test_flush(void **state)
+{
+	put64(0, 0x1000); /* address space */
+	put64(8, 0);	  /* flags */
+	put64(16, 0x5);	  /* VPs 0 and 2 */
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, 0x1000),
+			 HV_STATUS_SUCCESS);
+	assert_int_equal(fake_tlb_flushes, 1);
+	assert_int_equal(fake_tlb_flush_mask, 0x5);
+	put64(8, 1); /* all processors */
+	vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, 0x1000);
+	assert_int_equal(fake_tlb_flush_mask, ~0ULL);
+	put64(8, 1ULL << 5); /* unknown flag */
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, 0x1000),
+			 HV_STATUS_INVALID_PARAMETER);
+	/* The list: a rep call; NON_GLOBAL_MAPPINGS_ONLY is not valid for it. */
+	put64(8, 0);
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST | REPS(4), 0, 0x1000),
+			 HV_STATUS_SUCCESS | REPS(4));
+	put64(8, 1ULL << 2);
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST | REPS(4), 0, 0x1000),
+			 HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(fake_tlb_flushes, 3);
+	/* 24 bytes do not fit the register form (no XMM fast input). */
+	vp.regs.gpr[RCX] = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE | FAST;
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+	assert_int_equal(vp.regs.gpr[RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -119,6 +269,9 @@ int main(void)
 		T(test_decode_refusals),
 		T(test_vmcall_statuses),
 		T(test_vmcall_outside_cpl0_is_ud),
+		T(test_get_vp_index_from_apic_id),
+		T(test_send_cluster_ipi),
+		T(test_flush),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+#define LOG_MODULE "tlb"
+#include "arch/x86/tlb.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/core.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/vcpu.h"
+#include "lib/log.h"
+
+#define TLB_SYNC_SPINS 50000000u
+
+static void flush_own(struct vcpu *v)
+{
+	if (core.caps.invvpid)
+		invvpid((core.caps.ept_vpid & EPTCAP_INVVPID_SINGLE) ? INVVPID_SINGLE : INVVPID_ALL,
+			v->vpid, 0);
+	else /* without INVVPID, INVEPT all-context also drops the VPID-tagged entries */
+		invept(INVEPT_ALL, 0);
+}
+
+void vcpu_tlb_sync_before_entry(struct vcpu *v)
+{
+	if (!__atomic_load_n(&v->tlb_flush_req, __ATOMIC_SEQ_CST))
+		return;
+	flush_own(v);
+	__atomic_store_n(&v->tlb_flush_req, 0, __ATOMIC_RELEASE);
+}
+
+void vcpu_flush_tlbs(struct vcpu *self, u64 mask)
+{
+	u64 waiting = 0;
+
+	for (u32 i = 0; i < vcpu_count() && i < 64; i++) {
+		struct vcpu *t = vcpu_get(i);
+		if (!(mask & (1ULL << i)) || !__atomic_load_n(&t->launched, __ATOMIC_ACQUIRE))
+			continue;
+		if (t == self) {
+			flush_own(self);
+			continue;
+		}
+		__atomic_store_n(&t->tlb_flush_req, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) {
+			__atomic_or_fetch(&t->kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
+			apic_send_nmi(t->apic_id);
+			waiting |= 1ULL << i;
+		}
+	}
+	for (u32 i = 0; waiting && i < 64; i++) {
+		if (!(waiting & (1ULL << i)))
+			continue;
+		struct vcpu *t = vcpu_get(i);
+		u32 spins = 0;
+		while (__atomic_load_n(&t->tlb_flush_req, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&t->in_guest, __ATOMIC_ACQUIRE) && ++spins < TLB_SYNC_SPINS)
+			cpu_relax();
+		if (spins == TLB_SYNC_SPINS)
+			pr_warn("VP %u did not acknowledge a TLB flush\n", t->index);
+	}
+}
