@@ -3,6 +3,7 @@
 #   make            build build/vtlvisor.efi and the test guests
 #   make test       unit tests + every emulator scenario; ends with "N passed, N failed"
 #   make run        boot vtlvisor in Bochs with the demo guest, both consoles shown
+#   make bench      path lengths and exits per operation, native vs under vtlvisor
 #   make check      clang-format, cppcheck, layering rules
 #   make unit       host unit tests only (ASan/UBSan)
 #   make deps       install the Debian packages everything needs (root)
@@ -150,11 +151,15 @@ run: deps-ok
 	@$(MAKE) --no-print-directory all
 	tools/run-bochs.sh --cpus 2 --demo
 
+bench: deps-ok
+	@$(MAKE) --no-print-directory all
+	@tools/bench.sh
+
 check:
 	tools/check.sh
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all guests unit deps deps-ok test run check clean
+.PHONY: all guests unit deps deps-ok test run bench check clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -21,6 +21,7 @@
 #define HV_LEAF_MAX 0x4000000a
 #define VTLVISOR_LEAF_ID 0x40000100
 #define VTLVISOR_LEAF_VERSION 0x40000101
+#define VTLVISOR_LEAF_EXITS 0x40000102 /* answered in arch/x86/exit_cpuid.c (needs the VP) */
 
 static void sig(u32 out[4], u32 max, const char name[12])
 {
@@ -65,7 +66,7 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		out[0] = (1u << 1) | (1u << 3);
 		break;
 	case VTLVISOR_LEAF_ID:
-		sig(out, VTLVISOR_LEAF_VERSION, "vtlvisor    ");
+		sig(out, VTLVISOR_LEAF_EXITS, "vtlvisor    ");
 		break;
 	case VTLVISOR_LEAF_VERSION:
 		out[0] = (VTLVISOR_VERSION_MAJOR << 16) | VTLVISOR_VERSION_MINOR;

@@ -13,6 +13,7 @@
 #include "hyperv/guest_access.h"
 #include "hyperv/hv.h"
 #include "lib/compiler.h"
+#include "lib/string.h"
 
 struct hv_vp_stats hv_stats[BOOTINFO_MAX_CPUS]; /* [vp index]; each owned by its VP's CPU */
 
@@ -219,8 +220,7 @@ static u16 hv_dispatch(struct vcpu *v, u64 control, u16 *reps_done)
 			return HV_STATUS_INVALID_ALIGNMENT;
 		if (in_len && out_len && in_gpa < out_gpa + out_len && out_gpa < in_gpa + in_len)
 			return HV_STATUS_INVALID_ALIGNMENT;
-		for (u32 i = 0; i < in_len; i++)
-			in[i] = src[i];
+		memcpy(in, src, in_len);
 	}
 	a.in = in;
 	a.reps_done = a.c.rep_start;

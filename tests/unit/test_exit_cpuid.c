@@ -135,12 +135,20 @@ static void test_leaf_40000000_vendor(void **state)
 static void test_leaf_40000100_identity(void **state)
 {
 	do_cpuid(0x40000100, 0);
-	assert_regs(0x40000101, sig4("vtlv"), sig4("isor"), sig4("    "));
+	assert_regs(0x40000102, sig4("vtlv"), sig4("isor"), sig4("    "));
 	do_cpuid(0x40000101, 0);
 	assert_regs((VTLVISOR_VERSION_MAJOR << 16) | VTLVISOR_VERSION_MINOR, 0, 0, 0);
 }
 
 /* TLFS leaves (reference 2.3-2.4): exactly what is implemented is advertised. */
+/* vtlvisor's exit counter leaf: this VP's exits, this CPUID's own included. */
+static void test_exit_count_leaf(void **state)
+{
+	vp.exits = 0x100000004ULL;
+	do_cpuid(0x40000102, 0);
+	assert_regs(5, 1, 0, 0);
+}
+
 static void test_tlfs_leaves(void **state)
 {
 	core.caps.phys_addr_bits = 40;
@@ -164,7 +172,7 @@ static void test_tlfs_leaves(void **state)
 static void test_other_hypervisor_leaves_are_zero(void **state)
 {
 	static const u32 leaves[] = { 0x40000007, 0x40000008, 0x40000009, 0x4000000a,
-				      0x400000ff, 0x40000102, 0x41000000, 0x4fffffff };
+				      0x400000ff, 0x40000103, 0x41000000, 0x4fffffff };
 
 	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++) {
 		fake_cpuid_set(leaves[i], FAKE_CPUID_ANY_SUB, 1, 2, 3, 4);
@@ -246,6 +254,7 @@ int main(void)
 		T(test_leaf7_other_subleaf_untouched),
 		T(test_leaf_40000000_vendor),
 		T(test_leaf_40000100_identity),
+		T(test_exit_count_leaf),
 		T(test_tlfs_leaves),
 		T(test_other_hypervisor_leaves_are_zero),
 		T(test_hv_cpuid_range),

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench.efi: path lengths of the operations the hypervisor serves, measured from a guest.
+ * In Bochs the TSC advances with emulated instructions, so TSC ticks per operation are a
+ * reproducible path length (TEST-PLATFORM.md). Exits per operation come from vtlvisor's
+ * CPUID leaf 0x40000102 (this VP's exit count). Run without vtlvisor it measures the same
+ * operations natively (the baseline: only those that exist without a hypervisor).
+ * Output: one line per operation, "BENCH <name> <ticks/op> <exits/op>" (exits "-" when
+ * unknown), then "BENCH done".
+ */
+#include <efi.h>
+#include <efilib.h>
+
+#include "lib/printf.h"
+#include "tests/guests/cpu.h"
+
+#define ITERS 2000
+#define GUEST_OS_ID 0x8001000000000000ULL
+#define MSR_GUEST_OS_ID 0x40000000u
+#define MSR_HYPERCALL 0x40000001u
+#define MSR_VP_INDEX 0x40000002u
+
+static bool have_vtlvisor;
+static volatile u8 *hc_page;
+/* Hypercall buffers, one page each: [0] a flush list (24-byte header + 509 one-page GVA
+ * ranges: a full page), [1] a flush of one 512-page range, [2] GetVpIndexFromApicId input
+ * at +0 and output at +0x800. */
+static u64 io_buf[3];
+
+static void out(const char *s)
+{
+	CHAR16 w[160];
+	UINTN i;
+
+	for (i = 0; s[i] && i < 158; i++)
+		w[i] = (CHAR16)s[i];
+	w[i] = 0;
+	Print(L"%s\n", w);
+}
+
+static u64 exits_now(void)
+{
+	struct cpuid_regs r = cpu_cpuid(0x40000102, 0);
+
+	return ((u64)r.ebx << 32) | r.eax;
+}
+
+static u64 hypercall(u64 control, u64 in, u64 outp)
+{
+	u64 rax;
+	register u64 r8 __asm__("r8") = outp;
+
+	__asm__ volatile("call *%[page]"
+			 : "=a"(rax), "+c"(control), "+d"(in), "+r"(r8)
+			 : [page] "r"(hc_page)
+			 : "r9", "r10", "r11", "memory", "cc");
+	return rax;
+}
+
+typedef void (*op_fn)(void);
+
+static void op_none(void) { __asm__ volatile("" ::: "memory"); }
+static void op_cpuid(void) { (void)cpu_cpuid(0, 0); }
+static void op_rdmsr_vp_index(void) { (void)cpu_rdmsr(MSR_VP_INDEX); }
+static void op_hc_fast(void) { hypercall(0x0008 | (1ULL << 16), 1, 0); }
+static void op_hc_mem(void) { hypercall(0x009a | (1ULL << 32), io_buf[2], io_buf[2] + 0x800); }
+static void op_flush_1page(void) { hypercall(0x0003 | (1ULL << 32), io_buf[0], 0); }
+static void op_flush_512pages(void) { hypercall(0x0003 | (1ULL << 32), io_buf[1], 0); }
+static void op_flush_509ranges(void) { hypercall(0x0003 | (509ULL << 32), io_buf[0], 0); }
+
+static void measure(const char *name, op_fn fn, u32 iters)
+{
+	char line[128];
+	u64 e0 = have_vtlvisor ? exits_now() : 0;
+	u64 t0 = cpu_rdtsc();
+
+	for (u32 i = 0; i < iters; i++)
+		fn();
+	u64 t1 = cpu_rdtsc();
+	u64 e1 = have_vtlvisor ? exits_now() : 0;
+	if (have_vtlvisor) /* minus the second exits_now() */
+		snprintf(line, sizeof(line), "BENCH %-22s %8lu %6lu.%02lu", name, (t1 - t0) / iters,
+			 (e1 - e0 - 1) / iters, (e1 - e0 - 1) * 100 / iters % 100);
+	else
+		snprintf(line, sizeof(line), "BENCH %-22s %8lu      -", name, (t1 - t0) / iters);
+	out(line);
+}
+
+static bool setup_hypercalls(void)
+{
+	EFI_PHYSICAL_ADDRESS page = 0, buf = 0;
+
+	if (!(cpu_cpuid(0x40000003, 0).eax & (1u << 5)))
+		return false;
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages,
+					EfiBootServicesCode, (UINTN)1, &page)) ||
+	    EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+					(UINTN)3, &buf)))
+		return false;
+	cpu_wrmsr(MSR_GUEST_OS_ID, GUEST_OS_ID);
+	cpu_wrmsr(MSR_HYPERCALL, page | 1);
+	hc_page = (volatile u8 *)(uintptr_t)page;
+	for (int i = 0; i < 3; i++)
+		io_buf[i] = buf + (u64)i * 4096;
+	/* Flush headers: address space 0, flags 0, processor mask = VP 0 (ourselves). */
+	for (int p = 0; p < 2; p++) {
+		volatile u64 *h = (volatile u64 *)(uintptr_t)io_buf[p];
+		h[0] = 0;
+		h[1] = 0;
+		h[2] = 1;
+	}
+	volatile u64 *list = (volatile u64 *)(uintptr_t)(io_buf[0] + 24);
+	for (u32 i = 0; i < 509; i++)
+		list[i] = 0x400000ULL + (u64)i * 0x1000; /* one page each (bits 11:0 = 0) */
+	*(volatile u64 *)(uintptr_t)(io_buf[1] + 24) = 0x800000ULL | 511; /* 1 + 511 pages */
+	volatile u64 *g = (volatile u64 *)(uintptr_t)io_buf[2];
+	g[0] = ~0ULL; /* HV_PARTITION_ID_SELF */
+	g[1] = 0;     /* VTL 0 */
+	*(volatile u32 *)(uintptr_t)(io_buf[2] + 16) = cpu_apic_id();
+	return hc_page[0] == 0x0f;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	struct cpuid_regs id;
+	char sig[13] = { 0 };
+
+	InitializeLib(image, systab);
+	id = cpu_cpuid(0x40000100, 0);
+	*(u32 *)&sig[0] = id.ebx;
+	*(u32 *)&sig[4] = id.ecx;
+	*(u32 *)&sig[8] = id.edx;
+	have_vtlvisor = (cpu_cpuid(1, 0).ecx & (1u << 31)) && sig[0] == 'v' && sig[1] == 't' &&
+			sig[2] == 'l';
+	out(have_vtlvisor ? "BENCH under vtlvisor" : "BENCH native (no vtlvisor)");
+	/* Interrupts off: a timer tick must not land in a measurement. */
+	__asm__ volatile("cli");
+	measure("loop-overhead", op_none, ITERS);
+	measure("cpuid", op_cpuid, ITERS);
+	if (have_vtlvisor) {
+		measure("rdmsr-vp-index", op_rdmsr_vp_index, ITERS);
+		__asm__ volatile("sti");
+		bool hc = setup_hypercalls();
+		__asm__ volatile("cli");
+		if (hc) {
+			measure("hypercall-fast-null", op_hc_fast, ITERS);
+			measure("hypercall-mem-1rep", op_hc_mem, ITERS);
+			measure("flush-list-1page", op_flush_1page, ITERS / 4);
+			measure("flush-list-512pages", op_flush_512pages, ITERS / 4);
+			measure("flush-list-509ranges", op_flush_509ranges, ITERS / 20);
+		} else {
+			out("BENCH hypercalls: no hypercall page");
+		}
+		cpu_wrmsr(MSR_HYPERCALL, 0);
+	}
+	__asm__ volatile("sti");
+	out("BENCH done");
+	return EFI_SUCCESS;
+}
