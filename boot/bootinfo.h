@@ -10,7 +10,7 @@
 #include "lib/types.h"
 
 #define BOOTINFO_MAGIC 0x4f464e4956544c56ULL /* "VLTVINFO" little-endian */
-#define BOOTINFO_VERSION 2
+#define BOOTINFO_VERSION 3
 #define BOOTINFO_MAX_CPUS 64
 #define BOOTINFO_MAX_MEM 512
 #define BOOTINFO_CMDLINE 256
@@ -48,6 +48,7 @@ struct bootinfo_config {
 	u32 cpu_limit;	/* 0 = all */
 	u32 e9_console; /* 1 = also write the log to port 0xE9 */
 	u32 pad1;
+	u64 hv_off; /* TLFS privilege bits switched off (hvoff=) */
 };
 
 struct bootinfo {

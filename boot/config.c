@@ -11,6 +11,7 @@ void boot_config_defaults(struct boot_config *c)
 	c->pool_size = 32ULL << 20;
 	c->cpu_limit = 0;
 	c->e9 = false;
+	c->hv_off = 0;
 	c->next[0] = 0;
 }
 
@@ -73,6 +74,12 @@ static int apply(struct boot_config *c, const char *key, const char *val)
 		if (strcmp(val, "0") && strcmp(val, "1"))
 			return -1;
 		c->e9 = val[0] == '1';
+		return 0;
+	}
+	if (!strcmp(key, "hvoff")) {
+		if (str_to_u64(val, &v))
+			return -1;
+		c->hv_off = v;
 		return 0;
 	}
 	if (!strcmp(key, "next")) {

@@ -12,12 +12,13 @@
 #define BOOT_PATH_MAX 128
 
 struct boot_config {
-	u16 console_port;	  /* console=com1|com2|com3|com4|0xNNN|none, default com2 */
-	u32 console_baud;	  /* baud=N, default 115200 */
-	u32 log_level;		  /* log=err|warn|info|debug|trace, default info */
-	u64 pool_size;		  /* pool=SIZE (K/M/G), default 32M, 2 MiB granular */
-	u32 cpu_limit;		  /* cpus=N, default 0 = all */
-	bool e9;		  /* e9=0|1: copy the log to port 0xE9, default 0 */
+	u16 console_port; /* console=com1|com2|com3|com4|0xNNN|none, default com2 */
+	u32 console_baud; /* baud=N, default 115200 */
+	u32 log_level;	  /* log=err|warn|info|debug|trace, default info */
+	u64 pool_size;	  /* pool=SIZE (K/M/G), default 32M, 2 MiB granular */
+	u32 cpu_limit;	  /* cpus=N, default 0 = all */
+	bool e9;	  /* e9=0|1: copy the log to port 0xE9, default 0 */
+	u64 hv_off; /* hvoff=MASK: TLFS privilege bits (EBX:EAX of CPUID 0x40000003) to switch off */
 	char next[BOOT_PATH_MAX]; /* next=\path\to\image.efi: started after takeover */
 };
 

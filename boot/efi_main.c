@@ -206,9 +206,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->size = sizeof(*bi);
 	bi->phys_addr_bits = caps.phys_addr_bits;
 	bi->tsc_khz = measure_tsc_khz();
-	bi->config = (struct bootinfo_config){
-		cfg.console_port, 0, cfg.console_baud, cfg.log_level, cfg.cpu_limit, cfg.e9, 0
-	};
+	bi->config = (struct bootinfo_config){ .console_port = cfg.console_port,
+					       .console_baud = cfg.console_baud,
+					       .log_level = cfg.log_level,
+					       .cpu_limit = cfg.cpu_limit,
+					       .e9_console = cfg.e9,
+					       .hv_off = cfg.hv_off };
 	st = boot_read_cpus(bi, &mp);
 	if (EFI_ERROR(st))
 		goto fail;

@@ -23,6 +23,23 @@
 #define VTLVISOR_LEAF_VERSION 0x40000101
 #define VTLVISOR_LEAF_EXITS 0x40000102 /* answered in arch/x86/exit_cpuid.c (needs the VP) */
 
+static u64 hv_priv_off; /* set once by the BSP at takeover (hvoff=) */
+
+void hv_set_privileges_off(u64 off)
+{
+	hv_priv_off = off;
+}
+
+u64 hv_privileges(void)
+{
+	u64 p = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX;
+
+	if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
+		p |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
+		     HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
+	return p & ~hv_priv_off;
+}
+
 static void sig(u32 out[4], u32 max, const char name[12])
 {
 	out[0] = max;
@@ -45,10 +62,8 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		out[1] = (VTLVISOR_VERSION_MAJOR << 16) | VTLVISOR_VERSION_MINOR;
 		break;
 	case HV_LEAF_FEATURES: /* EAX:EBX = privilege mask, ECX/EDX = features */
-		out[0] = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX;
-		if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
-			out[0] |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
-				  HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
+		out[0] = (u32)hv_privileges();
+		out[1] = (u32)(hv_privileges() >> 32);
 		break;
 	case HV_LEAF_RECOMMENDATIONS:
 		/* bit 1/2: use the local/remote TLB flush hypercalls; bit 10: send IPIs with

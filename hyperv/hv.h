@@ -43,6 +43,14 @@ struct vcpu;
 #define HV_PRIV_ACCESS_HYPERCALL_MSRS (1u << 5)
 #define HV_PRIV_ACCESS_VP_INDEX (1u << 6)
 
+/*
+ * The partition privilege mask the partition gets (EBX:EAX of CPUID 0x40000003): what is
+ * implemented, minus what the loader's hvoff= switched off. Every synthetic MSR checks its
+ * bit: a switched-off feature behaves exactly like an absent one (#GP).
+ */
+u64 hv_privileges(void);
+void hv_set_privileges_off(u64 off);
+
 /* Hypercall call codes implemented so far (reference 1.6). */
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE 0x0002
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST 0x0003

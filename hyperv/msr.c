@@ -117,10 +117,37 @@ static int hv_reftsc_apply(struct vcpu *v, u64 old, u64 val)
 	return 0;
 }
 
+/* The privilege bit that grants an MSR (reference 2.4); 0 = none implemented. */
+static u64 hv_msr_privilege(u32 msr)
+{
+	switch (msr) {
+	case HV_MSR_GUEST_OS_ID:
+	case HV_MSR_HYPERCALL:
+		return HV_PRIV_ACCESS_HYPERCALL_MSRS;
+	case HV_MSR_VP_INDEX:
+		return HV_PRIV_ACCESS_VP_INDEX;
+	case HV_MSR_TIME_REF_COUNT:
+		return HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER;
+	case HV_MSR_REFERENCE_TSC:
+		return HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
+	default:
+		return 0;
+	}
+}
+
+static bool hv_msr_granted(u32 msr)
+{
+	u64 bit = hv_msr_privilege(msr);
+
+	return bit && (hv_privileges() & bit);
+}
+
 int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	struct hv_vtl_partition *p = &hv_part[vp_vtl(v)];
 
+	if (!hv_msr_granted(msr))
+		return -1; /* not implemented or switched off: #GP */
 	switch (msr) {
 	case HV_MSR_GUEST_OS_ID:
 		*val = __atomic_load_n(&p->guest_os_id, __ATOMIC_RELAXED);
@@ -151,6 +178,8 @@ int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
 	struct hv_vtl_partition *p = &hv_part[vp_vtl(v)];
 	int r = 0;
 
+	if (!hv_msr_granted(msr))
+		return -1; /* not implemented or switched off: #GP */
 	spin_lock(&hv_lock);
 	switch (msr) {
 	case HV_MSR_GUEST_OS_ID:

@@ -22,6 +22,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
 #include "drivers/console.h"
+#include "hyperv/hv.h"
 #include "hyperv/reftime.h"
 #include "lib/assert.h"
 #include "lib/errno.h"
@@ -143,6 +144,10 @@ static int core_global_init(struct bootinfo *bi)
 	core.eptp = ept_eptp(core.ept.root_pa);
 	/* Partition reference time counts from here (TLFS, hyperv/reftime.c). */
 	hv_reftime_init((u64)bi->tsc_khz * 1000, rdtsc());
+	hv_set_privileges_off(bi->config.hv_off);
+	if (bi->config.hv_off)
+		pr_info("TLFS privileges switched off by hvoff=: %#llx; offered: %#llx\n",
+			(unsigned long long)bi->config.hv_off, (unsigned long long)hv_privileges());
 	if (!hv_reftime_available())
 		pr_warn("TSC at %u kHz: too slow or unknown for the TLFS reference time; "
 			"TIME_REF_COUNT and the reference TSC page are not offered\n",

@@ -59,14 +59,38 @@ static u64 hypercall(u64 control, u64 in, u64 outp)
 
 typedef void (*op_fn)(void);
 
-static void op_none(void) { __asm__ volatile("" ::: "memory"); }
-static void op_cpuid(void) { (void)cpu_cpuid(0, 0); }
-static void op_rdmsr_vp_index(void) { (void)cpu_rdmsr(MSR_VP_INDEX); }
-static void op_hc_fast(void) { hypercall(0x0008 | (1ULL << 16), 1, 0); }
-static void op_hc_mem(void) { hypercall(0x009a | (1ULL << 32), io_buf[2], io_buf[2] + 0x800); }
-static void op_flush_1page(void) { hypercall(0x0003 | (1ULL << 32), io_buf[0], 0); }
-static void op_flush_512pages(void) { hypercall(0x0003 | (1ULL << 32), io_buf[1], 0); }
-static void op_flush_509ranges(void) { hypercall(0x0003 | (509ULL << 32), io_buf[0], 0); }
+static void op_none(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+static void op_cpuid(void)
+{
+	(void)cpu_cpuid(0, 0);
+}
+static void op_rdmsr_vp_index(void)
+{
+	(void)cpu_rdmsr(MSR_VP_INDEX);
+}
+static void op_hc_fast(void)
+{
+	hypercall(0x0008 | (1ULL << 16), 1, 0);
+}
+static void op_hc_mem(void)
+{
+	hypercall(0x009a | (1ULL << 32), io_buf[2], io_buf[2] + 0x800);
+}
+static void op_flush_1page(void)
+{
+	hypercall(0x0003 | (1ULL << 32), io_buf[0], 0);
+}
+static void op_flush_512pages(void)
+{
+	hypercall(0x0003 | (1ULL << 32), io_buf[1], 0);
+}
+static void op_flush_509ranges(void)
+{
+	hypercall(0x0003 | (509ULL << 32), io_buf[0], 0);
+}
 
 static void measure(const char *name, op_fn fn, u32 iters)
 {
@@ -92,8 +116,8 @@ static bool setup_hypercalls(void)
 
 	if (!(cpu_cpuid(0x40000003, 0).eax & (1u << 5)))
 		return false;
-	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages,
-					EfiBootServicesCode, (UINTN)1, &page)) ||
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiBootServicesCode,
+					(UINTN)1, &page)) ||
 	    EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
 					(UINTN)3, &buf)))
 		return false;

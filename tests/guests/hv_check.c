@@ -628,6 +628,28 @@ static void check_reference_time(void)
 	uefi_call_wrapper(BS->FreePages, 2, gpa, (UINTN)1);
 }
 
+/*
+ * Run with vtlvisor.efi hvoff=0x262: every implemented TLFS privilege switched off. The
+ * features must be gone from CPUID and each MSR must behave as absent (#GP both ways).
+ */
+static void check_features_off(void)
+{
+	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000020, 0x40000021 };
+	struct why w = { 0 };
+	u32 priv = cpu_cpuid(0x40000003, 0).eax;
+	u64 v;
+
+	if (priv & 0x262)
+		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0x262);
+	for (u32 i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+		if (try_rdmsr(msrs[i], &v))
+			why_add(&w, "RDMSR 0x%x returned 0x%lx", msrs[i], v);
+		if (try_wrmsr(msrs[i], 0))
+			why_add(&w, "WRMSR 0x%x went through", msrs[i]);
+	}
+	report_result("hv.features_off", !w.count, "%s", w.buf);
+}
+
 void vt0_check_hv(struct vt0_ctx *ctx)
 {
 	struct hv_idt_gate saved;
@@ -639,6 +661,12 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 	}
 	hv_ctx = ctx;
 	hv_gp_gate(&saved, true);
+	if (ctx->opt.hv_off) {
+		check_features_off();
+		hv_gp_gate(&saved, false);
+		report_info("hv: %u #GP(s) caught", hv_gp_faults);
+		return;
+	}
 	check_cpuid_identity(ctx);
 	check_guest_os_id(&os_id);
 	check_vp_index(ctx);

@@ -30,6 +30,7 @@ struct vt0_opts {
 	bool run_pool;
 	bool run_ap;
 	bool noshutdown;
+	bool hv_off;	    /* "hvoff": the TLFS features are switched off (vtlvisor hvoff=) */
 	bool expect_no_hv;  /* "expect-no-hypervisor": firmware running without vtlvisor */
 	bool selftest_pool; /* "selftest-pool": run the pool checks on a planted fake pool */
 	bool noconout;	    /* "noconout": COM1 only, for firmware whose ConOut is COM1 too */

@@ -183,6 +183,17 @@ static void test_pool(void **state)
 	}
 }
 
+static void test_hvoff(void **state)
+{
+	assert_int_equal(c.hv_off, 0);
+	assert_int_equal(parse("hvoff=0x262"), 0);
+	assert_int_equal(c.hv_off, 0x262);
+	assert_int_equal(parse("hvoff=18446744073709551615"), 0);
+	assert_int_equal(c.hv_off, ~0ULL);
+	assert_int_equal(parse("hvoff=zz"), 1);
+	assert_int_equal(c.hv_off, ~0ULL); /* a refused value changes nothing */
+}
+
 static void test_cpus(void **state)
 {
 	parse_ok("cpus=1");
@@ -400,6 +411,7 @@ int main(void)
 		T(test_log),
 		T(test_pool),
 		T(test_cpus),
+		T(test_hvoff),
 		T(test_e9),
 		T(test_next),
 		T(test_words_lines_comments),

@@ -230,6 +230,34 @@ static void test_reference_tsc_page(void **state)
 	assert_int_equal(fake_noverlays, 0);
 }
 
+/* hvoff=: a switched-off feature is exactly like an absent one: #GP, and not in CPUID. */
+static void test_features_switched_off(void **state)
+{
+	u32 r[4];
+
+	hv_reftime_init(2000000000ULL, 0);
+	hv_set_privileges_off(HV_PRIV_ACCESS_VP_INDEX | HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC);
+	assert_true(hv_cpuid(0x40000003, 0, r));
+	assert_int_equal(r[0], HV_PRIV_ACCESS_HYPERCALL_MSRS |
+				       HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER);
+	rd(HV_MSR_VP_INDEX);
+	assert_true(gp());
+	rd(HV_MSR_REFERENCE_TSC);
+	assert_true(gp());
+	wr(HV_MSR_REFERENCE_TSC, RAM_PAGE | HV_REFTSC_ENABLE);
+	assert_true(gp());
+	assert_int_equal(fake_noverlays, 0);
+	rd(HV_MSR_TIME_REF_COUNT); /* still on */
+	assert_false(gp());
+	hv_set_privileges_off(HV_PRIV_ACCESS_HYPERCALL_MSRS);
+	wr(HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	assert_true(gp());
+	rd(HV_MSR_HYPERCALL);
+	assert_true(gp());
+	hv_set_privileges_off(0);
+	assert_int_equal(rd(HV_MSR_VP_INDEX), 2);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -246,6 +274,7 @@ int main(void)
 		T(test_reference_time_absent_without_tsc_rate),
 		T(test_time_ref_count),
 		T(test_reference_tsc_page),
+		T(test_features_switched_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
