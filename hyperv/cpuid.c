@@ -32,7 +32,8 @@ void hv_set_privileges_off(u64 off)
 
 u64 hv_privileges(void)
 {
-	u64 p = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX;
+	u64 p = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX |
+		HV_PRIV_ACCESS_INTR_CTRL_REGS;
 
 	if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
 		p |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |

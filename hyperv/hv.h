@@ -27,6 +27,12 @@ struct vcpu;
 #define HV_MSR_GUEST_OS_ID 0x40000000
 #define HV_MSR_HYPERCALL 0x40000001
 #define HV_MSR_VP_INDEX 0x40000002
+#define HV_MSR_EOI 0x40000070
+#define HV_MSR_ICR 0x40000071
+#define HV_MSR_TPR 0x40000072
+#define HV_MSR_VP_ASSIST_PAGE 0x40000073
+#define HV_VP_ASSIST_ENABLE (1ULL << 0)
+#define HV_VP_ASSIST_RSVDP 0xffeULL /* bits 11:1, preserved */
 #define HV_MSR_TIME_REF_COUNT 0x40000020
 #define HV_MSR_REFERENCE_TSC 0x40000021
 #define HV_REFTSC_ENABLE (1ULL << 0)
@@ -40,6 +46,7 @@ struct vcpu;
 /* Partition privilege mask, CPUID 0x40000003 EAX (reference 2.4). */
 #define HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER (1u << 1)
 #define HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC (1u << 9)
+#define HV_PRIV_ACCESS_INTR_CTRL_REGS (1u << 4) /* EOI/ICR/TPR, VP assist page */
 #define HV_PRIV_ACCESS_HYPERCALL_MSRS (1u << 5)
 #define HV_PRIV_ACCESS_VP_INDEX (1u << 6)
 
@@ -73,6 +80,11 @@ struct hv_vtl_partition {
 	u64 guest_os_id;
 	u64 hypercall_msr;
 	u64 reference_tsc_msr;
+};
+
+/* Per VP and per VTL (hyperv/msr.c). */
+struct hv_vtl_vp {
+	u64 vp_assist_msr;
 };
 
 /* Hypercall counters by call code (the last slot also counts every code beyond). */

@@ -5,6 +5,7 @@
  * read-only MSR raises #GP, as the TLFS and KVM's hyperv_features tests expect.
  */
 #define LOG_MODULE "hv"
+#include "arch/x86/apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/vcpu.h"
@@ -18,7 +19,9 @@
 /* Partition-wide TLFS state, per VTL; owned by hv_lock. */
 static spinlock_t hv_lock = SPINLOCK_INIT;
 static struct hv_vtl_partition hv_part[HV_MAX_VTLS];
-static u64 hv_stub_pa;	 /* the hypercall page's contents, shared by every VTL0 page */
+static u64 hv_stub_pa; /* the hypercall page's contents, shared by every VTL0 page */
+/* Per VP and VTL; each owned by its VP's CPU (only it reads or writes its own MSRs). */
+static struct hv_vtl_vp hv_vp[BOOTINFO_MAX_CPUS][HV_MAX_VTLS];
 static u64 hv_reftsc_pa; /* the reference TSC page's contents (one timeline for all VTLs) */
 
 /* TLFS "Hypercall Page": VMCALL; RET at offset 0 (the VTL call/return stubs follow later). */
@@ -91,6 +94,7 @@ void hv_partition_reset(struct vcpu *v)
 		p->reference_tsc_msr = 0;
 		p->guest_os_id = 0;
 	}
+	__builtin_memset(hv_vp, 0, sizeof(hv_vp)); /* VP assist pages: disabled */
 	spin_unlock(&hv_lock);
 }
 
@@ -128,6 +132,11 @@ static u64 hv_msr_privilege(u32 msr)
 		return HV_PRIV_ACCESS_VP_INDEX;
 	case HV_MSR_TIME_REF_COUNT:
 		return HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER;
+	case HV_MSR_EOI:
+	case HV_MSR_ICR:
+	case HV_MSR_TPR:
+	case HV_MSR_VP_ASSIST_PAGE:
+		return HV_PRIV_ACCESS_INTR_CTRL_REGS;
 	case HV_MSR_REFERENCE_TSC:
 		return HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
 	default:
@@ -158,6 +167,19 @@ int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case HV_MSR_VP_INDEX:
 		*val = v->index;
 		return 0;
+	case HV_MSR_ICR:
+		return apic_read_icr(val);
+	case HV_MSR_TPR: {
+		u32 tpr;
+
+		if (apic_read_tpr(&tpr))
+			return -1;
+		*val = tpr & 0xff;
+		return 0;
+	}
+	case HV_MSR_VP_ASSIST_PAGE:
+		*val = hv_vp[v->index][vp_vtl(v)].vp_assist_msr;
+		return 0;
 	case HV_MSR_TIME_REF_COUNT:
 		if (!hv_reftime_available())
 			return -1;
@@ -180,6 +202,27 @@ int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
 
 	if (!hv_msr_granted(msr))
 		return -1; /* not implemented or switched off: #GP */
+	switch (msr) {	   /* per-VP state and this CPU's APIC: no partition lock */
+	case HV_MSR_EOI:   /* 31:0 the value; the upper half is ignored (QEMU saw Windows
+			    * write junk there, reference 2.2) */
+		return apic_eoi();
+	case HV_MSR_ICR:
+		return apic_guest_icr_write(v, val);
+	case HV_MSR_TPR: /* 7:0, the rest RsvdZ */
+		if (val >> 8)
+			return -1;
+		return apic_write_tpr((u8)val);
+	case HV_MSR_VP_ASSIST_PAGE: {
+		struct hv_vtl_vp *vp = &hv_vp[v->index][vp_vtl(v)];
+		val = (val & ~HV_VP_ASSIST_RSVDP) | (vp->vp_assist_msr & HV_VP_ASSIST_RSVDP);
+		if ((val & HV_VP_ASSIST_ENABLE) && !hv_gpa_is_ram(val & ~0xfffULL))
+			return -1;
+		vp->vp_assist_msr = val;
+		return 0;
+	}
+	default:
+		break;
+	}
 	spin_lock(&hv_lock);
 	switch (msr) {
 	case HV_MSR_GUEST_OS_ID:

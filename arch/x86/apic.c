@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #define LOG_MODULE "apic"
 #include "arch/x86/apic.h"
+#include "arch/x86/exception.h"
 #include "arch/x86/guest_mem.h"
 #include "arch/x86/insn.h"
 #include "arch/x86/intrin.h"
@@ -32,6 +33,95 @@ static void apic_send_ipi(u32 apic_id, u32 lo)
 	*xapic_reg(APIC_REG_ICR_HI) = apic_id << 24;
 	*xapic_reg(APIC_REG_ICR_LO) = lo;
 	*xapic_reg(APIC_REG_ICR_HI) = saved_hi;
+}
+
+/* SDM vol.3 10.4.3, 10.12.1: APIC_BASE bit 11 enables the APIC, bit 10 selects x2APIC. */
+enum apic_mode { APIC_OFF, APIC_XAPIC, APIC_X2APIC };
+
+static enum apic_mode apic_mode(void)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE);
+
+	if (!(base & APIC_BASE_ENABLE))
+		return APIC_OFF;
+	return (base & APIC_BASE_X2APIC) ? APIC_X2APIC : APIC_XAPIC;
+}
+
+/*
+ * SDM vol.3 10.8.5 (EOI), 10.8.3.1 (TPR), 10.12.1.2 (x2APIC MSR numbers: reg >> 4 + 0x800).
+ * A disabled APIC has no registers: -1 (the caller raises #GP).
+ */
+int apic_eoi(void)
+{
+	switch (apic_mode()) {
+	case APIC_X2APIC:
+		wrmsr(0x80b, 0); /* x2APIC EOI: only 0 may be written (10.12.1.2) */
+		return 0;
+	case APIC_XAPIC:
+		*xapic_reg(0xb0) = 0;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int apic_read_tpr(u32 *tpr)
+{
+	switch (apic_mode()) {
+	case APIC_X2APIC:
+		*tpr = (u32)rdmsr(0x808);
+		return 0;
+	case APIC_XAPIC:
+		*tpr = *xapic_reg(0x80);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int apic_write_tpr(u8 tpr)
+{
+	switch (apic_mode()) {
+	case APIC_X2APIC:
+		wrmsr(0x808, tpr);
+		return 0;
+	case APIC_XAPIC:
+		*xapic_reg(0x80) = tpr;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int apic_read_icr(u64 *icr)
+{
+	switch (apic_mode()) {
+	case APIC_X2APIC:
+		*icr = rdmsr(MSR_X2APIC_ICR);
+		return 0;
+	case APIC_XAPIC:
+		*icr = ((u64)*xapic_reg(APIC_REG_ICR_HI) << 32) | *xapic_reg(APIC_REG_ICR_LO);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int apic_guest_icr_write(struct vcpu *v, u64 icr)
+{
+	enum apic_mode mode = apic_mode();
+	u32 lo = (u32)icr, hi = (u32)(icr >> 32);
+
+	if (mode == APIC_OFF)
+		return -1;
+	if (apic_icr_write(v, lo, mode == APIC_X2APIC ? hi : hi >> 24, mode == APIC_X2APIC) ==
+	    APIC_ICR_DROP)
+		return 0;
+	if (mode == APIC_X2APIC) /* reserved bits set: the CPU's #GP, passed on (10.12.9) */
+		return msr_write_safe(MSR_X2APIC_ICR, icr) ? -1 : 0;
+	*xapic_reg(APIC_REG_ICR_HI) = hi;
+	*xapic_reg(APIC_REG_ICR_LO) = lo;
+	return 0;
 }
 
 void apic_send_fixed(u32 apic_id, u8 vector)

@@ -36,6 +36,16 @@ enum apic_icr_action {
  * to every parked VP it targets. x2apic: dest is a 32-bit x2APIC ID, else an 8-bit xAPIC ID.
  */
 enum apic_icr_action apic_icr_write(struct vcpu *sender, u32 lo, u32 dest, bool x2apic);
+/* This CPU's local APIC registers, in whichever mode it is (xAPIC MMIO or x2APIC MSRs):
+ * EOI, TPR and the whole ICR (high << 32 | low). Each returns 0, or -1 when the APIC is
+ * disabled (APIC_BASE bit 11 clear) and has no registers to access. */
+int apic_eoi(void);
+int apic_read_tpr(u32 *tpr);
+int apic_write_tpr(u8 tpr);
+int apic_read_icr(u64 *icr);
+/* A guest's ICR write, as if trapped (INIT/SIPI handling, apic_icr_write), then done;
+ * -1 for #GP (APIC disabled, or x2APIC reserved bits the CPU refused). */
+int apic_guest_icr_write(struct vcpu *v, u64 icr);
 /* Sends a fixed interrupt with this vector from this CPU to one APIC ID (the real APIC). */
 void apic_send_fixed(u32 apic_id, u8 vector);
 /* Sends an NMI from this CPU to the CPU with this APIC ID (the real APIC). */

@@ -629,18 +629,19 @@ static void check_reference_time(void)
 }
 
 /*
- * Run with vtlvisor.efi hvoff=0x262: every implemented TLFS privilege switched off. The
+ * Run with vtlvisor.efi hvoff=0x272: every implemented TLFS privilege switched off. The
  * features must be gone from CPUID and each MSR must behave as absent (#GP both ways).
  */
 static void check_features_off(void)
 {
-	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000020, 0x40000021 };
+	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000020, 0x40000021,
+				    0x40000070, 0x40000071, 0x40000072, 0x40000073 };
 	struct why w = { 0 };
 	u32 priv = cpu_cpuid(0x40000003, 0).eax;
 	u64 v;
 
-	if (priv & 0x262)
-		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0x262);
+	if (priv & 0x272)
+		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0x272);
 	for (u32 i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
 		if (try_rdmsr(msrs[i], &v))
 			why_add(&w, "RDMSR 0x%x returned 0x%lx", msrs[i], v);
@@ -648,6 +649,53 @@ static void check_features_off(void)
 			why_add(&w, "WRMSR 0x%x went through", msrs[i]);
 	}
 	report_result("hv.features_off", !w.count, "%s", w.buf);
+}
+
+/*
+ * APIC access MSRs and the VP assist page (TLFS, reference 2.3): TPR is bits 7:0 of the
+ * real TPR (the rest reserved, #GP), EOI is write-only, the VP assist page MSR keeps the
+ * page and enable bit written and refuses a GPA that is not RAM.
+ */
+#define HV_MSR_EOI 0x40000070u
+#define HV_MSR_ICR 0x40000071u
+#define HV_MSR_TPR 0x40000072u
+#define HV_MSR_VP_ASSIST_PAGE 0x40000073u
+
+static void check_apic_msrs(void)
+{
+	struct why w = { 0 };
+	u64 tpr0 = 0, v = 0;
+
+	if (!try_rdmsr(HV_MSR_TPR, &tpr0))
+		why_add(&w, "RDMSR TPR raised #GP");
+	if (!try_wrmsr(HV_MSR_TPR, 0x10) || !try_rdmsr(HV_MSR_TPR, &v) || v != 0x10)
+		why_add(&w, "TPR: wrote 0x10, read 0x%lx", v);
+	if (try_wrmsr(HV_MSR_TPR, 0x100))
+		why_add(&w, "WRMSR TPR = 0x100 (reserved bits) went through");
+	try_wrmsr(HV_MSR_TPR, tpr0);
+	if (try_rdmsr(HV_MSR_EOI, &v))
+		why_add(&w, "RDMSR EOI (write-only) returned 0x%lx", v);
+	if (!try_rdmsr(HV_MSR_ICR, &v))
+		why_add(&w, "RDMSR ICR raised #GP");
+	report_result("hv.apic_msrs", !w.count, "%s", w.buf);
+
+	EFI_PHYSICAL_ADDRESS gpa = 0;
+	struct why a = { 0 };
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+					(UINTN)1, &gpa))) {
+		report_fail("hv.vp_assist_page", "AllocatePages failed");
+		return;
+	}
+	if (!try_wrmsr(HV_MSR_VP_ASSIST_PAGE, gpa | 1) || !try_rdmsr(HV_MSR_VP_ASSIST_PAGE, &v) ||
+	    v != (gpa | 1))
+		why_add(&a, "wrote 0x%lx, read 0x%lx", (u64)gpa | 1, v);
+	if (try_wrmsr(HV_MSR_VP_ASSIST_PAGE, 0xfee00000ULL | 1))
+		why_add(&a, "enabled at the APIC page 0xfee00000 (not RAM)");
+	if (!try_wrmsr(HV_MSR_VP_ASSIST_PAGE, 0) || !try_rdmsr(HV_MSR_VP_ASSIST_PAGE, &v) || v)
+		why_add(&a, "disable: read 0x%lx", v);
+	uefi_call_wrapper(BS->FreePages, 2, gpa, (UINTN)1);
+	report_result("hv.vp_assist_page", !a.count, "%s", a.buf);
 }
 
 void vt0_check_hv(struct vt0_ctx *ctx)
@@ -673,6 +721,7 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 	check_vp_index_readonly();
 	check_hypercall_page();
 	check_reference_time();
+	check_apic_msrs();
 	check_unknown_msr();
 	/* Back to what it was (the hypercall page is disabled by now). */
 	try_wrmsr(HV_MSR_GUEST_OS_ID, os_id);

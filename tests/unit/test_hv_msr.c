@@ -13,7 +13,9 @@
 
 #include <cmocka.h>
 
+#include "arch/x86/apic.h"
 #include "arch/x86/core.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmexit.h"
@@ -238,7 +240,7 @@ static void test_features_switched_off(void **state)
 	hv_reftime_init(2000000000ULL, 0);
 	hv_set_privileges_off(HV_PRIV_ACCESS_VP_INDEX | HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC);
 	assert_true(hv_cpuid(0x40000003, 0, r));
-	assert_int_equal(r[0], HV_PRIV_ACCESS_HYPERCALL_MSRS |
+	assert_int_equal(r[0], HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_INTR_CTRL_REGS |
 				       HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER);
 	rd(HV_MSR_VP_INDEX);
 	assert_true(gp());
@@ -258,6 +260,64 @@ static void test_features_switched_off(void **state)
 	assert_int_equal(rd(HV_MSR_VP_INDEX), 2);
 }
 
+/* The APIC access MSRs on an x2APIC-mode local APIC (the fake's MSR table). */
+static void test_apic_msrs(void **state)
+{
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_X2APIC | APIC_BASE_ENABLE);
+	fake_msr_set(0x80b, 0x77);
+	fake_msr_set(0x808, 0);
+	fake_msr_set(MSR_X2APIC_ICR, 0);
+	wr(HV_MSR_EOI, 0xdeadbeef00000000ULL); /* upper half ignored */
+	assert_false(gp());
+	assert_int_equal(fake_msr_get(0x80b), 0);
+	rd(HV_MSR_EOI); /* write-only */
+	assert_true(gp());
+	wr(HV_MSR_TPR, 0x20);
+	assert_false(gp());
+	assert_int_equal(fake_msr_get(0x808), 0x20);
+	assert_int_equal(rd(HV_MSR_TPR), 0x20);
+	wr(HV_MSR_TPR, 0x100); /* 63:8 RsvdZ */
+	assert_true(gp());
+	assert_int_equal(fake_msr_get(0x808), 0x20);
+	/* ICR: a fixed IPI goes to the real ICR as written. */
+	wr(HV_MSR_ICR, (3ULL << 32) | 0x4041);
+	assert_false(gp());
+	assert_int_equal(fake_msr_get(MSR_X2APIC_ICR), (3ULL << 32) | 0x4041);
+	assert_int_equal(rd(HV_MSR_ICR), (3ULL << 32) | 0x4041);
+	/* Reserved bits the CPU refuses: its #GP goes to the guest, not the hypervisor. */
+	fake_msr_set_faulting(MSR_X2APIC_ICR);
+	wr(HV_MSR_ICR, (3ULL << 32) | 0x4041 | (1u << 13));
+	assert_true(gp());
+}
+
+static void test_apic_msrs_apic_disabled(void **state)
+{
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00000ULL); /* bit 11 clear: no APIC registers */
+	wr(HV_MSR_EOI, 0);
+	assert_true(gp());
+	wr(HV_MSR_TPR, 0x20);
+	assert_true(gp());
+	rd(HV_MSR_TPR);
+	assert_true(gp());
+	wr(HV_MSR_ICR, (3ULL << 32) | 0x4041);
+	assert_true(gp());
+	rd(HV_MSR_ICR);
+	assert_true(gp());
+}
+
+static void test_vp_assist_page(void **state)
+{
+	assert_int_equal(rd(HV_MSR_VP_ASSIST_PAGE), 0);
+	wr(HV_MSR_VP_ASSIST_PAGE, RAM_PAGE | 0xffe | HV_VP_ASSIST_ENABLE);
+	assert_false(gp());
+	assert_int_equal(rd(HV_MSR_VP_ASSIST_PAGE), RAM_PAGE | HV_VP_ASSIST_ENABLE);
+	wr(HV_MSR_VP_ASSIST_PAGE, MMIO_PAGE | HV_VP_ASSIST_ENABLE);
+	assert_true(gp());
+	assert_int_equal(rd(HV_MSR_VP_ASSIST_PAGE), RAM_PAGE | HV_VP_ASSIST_ENABLE);
+	wr(HV_MSR_VP_ASSIST_PAGE, 0);
+	assert_int_equal(rd(HV_MSR_VP_ASSIST_PAGE), 0);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -275,6 +335,9 @@ int main(void)
 		T(test_time_ref_count),
 		T(test_reference_tsc_page),
 		T(test_features_switched_off),
+		T(test_apic_msrs),
+		T(test_apic_msrs_apic_disabled),
+		T(test_vp_assist_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
