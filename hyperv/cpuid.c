@@ -65,6 +65,7 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 	case HV_LEAF_FEATURES: /* EAX:EBX = privilege mask, ECX/EDX = features */
 		out[0] = (u32)hv_privileges();
 		out[1] = (u32)(hv_privileges() >> 32);
+		out[3] = HV_FEATURE_CRASH_MSRS; /* hyperv/crash.c */
 		break;
 	case HV_LEAF_RECOMMENDATIONS:
 		/* bit 1/2: use the local/remote TLB flush hypercalls; bit 10: send IPIs with

@@ -31,6 +31,15 @@ struct vcpu;
 #define HV_MSR_ICR 0x40000071
 #define HV_MSR_TPR 0x40000072
 #define HV_MSR_VP_ASSIST_PAGE 0x40000073
+#define HV_MSR_CRASH_P0 0x40000100 /* P0-P4: 0x40000100-0x40000104 */
+#define HV_MSR_CRASH_CTL 0x40000105
+#define HV_CRASH_PARAMS 5
+#define HV_CRASH_CTL_NOTIFY (1ULL << 63)
+#define HV_CRASH_CTL_MESSAGE (1ULL << 62) /* P3 = GPA of a message, P4 = its length */
+#define HV_CRASH_CTL_SUPPORTED (HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_MESSAGE)
+/* Writable besides those: 61 NoCrashDump, 60:58 pre-OS id (OVMM), accepted and ignored. */
+#define HV_CRASH_CTL_WRITABLE (0x3fULL << 58)
+#define HV_FEATURE_CRASH_MSRS (1u << 10) /* CPUID 0x40000003 EDX */
 #define HV_VP_ASSIST_ENABLE (1ULL << 0)
 #define HV_VP_ASSIST_RSVDP 0xffeULL /* bits 11:1, preserved */
 #define HV_MSR_TIME_REF_COUNT 0x40000020
@@ -102,6 +111,10 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4]);
 /* Back to the state at partition creation: no guest OS ID, no hypercall page (TLFS
  * "partition reset"; the RESET MSR will call it). */
 void hv_partition_reset(struct vcpu *v);
+/* Guest crash MSRs (hyperv/crash.c): 0, or -1 for #GP. */
+int hv_crash_msr_read(u32 msr, u64 *val);
+int hv_crash_msr_write(struct vcpu *v, u32 msr, u64 val);
+void hv_crash_reset(void);
 /* Synthetic MSR access from VP v: 0, or -1 for a #GP (reference 2.2). */
 int hv_msr_read(struct vcpu *v, u32 msr, u64 *val);
 int hv_msr_write(struct vcpu *v, u32 msr, u64 val);

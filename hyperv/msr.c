@@ -96,6 +96,7 @@ void hv_partition_reset(struct vcpu *v)
 	}
 	__builtin_memset(hv_vp, 0, sizeof(hv_vp)); /* VP assist pages: disabled */
 	spin_unlock(&hv_lock);
+	hv_crash_reset();
 }
 
 /* Moves the reference TSC overlay like the hypercall page's. Under hv_lock. */
@@ -155,6 +156,8 @@ int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	struct hv_vtl_partition *p = &hv_part[vp_vtl(v)];
 
+	if (msr >= HV_MSR_CRASH_P0 && msr <= HV_MSR_CRASH_CTL)
+		return hv_crash_msr_read(msr, val); /* a feature (EDX bit 10), no privilege */
 	if (!hv_msr_granted(msr))
 		return -1; /* not implemented or switched off: #GP */
 	switch (msr) {
@@ -200,6 +203,8 @@ int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
 	struct hv_vtl_partition *p = &hv_part[vp_vtl(v)];
 	int r = 0;
 
+	if (msr >= HV_MSR_CRASH_P0 && msr <= HV_MSR_CRASH_CTL)
+		return hv_crash_msr_write(v, msr, val);
 	if (!hv_msr_granted(msr))
 		return -1; /* not implemented or switched off: #GP */
 	switch (msr) {	   /* per-VP state and this CPU's APIC: no partition lock */

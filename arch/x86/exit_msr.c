@@ -20,9 +20,10 @@ static bool is_vmx_msr(u32 msr)
 	return msr >= MSR_IA32_VMX_FIRST && msr <= MSR_IA32_VMX_LAST;
 }
 
+/* The synthetic MSR range: 0x40000000-0x400001FF (the crash MSRs sit at 0x40000100). */
 static bool is_hv_msr(u32 msr)
 {
-	return msr >= 0x40000000 && msr <= 0x400000ff;
+	return msr >= 0x40000000 && msr <= 0x400001ff;
 }
 
 int exit_rdmsr(struct vcpu *v, struct vmx_exit *e)

@@ -698,6 +698,48 @@ static void check_apic_msrs(void)
 	report_result("hv.vp_assist_page", !a.count, "%s", a.buf);
 }
 
+/*
+ * Guest crash MSRs (CPUID 0x40000003 EDX bit 10): P0-P4 and CRASH_CTL with CrashNotify +
+ * CrashMessage (P3 = GPA, P4 = length). The hypervisor prints the report on its console;
+ * the scenario checks those lines. Not a real crash: the test goes on.
+ */
+#define HV_MSR_CRASH_P0 0x40000100u
+#define HV_MSR_CRASH_CTL 0x40000105u
+#define VT0_CRASH_MESSAGE "vtl0test: crash MSR check, not a real crash"
+
+static void check_crash_report(void)
+{
+	static const u64 params[3] = { 0x7674300000000000ULL, 0x1111, 0x2222 };
+	struct why w = { 0 };
+	EFI_PHYSICAL_ADDRESS gpa = 0;
+	u64 ctl = 0;
+
+	if (!(cpu_cpuid(0x40000003, 0).edx & (1u << 10))) {
+		report_fail("hv.crash_report", "CPUID 0x40000003 EDX bit 10 (crash MSRs) clear");
+		return;
+	}
+	if (!try_rdmsr(HV_MSR_CRASH_CTL, &ctl) || ctl != (3ULL << 62))
+		why_add(&w, "CRASH_CTL read 0x%lx, expected Notify|Message", ctl);
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+					(UINTN)1, &gpa))) {
+		report_fail("hv.crash_report", "AllocatePages failed");
+		return;
+	}
+	__builtin_memcpy((void *)(uintptr_t)gpa, VT0_CRASH_MESSAGE, sizeof(VT0_CRASH_MESSAGE));
+	for (u32 i = 0; i < 3; i++)
+		if (!try_wrmsr(HV_MSR_CRASH_P0 + i, params[i]))
+			why_add(&w, "WRMSR CRASH_P%u raised #GP", i);
+	if (!try_wrmsr(HV_MSR_CRASH_P0 + 3, gpa) ||
+	    !try_wrmsr(HV_MSR_CRASH_P0 + 4, sizeof(VT0_CRASH_MESSAGE) - 1))
+		why_add(&w, "WRMSR CRASH_P3/P4 raised #GP");
+	if (!try_wrmsr(HV_MSR_CRASH_CTL, 3ULL << 62))
+		why_add(&w, "WRMSR CRASH_CTL = Notify|Message raised #GP");
+	if (try_wrmsr(HV_MSR_CRASH_CTL, 1))
+		why_add(&w, "WRMSR CRASH_CTL = 1 (undefined bit) went through");
+	uefi_call_wrapper(BS->FreePages, 2, gpa, (UINTN)1);
+	report_result("hv.crash_report", !w.count, "%s", w.buf);
+}
+
 void vt0_check_hv(struct vt0_ctx *ctx)
 {
 	struct hv_idt_gate saved;
@@ -709,6 +751,8 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 	}
 	hv_ctx = ctx;
 	hv_gp_gate(&saved, true);
+	if (ctx->opt.crash_report)
+		check_crash_report();
 	if (ctx->opt.hv_off) {
 		check_features_off();
 		hv_gp_gate(&saved, false);

@@ -30,6 +30,7 @@ struct vt0_opts {
 	bool run_pool;
 	bool run_ap;
 	bool noshutdown;
+	bool crash_report;  /* "crash": report a (pretend) crash through the crash MSRs */
 	bool hv_off;	    /* "hvoff": the TLFS features are switched off (vtlvisor hvoff=) */
 	bool expect_no_hv;  /* "expect-no-hypervisor": firmware running without vtlvisor */
 	bool selftest_pool; /* "selftest-pool": run the pool checks on a planted fake pool */

@@ -8,7 +8,8 @@ UNIT_TESTS += test_exit_dispatch test_exit_cpuid test_exit_msr test_exit_cr test
 TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.c \
 	arch/x86/exit_msr.c arch/x86/exit_cr.c arch/x86/exit_misc.c arch/x86/exit_initsipi.c \
 	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c \
-	hyperv/cpuid.c hyperv/hypercall.c hyperv/msr.c hyperv/reftime.c arch/x86/vmcs.c \
+	hyperv/cpuid.c hyperv/crash.c hyperv/hypercall.c hyperv/msr.c hyperv/reftime.c \
+	arch/x86/vmcs.c \
 	arch/x86/guest_state.c \
 	arch/x86/vmx_caps.c mm/pool.c mm/pmm.c mm/phys.c lib/bitmap.c lib/log.c lib/printf.c \
 	lib/string.c lib/mem.c

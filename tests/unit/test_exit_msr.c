@@ -148,12 +148,12 @@ static void test_range_edges_pass_through(void **state)
 	/* Just outside both ranges: ordinary MSRs, read from the CPU. */
 	fake_msr_set(0x47f, 0x47f);
 	fake_msr_set(0x3fffffff, 0x3fff);
-	fake_msr_set(0x40000100, 0x4000);
+	fake_msr_set(0x40000200, 0x4000);
 	rdmsr_exit(0x47f);
 	assert_int_equal(vp.regs.gpr[RAX], 0x47f);
 	rdmsr_exit(0x3fffffff);
 	assert_int_equal(vp.regs.gpr[RAX], 0x3fff);
-	rdmsr_exit(0x40000100);
+	rdmsr_exit(0x40000200);
 	assert_int_equal(vp.regs.gpr[RAX], 0x4000);
 	assert_done(3);
 }

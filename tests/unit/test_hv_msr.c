@@ -21,6 +21,7 @@
 #include "arch/x86/vmexit.h"
 #include "hyperv/hv.h"
 #include "hyperv/reftime.h"
+#include "lib/log.h"
 #include "mm/phys.h"
 #include "mm/pool.h"
 #include "tests/unit/fake_vmx.h"
@@ -305,6 +306,72 @@ static void test_apic_msrs_apic_disabled(void **state)
 	assert_true(gp());
 }
 
+/* The console lines the hypervisor logged (lib/log.c's sink). */
+static char logged[8192];
+static size_t logged_len;
+
+static void capture(const char *s, size_t n)
+{
+	if (logged_len + n < sizeof(logged)) {
+		memcpy(logged + logged_len, s, n);
+		logged_len += n;
+		logged[logged_len] = 0;
+	}
+}
+
+static u32 cpu0(void)
+{
+	return 0;
+}
+
+extern u8 fake_guest_mem[2 * 4096];
+
+static void test_crash_msrs(void **state)
+{
+	static const char msg[] = "Kernel panic - not syncing: test\nsecond\tline\n";
+
+	logged_len = 0;
+	logged[0] = 0;
+	log_init(capture, cpu0);
+	assert_int_equal(rd(HV_MSR_CRASH_CTL), HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_MESSAGE);
+	for (u32 i = 0; i < 5; i++) {
+		wr(HV_MSR_CRASH_P0 + i, 0x1000 * (i + 1));
+		assert_false(gp());
+		assert_int_equal(rd(HV_MSR_CRASH_P0 + i), 0x1000 * (i + 1));
+	}
+	/* Writing the control without CrashNotify reports nothing; an undefined bit #GPs. */
+	wr(HV_MSR_CRASH_CTL, 0);
+	assert_false(gp());
+	wr(HV_MSR_CRASH_CTL, HV_CRASH_CTL_NOTIFY | 1);
+	assert_true(gp());
+	assert_int_equal(logged_len, 0);
+	wr(HV_MSR_CRASH_CTL, HV_CRASH_CTL_NOTIFY);
+	assert_false(gp());
+	assert_non_null(strstr(logged, "VP 2 reports a guest crash: P0 0x1000 P1 0x2000 P2 "
+				       "0x3000 P3 0x4000 P4 0x5000"));
+	assert_null(strstr(logged, "crash message"));
+
+	/* With a message: P3 = GPA, P4 = length; non-printable bytes become '.'. */
+	memcpy(fake_guest_mem, msg, sizeof(msg) - 1);
+	wr(HV_MSR_CRASH_P0 + 3, FAKE_GUEST_GPA);
+	wr(HV_MSR_CRASH_P0 + 4, sizeof(msg) - 1);
+	wr(HV_MSR_CRASH_CTL, HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_MESSAGE);
+	assert_false(gp());
+	assert_non_null(strstr(logged, "VP 2: crash message: Kernel panic - not syncing: test\n"));
+	assert_non_null(strstr(logged, "VP 2: crash message: second.line\n"));
+
+	/* A message outside ordinary memory is refused, loudly, and the VP goes on. */
+	wr(HV_MSR_CRASH_P0 + 3, MMIO_PAGE);
+	wr(HV_MSR_CRASH_CTL, HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_MESSAGE);
+	assert_false(gp());
+	assert_non_null(strstr(logged, "is not ordinary memory"));
+	log_init(NULL, cpu0);
+
+	/* A partition reset clears the parameters. */
+	hv_partition_reset(&vp);
+	assert_int_equal(rd(HV_MSR_CRASH_P0), 0);
+}
+
 static void test_vp_assist_page(void **state)
 {
 	assert_int_equal(rd(HV_MSR_VP_ASSIST_PAGE), 0);
@@ -338,6 +405,7 @@ int main(void)
 		T(test_apic_msrs),
 		T(test_apic_msrs_apic_disabled),
 		T(test_vp_assist_page),
+		T(test_crash_msrs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
