@@ -10,7 +10,7 @@
 #include "lib/types.h"
 
 #define BOOTINFO_MAGIC 0x4f464e4956544c56ULL /* "VLTVINFO" little-endian */
-#define BOOTINFO_VERSION 3
+#define BOOTINFO_VERSION 4
 #define BOOTINFO_MAX_CPUS 64
 #define BOOTINFO_MAX_MEM 512
 #define BOOTINFO_CMDLINE 256
@@ -64,7 +64,9 @@ struct bootinfo {
 	u64 host_cr3; /* PML4 the loader built: identity map + core at CORE_VIRT_BASE */
 	u64 phys_top; /* identity map covers [0, phys_top) */
 	u32 phys_addr_bits;
-	u32 tsc_khz; /* measured by the loader against the firmware's timer; 0 = unknown */
+	u32 tsc_khz;	    /* measured by the loader against the firmware's timer; 0 = unknown */
+	u32 apic_timer_khz; /* the local APIC timer's input clock (divide by 1), same way */
+	u32 pad2;
 
 	struct bootinfo_config config;
 

@@ -112,16 +112,63 @@ static EFI_STATUS check_cpu(struct vmx_caps *caps)
 	return EFI_SUCCESS;
 }
 
-/* The TSC rate against the firmware's own timer (BS->Stall), for the TLFS reference time. */
-static u32 measure_tsc_khz(void)
+/*
+ * The local APIC timer's register, in the APIC's current mode (SDM vol.3 10.5.4: LVT timer
+ * 0x320, initial count 0x380, current count 0x390, divide configuration 0x3E0; x2APIC MSR =
+ * 0x800 + offset / 16, 10.12.1.2). The firmware's page tables map the xAPIC page.
+ */
+static u32 lapic_reg(u64 base, u32 off, bool write, u32 val)
 {
+	if (base & (1ULL << 10)) {
+		if (write)
+			wrmsr(0x800 + (off >> 4), val);
+		return write ? 0 : (u32)rdmsr(0x800 + (off >> 4));
+	}
+	volatile u32 *r = (volatile u32 *)(uintptr_t)((base & ~0xfffULL) + off);
+	if (write)
+		*r = val;
+	return write ? 0 : *r;
+}
+
+/*
+ * The TSC rate and the local APIC timer's input clock, both against the firmware's own
+ * timer (BS->Stall, 20 ms), for the TLFS reference time and frequency MSRs. The APIC timer
+ * counts down from 0xFFFFFFFF with divide-by-1 and its interrupt masked, then gets the
+ * firmware's settings back (a running firmware timer restarts its current period).
+ */
+static void measure_clocks(struct bootinfo *bi)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE);
+	bool apic = base & (1ULL << 11);
+	u32 lvt = 0, init = 0, div = 0, left = 0;
+
+	if (apic) {
+		lvt = lapic_reg(base, 0x320, false, 0);
+		init = lapic_reg(base, 0x380, false, 0);
+		div = lapic_reg(base, 0x3e0, false, 0);
+		lapic_reg(base, 0x320, true, (1u << 16) | (lvt & 0xff)); /* masked, one-shot */
+		lapic_reg(base, 0x3e0, true, 0xb);			 /* divide by 1 */
+		lapic_reg(base, 0x380, true, 0xffffffffu);
+	}
 	u64 t0 = rdtsc();
 	uefi_call_wrapper(BS->Stall, 1, (UINTN)20000);
 	u64 t1 = rdtsc();
+	if (apic) {
+		left = lapic_reg(base, 0x390, false, 0);
+		lapic_reg(base, 0x380, true, 0);
+		lapic_reg(base, 0x3e0, true, div);
+		lapic_reg(base, 0x320, true, lvt);
+		lapic_reg(base, 0x380, true, init);
+	}
 	u64 khz = (t1 - t0) / 20;
+	u64 apic_khz = apic ? (0xffffffffULL - left) / 20 : 0;
 
-	boot_msg("vtlvisor: TSC runs at %llu kHz (measured over 20 ms)\n", (unsigned long long)khz);
-	return khz > 0xffffffffULL ? 0 : (u32)khz;
+	boot_msg("vtlvisor: TSC runs at %llu kHz, the APIC timer at %llu kHz (measured over 20 "
+		 "ms)\n",
+		 (unsigned long long)khz, (unsigned long long)apic_khz);
+	bi->tsc_khz = khz > 0xffffffffULL ? 0 : (u32)khz;
+	/* A timer that ran out (or did not move) measured nothing. */
+	bi->apic_timer_khz = (left && apic_khz && apic_khz <= 0xffffffffULL) ? (u32)apic_khz : 0;
 }
 
 static void publish_info(struct bootinfo *bi)
@@ -205,7 +252,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->version = BOOTINFO_VERSION;
 	bi->size = sizeof(*bi);
 	bi->phys_addr_bits = caps.phys_addr_bits;
-	bi->tsc_khz = measure_tsc_khz();
+	measure_clocks(bi);
 	bi->config = (struct bootinfo_config){ .console_port = cfg.console_port,
 					       .console_baud = cfg.console_baud,
 					       .log_level = cfg.log_level,

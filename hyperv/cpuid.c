@@ -38,6 +38,8 @@ u64 hv_privileges(void)
 	if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
 		p |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
 		     HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
+	if (hv_frequencies_available()) /* both rates measured by the loader */
+		p |= HV_PRIV_ACCESS_FREQUENCY_MSRS;
 	return p & ~hv_priv_off;
 }
 
@@ -65,7 +67,9 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 	case HV_LEAF_FEATURES: /* EAX:EBX = privilege mask, ECX/EDX = features */
 		out[0] = (u32)hv_privileges();
 		out[1] = (u32)(hv_privileges() >> 32);
-		out[3] = HV_FEATURE_CRASH_MSRS; /* hyperv/crash.c */
+		out[3] = HV_FEATURE_CRASH_MSRS;		    /* hyperv/crash.c */
+		if (out[0] & HV_PRIV_ACCESS_FREQUENCY_MSRS) /* Linux wants both bits */
+			out[3] |= HV_FEATURE_FREQUENCY_MSRS;
 		break;
 	case HV_LEAF_RECOMMENDATIONS:
 		/* bit 1/2: use the local/remote TLB flush hypercalls; bit 10: send IPIs with

@@ -140,6 +140,9 @@ static u64 hv_msr_privilege(u32 msr)
 		return HV_PRIV_ACCESS_INTR_CTRL_REGS;
 	case HV_MSR_REFERENCE_TSC:
 		return HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
+	case HV_MSR_TSC_FREQUENCY:
+	case HV_MSR_APIC_FREQUENCY:
+		return HV_PRIV_ACCESS_FREQUENCY_MSRS;
 	default:
 		return 0;
 	}
@@ -187,6 +190,12 @@ int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 		if (!hv_reftime_available())
 			return -1;
 		*val = hv_reftime_now();
+		return 0;
+	case HV_MSR_TSC_FREQUENCY: /* granted only when both rates are known */
+		*val = hv_tsc_hz();
+		return 0;
+	case HV_MSR_APIC_FREQUENCY:
+		*val = hv_apic_hz();
 		return 0;
 	case HV_MSR_REFERENCE_TSC:
 		if (!hv_reftime_available())

@@ -5,6 +5,7 @@
 /* Set once by the BSP at takeover, read-only afterwards. */
 static u64 ref_scale;
 static s64 ref_offset;
+static u64 freq_tsc_hz, freq_apic_hz; /* TSC_FREQUENCY / APIC_FREQUENCY, 0 = unknown */
 
 u64 hv_mul64_hi(u64 a, u64 b)
 {
@@ -57,4 +58,25 @@ void hv_reftime_fill_page(struct hv_ref_tsc_page *p)
 	p->tsc_offset = ref_offset;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	p->tsc_sequence = ref_scale ? 1 : 0;
+}
+
+void hv_frequencies_init(u64 tsc_hz, u64 apic_hz)
+{
+	freq_tsc_hz = tsc_hz;
+	freq_apic_hz = apic_hz;
+}
+
+bool hv_frequencies_available(void)
+{
+	return freq_tsc_hz && freq_apic_hz;
+}
+
+u64 hv_tsc_hz(void)
+{
+	return freq_tsc_hz;
+}
+
+u64 hv_apic_hz(void)
+{
+	return freq_apic_hz;
 }

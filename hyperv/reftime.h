@@ -32,4 +32,13 @@ bool hv_reftime_available(void);
 /* Fills a reference TSC page for the current parameters. */
 void hv_reftime_fill_page(struct hv_ref_tsc_page *p);
 
+/*
+ * The TSC and local APIC timer rates the loader measured (Hz), for TSC_FREQUENCY and
+ * APIC_FREQUENCY (TLFS AccessFrequencyRegs): offered only when both are known.
+ */
+void hv_frequencies_init(u64 tsc_hz, u64 apic_hz);
+bool hv_frequencies_available(void);
+u64 hv_tsc_hz(void);
+u64 hv_apic_hz(void);
+
 #endif

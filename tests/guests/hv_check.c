@@ -629,19 +629,20 @@ static void check_reference_time(void)
 }
 
 /*
- * Run with vtlvisor.efi hvoff=0x272: every implemented TLFS privilege switched off. The
+ * Run with vtlvisor.efi hvoff=0xa72: every implemented TLFS privilege switched off. The
  * features must be gone from CPUID and each MSR must behave as absent (#GP both ways).
  */
 static void check_features_off(void)
 {
-	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000020, 0x40000021,
-				    0x40000070, 0x40000071, 0x40000072, 0x40000073 };
+	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000020,
+				    0x40000021, 0x40000022, 0x40000023, 0x40000070,
+				    0x40000071, 0x40000072, 0x40000073 };
 	struct why w = { 0 };
 	u32 priv = cpu_cpuid(0x40000003, 0).eax;
 	u64 v;
 
-	if (priv & 0x272)
-		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0x272);
+	if (priv & 0xa72)
+		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0xa72);
 	for (u32 i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
 		if (try_rdmsr(msrs[i], &v))
 			why_add(&w, "RDMSR 0x%x returned 0x%lx", msrs[i], v);
@@ -660,6 +661,44 @@ static void check_features_off(void)
 #define HV_MSR_ICR 0x40000071u
 #define HV_MSR_TPR 0x40000072u
 #define HV_MSR_VP_ASSIST_PAGE 0x40000073u
+
+/*
+ * TSC_FREQUENCY / APIC_FREQUENCY (AccessFrequencyRegs, EAX bit 11; EDX bit 8): read-only
+ * rates in Hz. The TSC rate must agree with the guest's own measurement over a 10 ms
+ * firmware stall within 10 %.
+ */
+#define HV_MSR_TSC_FREQUENCY 0x40000022u
+#define HV_MSR_APIC_FREQUENCY 0x40000023u
+
+static void check_frequency_msrs(void)
+{
+	struct cpuid_regs f = cpu_cpuid(0x40000003, 0);
+	struct why w = { 0 };
+	u64 tsc_hz = 0, apic_hz = 0;
+
+	if (!(f.eax & (1u << 11)) || !(f.edx & (1u << 8))) {
+		report_fail("hv.frequency_msrs",
+			    "not offered: CPUID 0x40000003 EAX 0x%x EDX 0x%x "
+			    "(the loader could not measure the TSC or APIC timer rate)",
+			    f.eax, f.edx);
+		return;
+	}
+	u64 t0 = cpu_rdtsc();
+	uefi_call_wrapper(BS->Stall, 1, (UINTN)10000);
+	u64 own = (cpu_rdtsc() - t0) * 100;
+
+	if (!try_rdmsr(HV_MSR_TSC_FREQUENCY, &tsc_hz) ||
+	    !try_rdmsr(HV_MSR_APIC_FREQUENCY, &apic_hz))
+		why_add(&w, "RDMSR raised #GP");
+	else if (tsc_hz < own - own / 10 || tsc_hz > own + own / 10)
+		why_add(&w, "TSC_FREQUENCY %lu Hz, measured %lu Hz", tsc_hz, own);
+	if (!apic_hz)
+		why_add(&w, "APIC_FREQUENCY is 0");
+	if (try_wrmsr(HV_MSR_TSC_FREQUENCY, 1))
+		why_add(&w, "WRMSR TSC_FREQUENCY (read-only) went through");
+	report_info("hv: TSC_FREQUENCY %lu Hz, APIC_FREQUENCY %lu Hz", tsc_hz, apic_hz);
+	report_result("hv.frequency_msrs", !w.count, "%s", w.buf);
+}
 
 static void check_apic_msrs(void)
 {
@@ -766,6 +805,7 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 	check_hypercall_page();
 	check_reference_time();
 	check_apic_msrs();
+	check_frequency_msrs();
 	check_unknown_msr();
 	/* Back to what it was (the hypercall page is disabled by now). */
 	try_wrmsr(HV_MSR_GUEST_OS_ID, os_id);

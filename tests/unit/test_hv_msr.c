@@ -197,6 +197,41 @@ static void test_reference_time_absent_without_tsc_rate(void **state)
 	assert_int_equal(fake_noverlays, 0);
 }
 
+static void test_frequency_msrs(void **state)
+{
+	u32 r[4];
+
+	/* Not offered unless both rates are known. */
+	hv_frequencies_init(2000000000ULL, 0);
+	rd(HV_MSR_TSC_FREQUENCY);
+	assert_true(gp());
+	assert_true(hv_cpuid(0x40000003, 0, r));
+	assert_int_equal(r[0] & HV_PRIV_ACCESS_FREQUENCY_MSRS, 0);
+	assert_int_equal(r[3] & HV_FEATURE_FREQUENCY_MSRS, 0);
+
+	hv_frequencies_init(2000000000ULL, 1000000000ULL);
+	assert_true(hv_cpuid(0x40000003, 0, r));
+	assert_int_equal(r[0] & HV_PRIV_ACCESS_FREQUENCY_MSRS, HV_PRIV_ACCESS_FREQUENCY_MSRS);
+	assert_int_equal(r[3] & HV_FEATURE_FREQUENCY_MSRS, HV_FEATURE_FREQUENCY_MSRS);
+	assert_int_equal(rd(HV_MSR_TSC_FREQUENCY), 2000000000ULL);
+	assert_false(gp());
+	assert_int_equal(rd(HV_MSR_APIC_FREQUENCY), 1000000000ULL);
+	assert_false(gp());
+	wr(HV_MSR_TSC_FREQUENCY, 1); /* read-only */
+	assert_true(gp());
+	wr(HV_MSR_APIC_FREQUENCY, 1);
+	assert_true(gp());
+
+	/* Switched off with hvoff=: absent from CPUID EAX and EDX, the MSRs #GP. */
+	hv_set_privileges_off(HV_PRIV_ACCESS_FREQUENCY_MSRS);
+	assert_true(hv_cpuid(0x40000003, 0, r));
+	assert_int_equal(r[3] & HV_FEATURE_FREQUENCY_MSRS, 0);
+	rd(HV_MSR_APIC_FREQUENCY);
+	assert_true(gp());
+	hv_set_privileges_off(0);
+	hv_frequencies_init(0, 0);
+}
+
 static void test_time_ref_count(void **state)
 {
 	const u64 hz = 2000000000ULL;
@@ -400,6 +435,7 @@ int main(void)
 		T(test_hypercall_lock),
 		T(test_reference_time_absent_without_tsc_rate),
 		T(test_time_ref_count),
+		T(test_frequency_msrs),
 		T(test_reference_tsc_page),
 		T(test_features_switched_off),
 		T(test_apic_msrs),
