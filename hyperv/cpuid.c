@@ -33,7 +33,7 @@ void hv_set_privileges_off(u64 off)
 u64 hv_privileges(void)
 {
 	u64 p = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX |
-		HV_PRIV_ACCESS_INTR_CTRL_REGS;
+		HV_PRIV_ACCESS_INTR_CTRL_REGS | HV_PRIV_ACCESS_RESET_REG;
 
 	if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
 		p |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
@@ -75,7 +75,9 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		/* bit 1/2: use the local/remote TLB flush hypercalls; bit 10: send IPIs with
 		 * HvCallSendSyntheticClusterIpi (hyperv/hypercall.c). */
 		out[0] = (1u << 1) | (1u << 2) | (1u << 10);
-		out[1] = 0xffffffff; /* never notify about long spin waits */
+		if (hv_privileges() & HV_PRIV_ACCESS_RESET_REG)
+			out[0] |= 1u << 4; /* reboot through the RESET MSR */
+		out[1] = 0xffffffff;	   /* never notify about long spin waits */
 		out[2] = core.caps.phys_addr_bits & 0x7f;
 		break;
 	case HV_LEAF_LIMITS:

@@ -31,6 +31,7 @@ struct vcpu;
 #define HV_MSR_ICR 0x40000071
 #define HV_MSR_TPR 0x40000072
 #define HV_MSR_VP_ASSIST_PAGE 0x40000073
+#define HV_MSR_RESET 0x40000003		 /* bit 0: reset the partition (here: the machine) */
 #define HV_MSR_TSC_FREQUENCY 0x40000022	 /* read-only, Hz */
 #define HV_MSR_APIC_FREQUENCY 0x40000023 /* read-only, Hz of the APIC timer's input */
 #define HV_MSR_CRASH_P0 0x40000100	 /* P0-P4: 0x40000100-0x40000104 */
@@ -44,6 +45,7 @@ struct vcpu;
 #define HV_FEATURE_CRASH_MSRS (1u << 10)    /* CPUID 0x40000003 EDX */
 #define HV_FEATURE_FREQUENCY_MSRS (1u << 8) /* CPUID 0x40000003 EDX */
 #define HV_PRIV_ACCESS_FREQUENCY_MSRS (1u << 11)
+#define HV_PRIV_ACCESS_RESET_REG (1u << 7)
 #define HV_VP_ASSIST_ENABLE (1ULL << 0)
 #define HV_VP_ASSIST_RSVDP 0xffeULL /* bits 11:1, preserved */
 #define HV_MSR_TIME_REF_COUNT 0x40000020

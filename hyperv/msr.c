@@ -8,6 +8,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
+#include "arch/x86/reset.h"
 #include "arch/x86/vcpu.h"
 #include "hyperv/hv.h"
 #include "hyperv/reftime.h"
@@ -131,6 +132,8 @@ static u64 hv_msr_privilege(u32 msr)
 		return HV_PRIV_ACCESS_HYPERCALL_MSRS;
 	case HV_MSR_VP_INDEX:
 		return HV_PRIV_ACCESS_VP_INDEX;
+	case HV_MSR_RESET:
+		return HV_PRIV_ACCESS_RESET_REG;
 	case HV_MSR_TIME_REF_COUNT:
 		return HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER;
 	case HV_MSR_EOI:
@@ -172,6 +175,9 @@ int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 		return 0;
 	case HV_MSR_VP_INDEX:
 		*val = v->index;
+		return 0;
+	case HV_MSR_RESET: /* reads 0: a reset never stays pending */
+		*val = 0;
 		return 0;
 	case HV_MSR_ICR:
 		return apic_read_icr(val);
@@ -222,6 +228,20 @@ int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
 		return apic_eoi();
 	case HV_MSR_ICR:
 		return apic_guest_icr_write(v, val);
+	case HV_MSR_RESET: /* bit 0 resets; 63:1 RsvdZ */
+		if (val >> 1)
+			return -1;
+		if (val) {
+			/* The root partition owns the machine: its reset is the machine's. */
+			pr_warn("VP %u wrote 1 to the RESET MSR: resetting the machine\n",
+				v->index);
+			hv_partition_reset(v);
+			platform_reset();
+			pr_err("VP %u: the machine did not reset (0xCF9, 0x64, 0x92 all "
+			       "tried); the guest runs on\n",
+			       v->index);
+		}
+		return 0;
 	case HV_MSR_TPR: /* 7:0, the rest RsvdZ */
 		if (val >> 8)
 			return -1;

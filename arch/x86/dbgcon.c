@@ -6,6 +6,7 @@
 #include "arch/x86/core.h"
 #include "arch/x86/exception.h"
 #include "arch/x86/intrin.h"
+#include "arch/x86/reset.h"
 #include "arch/x86/vmexit.h"
 #include "drivers/dbgcon_line.h"
 #include "drivers/uart16550.h"
@@ -209,17 +210,6 @@ static int ops_vp_nmi(u32 i)
 	return 0;
 }
 
-/* PCI reset control (0xCF9), then the keyboard controller, then port 0x92 fast reset. */
-static void ops_reboot(void)
-{
-	outb(0xcf9, 0x02);
-	outb(0xcf9, 0x06);
-	for (int i = 0; i < 100000 && (inb(0x64) & 2); i++)
-		cpu_relax();
-	outb(0x64, 0xfe);
-	outb(0x92, inb(0x92) | 1);
-}
-
 static const struct dbgcon_ops real_ops = {
 	.vp_count = ops_vp_count,
 	.vp_info = ops_vp_info,
@@ -235,7 +225,7 @@ static const struct dbgcon_ops real_ops = {
 	.log_level = ops_log_level,
 	.vp_pause = ops_vp_pause,
 	.vp_nmi = ops_vp_nmi,
-	.reboot = ops_reboot,
+	.reboot = platform_reset,
 	.out = con_out,
 };
 

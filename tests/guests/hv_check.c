@@ -629,20 +629,20 @@ static void check_reference_time(void)
 }
 
 /*
- * Run with vtlvisor.efi hvoff=0xa72: every implemented TLFS privilege switched off. The
+ * Run with vtlvisor.efi hvoff=0xaf2: every implemented TLFS privilege switched off. The
  * features must be gone from CPUID and each MSR must behave as absent (#GP both ways).
  */
 static void check_features_off(void)
 {
-	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000020,
-				    0x40000021, 0x40000022, 0x40000023, 0x40000070,
-				    0x40000071, 0x40000072, 0x40000073 };
+	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000003,
+				    0x40000020, 0x40000021, 0x40000022, 0x40000023,
+				    0x40000070, 0x40000071, 0x40000072, 0x40000073 };
 	struct why w = { 0 };
 	u32 priv = cpu_cpuid(0x40000003, 0).eax;
 	u64 v;
 
-	if (priv & 0xa72)
-		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0xa72);
+	if (priv & 0xaf2)
+		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0xaf2);
 	for (u32 i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
 		if (try_rdmsr(msrs[i], &v))
 			why_add(&w, "RDMSR 0x%x returned 0x%lx", msrs[i], v);
@@ -698,6 +698,24 @@ static void check_frequency_msrs(void)
 		why_add(&w, "WRMSR TSC_FREQUENCY (read-only) went through");
 	report_info("hv: TSC_FREQUENCY %lu Hz, APIC_FREQUENCY %lu Hz", tsc_hz, apic_hz);
 	report_result("hv.frequency_msrs", !w.count, "%s", w.buf);
+}
+
+/* RESET (AccessResetReg): reads 0, bits 63:1 are RsvdZ (#GP). Writing 1 would reset the
+ * machine, so the check does not. */
+#define HV_MSR_RESET 0x40000003u
+
+static void check_reset_msr(void)
+{
+	struct why w = { 0 };
+	u64 v = 1;
+
+	if (!try_rdmsr(HV_MSR_RESET, &v) || v)
+		why_add(&w, "RDMSR RESET: #GP or 0x%lx", v);
+	if (try_wrmsr(HV_MSR_RESET, 2))
+		why_add(&w, "WRMSR RESET = 2 (reserved bit) went through");
+	if (!try_wrmsr(HV_MSR_RESET, 0))
+		why_add(&w, "WRMSR RESET = 0 raised #GP");
+	report_result("hv.reset_msr", !w.count, "%s", w.buf);
 }
 
 static void check_apic_msrs(void)
@@ -806,6 +824,7 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 	check_reference_time();
 	check_apic_msrs();
 	check_frequency_msrs();
+	check_reset_msr();
 	check_unknown_msr();
 	/* Back to what it was (the hypercall page is disabled by now). */
 	try_wrmsr(HV_MSR_GUEST_OS_ID, os_id);

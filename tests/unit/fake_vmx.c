@@ -281,6 +281,13 @@ FAKE_DEF void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
 	return fake_guest_mem + (gpa - FAKE_GUEST_GPA);
 }
 
+u32 fake_platform_resets;
+
+FAKE_DEF void platform_reset(void)
+{
+	fake_platform_resets++;
+}
+
 u32 fake_fixed_ipis, fake_fixed_last_apic, fake_fixed_last_vector;
 
 FAKE_DEF void apic_send_fixed(u32 apic_id, u8 vector)

@@ -88,6 +88,7 @@ extern u32 fake_nvcpus;
 #define FAKE_CR0_FIXED1 0xffffffffULL
 #define FAKE_CR4_FIXED0 0x2000ULL
 #define FAKE_CR4_FIXED1 0x3727ffULL
+extern u32 fake_platform_resets;   /* platform_reset() calls */
 #define FAKE_GUEST_GPA 0x100000ULL /* fake_guest_mem: hypercall input/output pages */
 #define FAKE_GUEST_RIP 0x401000ULL
 #define FAKE_GUEST_RSP 0x7ff000ULL

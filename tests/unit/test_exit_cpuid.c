@@ -157,12 +157,13 @@ static void test_tlfs_leaves(void **state)
 	assert_regs(0x31237648, 0, 0, 0); /* "Hv#1" */
 	do_cpuid(0x40000002, 0);
 	assert_regs(0, (VTLVISOR_VERSION_MAJOR << 16) | VTLVISOR_VERSION_MINOR, 0, 0);
-	/* AccessIntrCtrlRegs (4), AccessHypercallMsrs (5), AccessVpIndex (6); EDX: crash MSRs */
+	/* AccessIntrCtrlRegs (4), AccessHypercallMsrs (5), AccessVpIndex (6), AccessResetReg
+	 * (7); EDX: crash MSRs */
 	do_cpuid(0x40000003, 0);
-	assert_regs(0x70, 0, 0, 1u << 10);
+	assert_regs(0xf0, 0, 0, 1u << 10);
 	do_cpuid(0x40000004, 0); /* flush + cluster-IPI hypercalls, never notify spin waits */
-	assert_regs(0x406, 0xffffffff, 40, 0);
-	do_cpuid(0x40000005, 0); /* max VPs / LPs */
+	assert_regs(0x416, 0xffffffff, 40, 0); /* + bit 4: reboot through the RESET MSR */
+	do_cpuid(0x40000005, 0);	       /* max VPs / LPs */
 	assert_regs(3, 3, 0, 0);
 	do_cpuid(0x40000006, 0); /* MSR bitmaps, SLAT */
 	assert_regs(0xa, 0, 0, 0);

@@ -132,7 +132,7 @@ static void test_vmx_msrs_fault(void **state)
  * the implemented ones). */
 static void test_hyperv_msrs_fault(void **state)
 {
-	static const u32 msrs[] = { 0x40000003, 0x40000010, 0x40000074, 0x400000ff };
+	static const u32 msrs[] = { 0x40000004, 0x40000010, 0x40000074, 0x400000ff };
 
 	for (size_t i = 0; i < ARRAY_SIZE(msrs); i++) {
 		fake_msr_set(msrs[i], 0x42);

@@ -197,6 +197,28 @@ static void test_reference_time_absent_without_tsc_rate(void **state)
 	assert_int_equal(fake_noverlays, 0);
 }
 
+static void test_reset_msr(void **state)
+{
+	fake_platform_resets = 0;
+	wr(HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	assert_int_equal(rd(HV_MSR_RESET), 0);
+	assert_false(gp());
+	wr(HV_MSR_RESET, 0); /* no reset asked */
+	assert_false(gp());
+	wr(HV_MSR_RESET, 2); /* 63:1 RsvdZ */
+	assert_true(gp());
+	assert_int_equal(fake_platform_resets, 0);
+	wr(HV_MSR_RESET, 1);
+	assert_false(gp()); /* the fake machine did not reset: the guest runs on */
+	assert_int_equal(fake_platform_resets, 1);
+	assert_int_equal(rd(HV_MSR_GUEST_OS_ID), 0); /* the partition's state went first */
+	hv_set_privileges_off(HV_PRIV_ACCESS_RESET_REG);
+	wr(HV_MSR_RESET, 1);
+	assert_true(gp());
+	assert_int_equal(fake_platform_resets, 1);
+	hv_set_privileges_off(0);
+}
+
 static void test_frequency_msrs(void **state)
 {
 	u32 r[4];
@@ -277,6 +299,7 @@ static void test_features_switched_off(void **state)
 	hv_set_privileges_off(HV_PRIV_ACCESS_VP_INDEX | HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC);
 	assert_true(hv_cpuid(0x40000003, 0, r));
 	assert_int_equal(r[0], HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_INTR_CTRL_REGS |
+				       HV_PRIV_ACCESS_RESET_REG |
 				       HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER);
 	rd(HV_MSR_VP_INDEX);
 	assert_true(gp());
@@ -436,6 +459,7 @@ int main(void)
 		T(test_reference_time_absent_without_tsc_rate),
 		T(test_time_ref_count),
 		T(test_frequency_msrs),
+		T(test_reset_msr),
 		T(test_reference_tsc_page),
 		T(test_features_switched_off),
 		T(test_apic_msrs),
