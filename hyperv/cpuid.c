@@ -24,13 +24,16 @@
 #define VTLVISOR_LEAF_EXITS 0x40000102 /* answered in arch/x86/exit_cpuid.c (needs the VP) */
 
 static u64 hv_priv_off; /* set once by the BSP at takeover (hvoff=) */
+static u64 hv_priv_now; /* what is offered: read on every synthetic MSR access */
 
 void hv_set_privileges_off(u64 off)
 {
 	hv_priv_off = off;
+	hv_privileges_refresh();
 }
 
-u64 hv_privileges(void)
+/* Recomputed whenever something it depends on is set (all at takeover, on the BSP). */
+void hv_privileges_refresh(void)
 {
 	u64 p = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX |
 		HV_PRIV_ACCESS_INTR_CTRL_REGS | HV_PRIV_ACCESS_RESET_REG;
@@ -40,7 +43,12 @@ u64 hv_privileges(void)
 		     HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
 	if (hv_frequencies_available()) /* both rates measured by the loader */
 		p |= HV_PRIV_ACCESS_FREQUENCY_MSRS;
-	return p & ~hv_priv_off;
+	hv_priv_now = p & ~hv_priv_off;
+}
+
+u64 hv_privileges(void)
+{
+	return hv_priv_now;
 }
 
 static void sig(u32 out[4], u32 max, const char name[12])

@@ -72,6 +72,7 @@ struct vcpu;
  */
 u64 hv_privileges(void);
 void hv_set_privileges_off(u64 off);
+void hv_privileges_refresh(void); /* after the reference time or the frequencies change */
 
 /* Hypercall call codes implemented so far (reference 1.6). */
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE 0x0002

@@ -34,7 +34,8 @@ void hv_reftime_fill_page(struct hv_ref_tsc_page *p);
 
 /*
  * The TSC and local APIC timer rates the loader measured (Hz), for TSC_FREQUENCY and
- * APIC_FREQUENCY (TLFS AccessFrequencyRegs): offered only when both are known.
+ * APIC_FREQUENCY (TLFS AccessFrequencyRegs): offered only when both are known. After
+ * changing these or the reference time, hv_privileges_refresh() (hv.h) recomputes the offer.
  */
 void hv_frequencies_init(u64 tsc_hz, u64 apic_hz);
 bool hv_frequencies_available(void);

@@ -145,7 +145,7 @@ static int core_global_init(struct bootinfo *bi)
 	/* Partition reference time counts from here (TLFS, hyperv/reftime.c). */
 	hv_reftime_init((u64)bi->tsc_khz * 1000, rdtsc());
 	hv_frequencies_init((u64)bi->tsc_khz * 1000, (u64)bi->apic_timer_khz * 1000);
-	hv_set_privileges_off(bi->config.hv_off);
+	hv_set_privileges_off(bi->config.hv_off); /* also computes the offer from the above */
 	if (bi->config.hv_off)
 		pr_info("TLFS privileges switched off by hvoff=: %#llx; offered: %#llx\n",
 			(unsigned long long)bi->config.hv_off, (unsigned long long)hv_privileges());

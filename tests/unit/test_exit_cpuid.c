@@ -25,6 +25,7 @@ static struct pcpu pc;
 static int setup(void **state)
 {
 	fake_vcpu_setup(&vp, &pc);
+	hv_set_privileges_off(0); /* as at takeover: computes what is offered */
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmexit.h"
+#include "hyperv/hv.h"
 #include "tests/unit/fake_vmx.h"
 
 static struct vcpu vp;
@@ -31,6 +32,7 @@ static struct pcpu pc;
 static int setup(void **state)
 {
 	fake_vcpu_setup(&vp, &pc);
+	hv_set_privileges_off(0); /* as at takeover: computes what is offered */
 	/* A CPU with NX (CPUID.80000001H:EDX[20]). */
 	fake_cpuid_set(0x80000001, 0, 0, 0, 0x121, 0x2c100800 | CPUID_NX);
 	return 0;

@@ -34,6 +34,7 @@ extern u32 fake_tlb_flushes;
 static int setup(void **state)
 {
 	fake_vcpu_setup(&vp, &pc);
+	hv_set_privileges_off(0); /* as at takeover: computes what is offered */
 	/* Three VPs with APIC IDs 0, 4, 9 (not their indexes). */
 	vp.apic_id = 0;
 	vp1 = vp;

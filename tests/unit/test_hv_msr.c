@@ -44,6 +44,7 @@ static u8 pool_mem[64 * 4096] __attribute__((aligned(4096)));
 static int setup(void **state)
 {
 	fake_vcpu_setup(&vp, &pc);
+	hv_set_privileges_off(0); /* as at takeover: computes what is offered */
 	vp.index = 2;
 	memset(&bi, 0, sizeof(bi));
 	bi.mem_count = 3;
@@ -188,6 +189,7 @@ static void test_hypercall_lock(void **state)
 static void test_reference_time_absent_without_tsc_rate(void **state)
 {
 	hv_reftime_init(0, 0); /* the loader could not measure the TSC */
+	hv_privileges_refresh();
 	rd(HV_MSR_TIME_REF_COUNT);
 	assert_true(gp());
 	rd(HV_MSR_REFERENCE_TSC);
@@ -225,6 +227,7 @@ static void test_frequency_msrs(void **state)
 
 	/* Not offered unless both rates are known. */
 	hv_frequencies_init(2000000000ULL, 0);
+	hv_privileges_refresh();
 	rd(HV_MSR_TSC_FREQUENCY);
 	assert_true(gp());
 	assert_true(hv_cpuid(0x40000003, 0, r));
@@ -232,6 +235,7 @@ static void test_frequency_msrs(void **state)
 	assert_int_equal(r[3] & HV_FEATURE_FREQUENCY_MSRS, 0);
 
 	hv_frequencies_init(2000000000ULL, 1000000000ULL);
+	hv_privileges_refresh();
 	assert_true(hv_cpuid(0x40000003, 0, r));
 	assert_int_equal(r[0] & HV_PRIV_ACCESS_FREQUENCY_MSRS, HV_PRIV_ACCESS_FREQUENCY_MSRS);
 	assert_int_equal(r[3] & HV_FEATURE_FREQUENCY_MSRS, HV_FEATURE_FREQUENCY_MSRS);
@@ -252,6 +256,7 @@ static void test_frequency_msrs(void **state)
 	assert_true(gp());
 	hv_set_privileges_off(0);
 	hv_frequencies_init(0, 0);
+	hv_privileges_refresh();
 }
 
 static void test_time_ref_count(void **state)
@@ -261,6 +266,7 @@ static void test_time_ref_count(void **state)
 	fake_tsc = 1000000;
 	fake_tsc_step = 0;
 	hv_reftime_init(hz, 1000000);
+	hv_privileges_refresh();
 	fake_tsc = 1000000 + 3 * hz; /* three seconds later */
 	u64 t = rd(HV_MSR_TIME_REF_COUNT);
 	assert_false(gp());
@@ -272,6 +278,7 @@ static void test_time_ref_count(void **state)
 static void test_reference_tsc_page(void **state)
 {
 	hv_reftime_init(2000000000ULL, 0);
+	hv_privileges_refresh();
 	wr(HV_MSR_REFERENCE_TSC, RAM_PAGE2 | 0xffe | HV_REFTSC_ENABLE);
 	assert_false(gp());
 	/* Bits 11:1 RsvdP: kept at their old value (0). */
@@ -296,6 +303,7 @@ static void test_features_switched_off(void **state)
 	u32 r[4];
 
 	hv_reftime_init(2000000000ULL, 0);
+	hv_privileges_refresh();
 	hv_set_privileges_off(HV_PRIV_ACCESS_VP_INDEX | HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC);
 	assert_true(hv_cpuid(0x40000003, 0, r));
 	assert_int_equal(r[0], HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_INTR_CTRL_REGS |
