@@ -7,6 +7,7 @@
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/tlb.h"
 #include "arch/x86/vmexit.h"
 #include "boot/bootinfo.h"
@@ -185,8 +186,38 @@ static const struct hv_call hv_calls[] = {
 /* Per-VP copies of the input (so the guest cannot change it while the call runs). */
 static u8 hv_in_buf[BOOTINFO_MAX_CPUS][PAGE_SIZE];
 
-static u16 hv_dispatch(struct vcpu *v, u64 control, u16 *reps_done)
+/*
+ * The caller's registers (reference 1.2): a 64-bit caller passes the control word in RCX,
+ * the input in RDX and the output in R8 (GPAs, or the fast form's 16 bytes); a 32-bit
+ * caller passes them as EDX:EAX, EBX:ECX and EDI:ESI (high half first) and gets the
+ * result in EDX:EAX.
+ */
+struct hv_regs {
+	u64 control, in, out;
+};
+
+static u64 reg_pair(const struct vcpu *v, int hi, int lo)
 {
+	return ((u64)(u32)v->regs.gpr[hi] << 32) | (u32)v->regs.gpr[lo];
+}
+
+/* 64-bit mode: IA-32e active and CS.L (SDM vol.3 5.2.1). Else protected mode, 32-bit. */
+static bool hv_caller_64(void)
+{
+	return (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & (1u << 13));
+}
+
+static struct hv_regs hv_read_regs(const struct vcpu *v, bool is64)
+{
+	if (is64)
+		return (struct hv_regs){ v->regs.gpr[RCX], v->regs.gpr[RDX], v->regs.gpr[R8] };
+	return (struct hv_regs){ reg_pair(v, RDX, RAX), reg_pair(v, RBX, RCX),
+				 reg_pair(v, RDI, RSI) };
+}
+
+static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
+{
+	u64 control = r->control;
 	u16 code = (u16)control;
 	struct hv_args a = { 0 };
 
@@ -202,18 +233,17 @@ static u16 hv_dispatch(struct vcpu *v, u64 control, u16 *reps_done)
 	u8 *in = hv_in_buf[v->index];
 
 	if (a.c.fast) {
-		/* Register form (reference 1.3): 16 bytes in RDX:R8, no output (XMM fast
-		 * input/output is not offered). */
+		/* Register form (reference 1.3): 16 bytes in the input and output registers,
+		 * no output (XMM fast input/output is not offered). */
 		if (in_len > 16 || out_len)
 			return HV_STATUS_INVALID_HYPERCALL_INPUT;
-		u64 rdx = v->regs.gpr[RDX], r8 = v->regs.gpr[R8];
 		for (int i = 0; i < 8; i++) {
-			in[i] = (u8)(rdx >> (8 * i));
-			in[8 + i] = (u8)(r8 >> (8 * i));
+			in[i] = (u8)(r->in >> (8 * i));
+			in[8 + i] = (u8)(r->out >> (8 * i));
 		}
 	} else {
-		/* Memory form: input at RDX, output at R8; blocks in one page, not overlapping. */
-		u64 in_gpa = v->regs.gpr[RDX], out_gpa = v->regs.gpr[R8];
+		/* Memory form: input and output GPAs; blocks in one page, not overlapping. */
+		u64 in_gpa = r->in, out_gpa = r->out;
 		const u8 *src = in_len ? hv_guest_block(v, in_gpa, in_len, false) : NULL;
 		if ((in_len && !src) ||
 		    (out_len && !(a.out = hv_guest_block(v, out_gpa, out_len, true))))
@@ -232,7 +262,9 @@ static u16 hv_dispatch(struct vcpu *v, u64 control, u16 *reps_done)
 int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
 {
 	u64 t0 = rdtsc();
-	u32 code = (u32)(v->regs.gpr[RCX] & 0xffff);
+	bool is64 = hv_caller_64();
+	struct hv_regs r = hv_read_regs(v, is64);
+	u32 code = (u32)(r.control & 0xffff);
 	struct hv_vp_stats *st = &hv_stats[v->index];
 	u32 slot = code < HV_STATS_CODES ? code : HV_STATS_CODES - 1;
 
@@ -245,8 +277,14 @@ int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
 	st->count[slot]++;
 	/* Result (reference 1.2): status in 15:0, reps completed in 43:32. */
 	u16 reps_done = 0;
-	u16 status = hv_dispatch(v, v->regs.gpr[RCX], &reps_done);
-	v->regs.gpr[RAX] = status | ((u64)(reps_done & 0xfff) << 32);
+	u16 status = hv_dispatch(v, &r, &reps_done);
+	u64 result = status | ((u64)(reps_done & 0xfff) << 32);
+	if (is64) {
+		v->regs.gpr[RAX] = result;
+	} else { /* EDX:EAX; a 32-bit register write clears bits 63:32 */
+		v->regs.gpr[RAX] = (u32)result;
+		v->regs.gpr[RDX] = result >> 32;
+	}
 	vcpu_skip_instr(v, e);
 	st->cycles[slot] += rdtsc() - t0;
 	return EXIT_RESUME;

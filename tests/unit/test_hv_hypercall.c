@@ -201,6 +201,39 @@ static void test_get_vp_index_from_apic_id(void **state)
 			 HV_STATUS_INVALID_ALIGNMENT);
 }
 
+/* A 32-bit caller (protected mode, CS.L = 0, no IA-32e): EDX:EAX control, EBX:ECX input,
+ * EDI:ESI output, result in EDX:EAX. */
+static void test_32bit_caller(void **state)
+{
+	fake_vmcs_set(VMCS_GUEST_EFER, 0);
+	fake_vmcs_set(VMCS_GUEST_CS_AR, fake_vmcs_get(VMCS_GUEST_CS_AR) & ~(1u << 13));
+	put64(0, HV_PARTITION_ID_SELF);
+	put32(16, 4);
+	put32(20, 77);
+	u64 control = HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(2);
+	vp.regs.gpr[RAX] = (u32)control | 0xffffffff00000000ULL; /* upper halves ignored */
+	vp.regs.gpr[RDX] = control >> 32;
+	vp.regs.gpr[RBX] = 0;
+	vp.regs.gpr[RCX] = FAKE_GUEST_GPA;
+	vp.regs.gpr[RDI] = 0;
+	vp.regs.gpr[RSI] = FAKE_GUEST_GPA + 0x1000;
+	vp.regs.gpr[R8] = 0x5555; /* a 64-bit caller's output register: not used */
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+	/* APIC 77 is nobody: INVALID_PARAMETER after one rep, reps completed in EDX. */
+	assert_int_equal(vp.regs.gpr[RAX], HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(vp.regs.gpr[RDX], 1);
+	assert_int_equal(get32(0x1000), 1);
+	/* Fast form: NotifyLongSpinWait's 8 bytes in EBX:ECX. */
+	vp.regs.gpr[RAX] = HVCALL_NOTIFY_LONG_SPIN_WAIT | FAST;
+	vp.regs.gpr[RDX] = 0;
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+	assert_int_equal(vp.regs.gpr[RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(vp.regs.gpr[RDX], 0);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
+}
+
 static void test_send_cluster_ipi(void **state)
 {
 	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_X2APIC | APIC_BASE_ENABLE);
@@ -271,6 +304,7 @@ int main(void)
 		T(test_vmcall_statuses),
 		T(test_vmcall_outside_cpl0_is_ud),
 		T(test_get_vp_index_from_apic_id),
+		T(test_32bit_caller),
 		T(test_send_cluster_ipi),
 		T(test_flush),
 	};
