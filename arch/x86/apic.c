@@ -47,50 +47,53 @@ static enum apic_mode apic_mode(void)
 	return (base & APIC_BASE_X2APIC) ? APIC_X2APIC : APIC_XAPIC;
 }
 
+/* One 32-bit register by its xAPIC offset, in mode m (x2APIC: MSR 0x800 + reg / 16, SDM
+ * vol.3 10.12.1.2). */
+static u32 apic_reg_read(enum apic_mode m, u32 reg)
+{
+	return m == APIC_X2APIC ? (u32)rdmsr(0x800 + (reg >> 4)) : *xapic_reg(reg);
+}
+
+static void apic_reg_write(enum apic_mode m, u32 reg, u32 val)
+{
+	if (m == APIC_X2APIC)
+		wrmsr(0x800 + (reg >> 4), val);
+	else
+		*xapic_reg(reg) = val;
+}
+
 /*
- * SDM vol.3 10.8.5 (EOI), 10.8.3.1 (TPR), 10.12.1.2 (x2APIC MSR numbers: reg >> 4 + 0x800).
- * A disabled APIC has no registers: -1 (the caller raises #GP).
+ * SDM vol.3 10.8.5 (EOI; in x2APIC mode only 0 may be written), 10.8.3.1 (TPR). A disabled
+ * APIC has no registers: -1 (the caller raises #GP).
  */
 int apic_eoi(void)
 {
-	switch (apic_mode()) {
-	case APIC_X2APIC:
-		wrmsr(0x80b, 0); /* x2APIC EOI: only 0 may be written (10.12.1.2) */
-		return 0;
-	case APIC_XAPIC:
-		*xapic_reg(0xb0) = 0;
-		return 0;
-	default:
+	enum apic_mode m = apic_mode();
+
+	if (m == APIC_OFF)
 		return -1;
-	}
+	apic_reg_write(m, APIC_REG_EOI, 0);
+	return 0;
 }
 
 int apic_read_tpr(u32 *tpr)
 {
-	switch (apic_mode()) {
-	case APIC_X2APIC:
-		*tpr = (u32)rdmsr(0x808);
-		return 0;
-	case APIC_XAPIC:
-		*tpr = *xapic_reg(0x80);
-		return 0;
-	default:
+	enum apic_mode m = apic_mode();
+
+	if (m == APIC_OFF)
 		return -1;
-	}
+	*tpr = apic_reg_read(m, APIC_REG_TPR);
+	return 0;
 }
 
 int apic_write_tpr(u8 tpr)
 {
-	switch (apic_mode()) {
-	case APIC_X2APIC:
-		wrmsr(0x808, tpr);
-		return 0;
-	case APIC_XAPIC:
-		*xapic_reg(0x80) = tpr;
-		return 0;
-	default:
+	enum apic_mode m = apic_mode();
+
+	if (m == APIC_OFF)
 		return -1;
-	}
+	apic_reg_write(m, APIC_REG_TPR, tpr);
+	return 0;
 }
 
 int apic_read_icr(u64 *icr)

@@ -9,6 +9,8 @@
 
 #include "arch/x86/vcpu.h"
 
+#define APIC_REG_TPR 0x080
+#define APIC_REG_EOI 0x0b0
 #define APIC_REG_ICR_LO 0x300
 #define APIC_REG_ICR_HI 0x310
 #define MSR_X2APIC_ICR 0x830

@@ -303,7 +303,6 @@ static void test_features_switched_off(void **state)
 	u32 r[4];
 
 	hv_reftime_init(2000000000ULL, 0);
-	hv_privileges_refresh();
 	hv_set_privileges_off(HV_PRIV_ACCESS_VP_INDEX | HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC);
 	assert_true(hv_cpuid(0x40000003, 0, r));
 	assert_int_equal(r[0], HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_INTR_CTRL_REGS |
