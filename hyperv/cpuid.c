@@ -9,6 +9,7 @@
 #include "arch/x86/vcpu.h"
 #include "hyperv/hv.h"
 #include "hyperv/reftime.h"
+#include "hyperv/stimer.h"
 #include "lib/string.h"
 
 #define HV_LEAF_VENDOR 0x40000000
@@ -36,14 +37,22 @@ void hv_set_privileges_off(u64 off)
 void hv_privileges_refresh(void)
 {
 	u64 p = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX |
-		HV_PRIV_ACCESS_INTR_CTRL_REGS | HV_PRIV_ACCESS_RESET_REG;
+		HV_PRIV_ACCESS_INTR_CTRL_REGS | HV_PRIV_ACCESS_RESET_REG |
+		HV_PRIV_ACCESS_SYNIC_REGS | HV_PRIV_POST_MESSAGES | HV_PRIV_SIGNAL_EVENTS;
 
 	if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
 		p |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
 		     HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
 	if (hv_frequencies_available()) /* both rates measured by the loader */
 		p |= HV_PRIV_ACCESS_FREQUENCY_MSRS;
-	hv_priv_now = p & ~hv_priv_off;
+	if (hv_stimer_available()) /* the VMX-preemption timer and the reference time */
+		p |= HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS;
+	p &= ~hv_priv_off;
+	/* Timers and guest messages go through the SynIC: without it they are off too. */
+	if (!(p & HV_PRIV_ACCESS_SYNIC_REGS))
+		p &= ~(HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS | HV_PRIV_POST_MESSAGES |
+		       HV_PRIV_SIGNAL_EVENTS);
+	hv_priv_now = p;
 }
 
 u64 hv_privileges(void)
@@ -78,6 +87,8 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		out[3] = HV_FEATURE_CRASH_MSRS;		    /* hyperv/crash.c */
 		if (out[0] & HV_PRIV_ACCESS_FREQUENCY_MSRS) /* Linux wants both bits */
 			out[3] |= HV_FEATURE_FREQUENCY_MSRS;
+		if (out[0] & HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS)
+			out[3] |= HV_FEATURE_STIMER_DIRECT; /* hyperv/stimer.c */
 		break;
 	case HV_LEAF_RECOMMENDATIONS:
 		/* bit 1/2: use the local/remote TLB flush hypercalls; bit 10: send IPIs with
@@ -85,7 +96,10 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		out[0] = (1u << 1) | (1u << 2) | (1u << 10);
 		if (hv_privileges() & HV_PRIV_ACCESS_RESET_REG)
 			out[0] |= 1u << 4; /* reboot through the RESET MSR */
-		out[1] = 0xffffffff;	   /* never notify about long spin waits */
+		/* AutoEOI SINTs work (injected), but APIC-delivered ones are cheaper. */
+		if (hv_privileges() & HV_PRIV_ACCESS_SYNIC_REGS)
+			out[0] |= HV_RECOMMEND_DEPRECATE_AUTO_EOI;
+		out[1] = 0xffffffff; /* never notify about long spin waits */
 		out[2] = core.caps.phys_addr_bits & 0x7f;
 		break;
 	case HV_LEAF_LIMITS:

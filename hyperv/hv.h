@@ -21,6 +21,9 @@ struct vcpu;
 #define HV_STATUS_INVALID_PARAMETER 0x0005
 #define HV_STATUS_ACCESS_DENIED 0x0006
 #define HV_STATUS_INVALID_PARTITION_ID 0x000d
+#define HV_STATUS_INVALID_CONNECTION_ID 0x0012
+#define HV_STATUS_INSUFFICIENT_BUFFERS 0x0013
+#define HV_STATUS_INVALID_SYNIC_STATE 0x0018
 #define HV_PARTITION_ID_SELF 0xffffffffffffffffULL
 
 /* Synthetic MSRs (reference 2.1). */
@@ -64,6 +67,11 @@ struct vcpu;
 #define HV_PRIV_ACCESS_INTR_CTRL_REGS (1u << 4) /* EOI/ICR/TPR, VP assist page */
 #define HV_PRIV_ACCESS_HYPERCALL_MSRS (1u << 5)
 #define HV_PRIV_ACCESS_VP_INDEX (1u << 6)
+#define HV_PRIV_ACCESS_SYNIC_REGS (1u << 2)
+#define HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS (1u << 3)
+#define HV_PRIV_POST_MESSAGES (1ULL << 36)	  /* EBX bit 4 */
+#define HV_PRIV_SIGNAL_EVENTS (1ULL << 37)	  /* EBX bit 5 */
+#define HV_RECOMMEND_DEPRECATE_AUTO_EOI (1u << 9) /* CPUID 0x40000004 EAX */
 
 /*
  * The partition privilege mask the partition gets (EBX:EAX of CPUID 0x40000003): what is
@@ -79,6 +87,8 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST 0x0003
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT 0x0008
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI 0x000b
+#define HVCALL_POST_MESSAGE 0x005c
+#define HVCALL_SIGNAL_EVENT 0x005d
 #define HVCALL_GET_VP_INDEX_FROM_APIC_ID 0x009a
 
 /* The architectural maximum of VTLs; HV_VTL_ALL etc. come with VSM. */
@@ -102,6 +112,15 @@ struct hv_vtl_partition {
 struct hv_vtl_vp {
 	u64 vp_assist_msr;
 };
+
+/* The VTL a VP runs at now; VSM (a later issue) makes this more than 0. */
+static inline u32 hv_active_vtl(const struct vcpu *v)
+{
+	return 0;
+}
+
+/* A GPA the partition owns as memory: below MAXPHYADDR, not the pool, not MMIO. */
+bool hv_gpa_is_ram(u64 gpa);
 
 /* Hypercall counters by call code (the last slot also counts every code beyond). */
 #define HV_STATS_CODES 256

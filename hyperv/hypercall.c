@@ -13,6 +13,7 @@
 #include "boot/bootinfo.h"
 #include "hyperv/guest_access.h"
 #include "hyperv/hv.h"
+#include "hyperv/synic.h"
 #include "lib/compiler.h"
 #include "lib/string.h"
 
@@ -55,6 +56,7 @@ struct hv_args {
 typedef u16 (*hv_call_fn)(struct vcpu *v, struct hv_args *a);
 
 struct hv_call {
+	u64 priv;		/* the privilege bit it needs (reference 2.4), 0 = none */
 	u32 flags;		/* HV_CALL_* */
 	u16 in_size, in_elem;	/* fixed input header, bytes per rep element */
 	u16 out_size, out_elem; /* fixed output, bytes per rep element */
@@ -174,12 +176,24 @@ static u16 hv_get_vp_index_from_apic_id(struct vcpu *v, struct hv_args *a)
 	return HV_STATUS_SUCCESS;
 }
 
+static u16 hv_post_message(struct vcpu *v, struct hv_args *a)
+{
+	return hv_synic_post_message(v, a->in);
+}
+
+static u16 hv_signal_event(struct vcpu *v, struct hv_args *a)
+{
+	return hv_synic_signal_event(v, a->in);
+}
+
 static const struct hv_call hv_calls[] = {
-	[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE] = { 0, 24, 0, 0, 0, hv_flush_space },
-	[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST] = { HV_CALL_REP, 24, 8, 0, 0, hv_flush_list },
-	[HVCALL_NOTIFY_LONG_SPIN_WAIT] = { 0, 8, 0, 0, 0, hv_notify_long_spin_wait },
-	[HVCALL_SEND_SYNTHETIC_CLUSTER_IPI] = { 0, 16, 0, 0, 0, hv_send_cluster_ipi },
-	[HVCALL_GET_VP_INDEX_FROM_APIC_ID] = { HV_CALL_REP, 16, 4, 0, 4,
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE] = { 0, 0, 24, 0, 0, 0, hv_flush_space },
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST] = { 0, HV_CALL_REP, 24, 8, 0, 0, hv_flush_list },
+	[HVCALL_NOTIFY_LONG_SPIN_WAIT] = { 0, 0, 8, 0, 0, 0, hv_notify_long_spin_wait },
+	[HVCALL_SEND_SYNTHETIC_CLUSTER_IPI] = { 0, 0, 16, 0, 0, 0, hv_send_cluster_ipi },
+	[HVCALL_POST_MESSAGE] = { HV_PRIV_POST_MESSAGES, 0, 256, 0, 0, 0, hv_post_message },
+	[HVCALL_SIGNAL_EVENT] = { HV_PRIV_SIGNAL_EVENTS, 0, 8, 0, 0, 0, hv_signal_event },
+	[HVCALL_GET_VP_INDEX_FROM_APIC_ID] = { 0, HV_CALL_REP, 16, 4, 0, 4,
 					       hv_get_vp_index_from_apic_id },
 };
 
@@ -224,6 +238,9 @@ static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 	if (code >= ARRAY_SIZE(hv_calls) || !hv_calls[code].fn)
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
 	const struct hv_call *call = &hv_calls[code];
+	/* Reference 1.4: ACCESS_DENIED wins over every other error. */
+	if (call->priv && !(hv_privileges() & call->priv))
+		return HV_STATUS_ACCESS_DENIED;
 	u16 st = hv_control_decode(control, call->flags, &a.c);
 	if (st)
 		return st;

@@ -12,6 +12,8 @@
 #include "arch/x86/vcpu.h"
 #include "hyperv/hv.h"
 #include "hyperv/reftime.h"
+#include "hyperv/stimer.h"
+#include "hyperv/synic.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
 #include "mm/phys.h"
@@ -44,8 +46,7 @@ static u64 hv_stub_page(void)
 	return hv_stub_pa;
 }
 
-/* A GPA the partition owns as memory: below MAXPHYADDR, not the pool, not MMIO. */
-static bool hv_gpa_is_ram(u64 gpa)
+bool hv_gpa_is_ram(u64 gpa)
 {
 	const struct bootinfo *bi = core.bi;
 
@@ -57,11 +58,6 @@ static bool hv_gpa_is_ram(u64 gpa)
 			return m->type == BOOTINFO_MEM_RAM || m->type == BOOTINFO_MEM_RESERVED;
 	}
 	return false;
-}
-
-static u32 vp_vtl(const struct vcpu *v)
-{
-	return 0; /* the active VTL; VSM comes in a later issue */
 }
 
 /* Moves the overlay from the old MSR value's page to the new one's. Under hv_lock. */
@@ -97,6 +93,8 @@ void hv_partition_reset(struct vcpu *v)
 	}
 	__builtin_memset(hv_vp, 0, sizeof(hv_vp)); /* VP assist pages: disabled */
 	spin_unlock(&hv_lock);
+	hv_synic_reset(v);
+	hv_stimer_reset();
 	hv_crash_reset();
 }
 
@@ -147,6 +145,11 @@ static u64 hv_msr_privilege(u32 msr)
 	case HV_MSR_APIC_FREQUENCY:
 		return HV_PRIV_ACCESS_FREQUENCY_MSRS;
 	default:
+		if (msr >= HV_MSR_SCONTROL && msr <= HV_MSR_SINT15 &&
+		    (msr <= HV_MSR_EOM || msr >= HV_MSR_SINT0))
+			return HV_PRIV_ACCESS_SYNIC_REGS;
+		if (msr >= HV_MSR_STIMER0_CONFIG && msr <= HV_MSR_STIMER3_COUNT)
+			return HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS;
 		return 0;
 	}
 }
@@ -160,12 +163,16 @@ static bool hv_msr_granted(u32 msr)
 
 int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
-	struct hv_vtl_partition *p = &hv_part[vp_vtl(v)];
+	struct hv_vtl_partition *p = &hv_part[hv_active_vtl(v)];
 
 	if (msr >= HV_MSR_CRASH_P0 && msr <= HV_MSR_CRASH_CTL)
 		return hv_crash_msr_read(msr, val); /* a feature (EDX bit 10), no privilege */
 	if (!hv_msr_granted(msr))
 		return -1; /* not implemented or switched off: #GP */
+	if (msr >= HV_MSR_SCONTROL && msr <= HV_MSR_SINT15)
+		return hv_synic_msr_read(v, msr, val);
+	if (msr >= HV_MSR_STIMER0_CONFIG && msr <= HV_MSR_STIMER3_COUNT)
+		return hv_stimer_msr_read(v, msr, val);
 	switch (msr) {
 	case HV_MSR_GUEST_OS_ID:
 		*val = __atomic_load_n(&p->guest_os_id, __ATOMIC_RELAXED);
@@ -190,7 +197,7 @@ int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 		return 0;
 	}
 	case HV_MSR_VP_ASSIST_PAGE:
-		*val = hv_vp[v->index][vp_vtl(v)].vp_assist_msr;
+		*val = hv_vp[v->index][hv_active_vtl(v)].vp_assist_msr;
 		return 0;
 	case HV_MSR_TIME_REF_COUNT:
 		if (!hv_reftime_available())
@@ -215,15 +222,19 @@ int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 
 int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
 {
-	struct hv_vtl_partition *p = &hv_part[vp_vtl(v)];
+	struct hv_vtl_partition *p = &hv_part[hv_active_vtl(v)];
 	int r = 0;
 
 	if (msr >= HV_MSR_CRASH_P0 && msr <= HV_MSR_CRASH_CTL)
 		return hv_crash_msr_write(v, msr, val);
 	if (!hv_msr_granted(msr))
 		return -1; /* not implemented or switched off: #GP */
-	switch (msr) {	   /* per-VP state and this CPU's APIC: no partition lock */
-	case HV_MSR_EOI:   /* 31:0 the value; the upper half is ignored (QEMU saw Windows
+	if (msr >= HV_MSR_SCONTROL && msr <= HV_MSR_SINT15)
+		return hv_synic_msr_write(v, msr, val);
+	if (msr >= HV_MSR_STIMER0_CONFIG && msr <= HV_MSR_STIMER3_COUNT)
+		return hv_stimer_msr_write(v, msr, val);
+	switch (msr) {	 /* per-VP state and this CPU's APIC: no partition lock */
+	case HV_MSR_EOI: /* 31:0 the value; the upper half is ignored (QEMU saw Windows
 			    * write junk there, reference 2.2) */
 		return apic_eoi();
 	case HV_MSR_ICR:
@@ -247,7 +258,7 @@ int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
 			return -1;
 		return apic_write_tpr((u8)val);
 	case HV_MSR_VP_ASSIST_PAGE: {
-		struct hv_vtl_vp *vp = &hv_vp[v->index][vp_vtl(v)];
+		struct hv_vtl_vp *vp = &hv_vp[v->index][hv_active_vtl(v)];
 		val = (val & ~HV_VP_ASSIST_RSVDP) | (vp->vp_assist_msr & HV_VP_ASSIST_RSVDP);
 		if ((val & HV_VP_ASSIST_ENABLE) && !hv_gpa_is_ram(val & ~0xfffULL))
 			return -1;

