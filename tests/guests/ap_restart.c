@@ -243,8 +243,8 @@ static void report_ap(u32 cpu, u32 apic_id, const char *what, const struct ap_re
 }
 
 /* Appends "cpu N (apic A): text" to a FAIL reason. */
-static void why_add(char *why, int *len, u32 *count, u32 cpu, u32 apic_id, const char *text,
-		    u32 val)
+static void restart_why_add(char *why, int *len, u32 *count, u32 cpu, u32 apic_id, const char *text,
+			    u32 val)
 {
 	if (*len < REPORT_LINE_MAX)
 		*len += snprintf(why + *len, REPORT_LINE_MAX - *len, "%scpu %u (apic %u): %s0x%08x",
@@ -271,8 +271,8 @@ static void restart_all(struct vt0_ctx *ctx, const struct ap_plan *p)
 		restart_ap(p, apic_id, &r);
 		report_ap(i, apic_id, "restart", &r);
 		if (!r.started) {
-			why_add(why_start, &len_start, &bad_start, i, apic_id,
-				"no magic, mailbox count ", r.count);
+			restart_why_add(why_start, &len_start, &bad_start, i, apic_id,
+					"no magic, mailbox count ", r.count);
 			continue;
 		}
 		started++;
@@ -280,8 +280,8 @@ static void restart_all(struct vt0_ctx *ctx, const struct ap_plan *p)
 		hv = r.leaf1_ecx & CPUID1_ECX_HYPERVISOR;
 		if (ctx->opt.expect_no_hv ? hv && !(cpu_cpuid(1, 0).ecx & CPUID1_ECX_HYPERVISOR) :
 					    !hv)
-			why_add(why_guest, &len_guest, &bad_guest, i, apic_id,
-				"CPUID.1:ECX after restart ", r.leaf1_ecx);
+			restart_why_add(why_guest, &len_guest, &bad_guest, i, apic_id,
+					"CPUID.1:ECX after restart ", r.leaf1_ecx);
 	}
 	if (!aps) {
 		report_info("ap: only one CPU, no AP to restart");

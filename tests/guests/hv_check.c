@@ -81,49 +81,45 @@ struct hv_idtr {
 	u64 base;
 } __attribute__((packed));
 
-/* 64-bit IDT gate (SDM vol.3 6.14.1): offset 15:0, selector, attributes, 31:16, 63:32. */
-struct hv_idt_gate {
-	u16 off_lo;
-	u16 sel;
-	u8 ist;
-	u8 attr;
-	u16 off_mid;
-	u32 off_hi;
-	u32 rsvd;
-};
-_Static_assert(sizeof(struct hv_idt_gate) == 16, "SDM vol.3 6.14.1: 64-bit gates are 16 bytes");
-
-static u64 gate_offset(const struct hv_idt_gate *g)
+static u64 gate_offset(const struct vt0_idt_gate *g)
 {
 	return g->off_lo | ((u64)g->off_mid << 16) | ((u64)g->off_hi << 32);
 }
 
-/* Takes over (install) or gives back the BSP's #GP vector: an interrupt gate, P, DPL 0. */
-static void hv_gp_gate(struct hv_idt_gate *saved, bool install)
+void vt0_idt_gate(u32 vector, u64 handler, struct vt0_idt_gate *saved)
 {
 	struct hv_idtr idtr;
-	u64 h = (u64)hv_gp_entry;
 	u16 cs;
 
 	__asm__ volatile("sidt %0" : "=m"(idtr));
 	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	volatile struct hv_idt_gate *gate = (volatile struct hv_idt_gate *)idtr.base + HV_GP_VECTOR;
-	if (!install) {
+	volatile struct vt0_idt_gate *gate = (volatile struct vt0_idt_gate *)idtr.base + vector;
+	if (!handler) {
 		*gate = *saved;
 		return;
 	}
 	*saved = *gate;
-	hv_gp_chain = gate_offset(saved);
+	*gate = (struct vt0_idt_gate){ .off_lo = (u16)handler,
+				       .sel = cs,
+				       .attr = 0x8e,
+				       .off_mid = (u16)(handler >> 16),
+				       .off_hi = (u32)(handler >> 32) };
+}
+
+/* Takes over (install) or gives back the BSP's #GP vector. */
+static void hv_gp_gate(struct vt0_idt_gate *saved, bool install)
+{
+	if (!install) {
+		vt0_idt_gate(HV_GP_VECTOR, 0, saved);
+		return;
+	}
 	hv_gp_recover = 0;
-	*gate = (struct hv_idt_gate){ .off_lo = (u16)h,
-				      .sel = cs,
-				      .attr = 0x8e,
-				      .off_mid = (u16)(h >> 16),
-				      .off_hi = (u32)(h >> 32) };
+	vt0_idt_gate(HV_GP_VECTOR, (u64)hv_gp_entry, saved);
+	hv_gp_chain = gate_offset(saved);
 }
 
 /* RDMSR; false when it raised #GP (*val is then 0). */
-static bool try_rdmsr(u32 msr, u64 *val)
+bool vt0_try_rdmsr(u32 msr, u64 *val)
 {
 	u32 lo, hi, before = hv_gp_faults;
 	u64 t;
@@ -142,7 +138,7 @@ static bool try_rdmsr(u32 msr, u64 *val)
 }
 
 /* WRMSR; false when it raised #GP. */
-static bool try_wrmsr(u32 msr, u64 val)
+bool vt0_try_wrmsr(u32 msr, u64 val)
 {
 	u32 before = hv_gp_faults;
 	u64 t;
@@ -179,7 +175,7 @@ static bool try_write8(volatile u8 *p, u8 v)
  * RAX. Returns RAX, or HV_STATUS_NO_CALL after a #GP (RSP is put back: the fault may come
  * inside the page, after CALL pushed its return address).
  */
-static u64 hv_hypercall(const volatile u8 *page, u64 control, u64 in, u64 out)
+u64 vt0_hypercall(const volatile u8 *page, u64 control, u64 in, u64 out)
 {
 	register u64 r8 __asm__("r8") = out;
 	u32 before = hv_gp_faults;
@@ -196,27 +192,6 @@ static u64 hv_hypercall(const volatile u8 *page, u64 control, u64 in, u64 out)
 			 : [page] "r"(page)
 			 : "r9", "r10", "r11", "cc", "memory");
 	return hv_gp_faults == before ? rax : HV_STATUS_NO_CALL;
-}
-
-/* A FAIL reason built up in place: "a; b; c". */
-struct why {
-	char buf[REPORT_LINE_MAX - 48];
-	int len;
-	u32 count;
-};
-
-static void PRINTF_FMT(2, 3) why_add(struct why *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (w->len + 2 < (int)sizeof(w->buf)) {
-		if (w->count)
-			w->len += snprintf(w->buf + w->len, sizeof(w->buf) - w->len, "; ");
-		va_start(ap, fmt);
-		w->len += vsnprintf(w->buf + w->len, sizeof(w->buf) - w->len, fmt, ap);
-		va_end(ap);
-	}
-	w->count++;
 }
 
 static void check_cpuid_identity(struct vt0_ctx *ctx)
@@ -250,17 +225,17 @@ static void check_guest_os_id(u64 *orig)
 {
 	u64 v;
 
-	if (!try_rdmsr(HV_MSR_GUEST_OS_ID, orig)) {
+	if (!vt0_try_rdmsr(HV_MSR_GUEST_OS_ID, orig)) {
 		report_fail("hv.guest_os_id", "RDMSR 0x%x raised #GP", HV_MSR_GUEST_OS_ID);
 		return;
 	}
 	report_info("hv: GUEST_OS_ID was 0x%lx", *orig);
-	if (!try_wrmsr(HV_MSR_GUEST_OS_ID, VT0_GUEST_OS_ID)) {
+	if (!vt0_try_wrmsr(HV_MSR_GUEST_OS_ID, VT0_GUEST_OS_ID)) {
 		report_fail("hv.guest_os_id", "WRMSR 0x%x = 0x%llx raised #GP (read 0x%lx before)",
 			    HV_MSR_GUEST_OS_ID, VT0_GUEST_OS_ID, *orig);
 		return;
 	}
-	if (!try_rdmsr(HV_MSR_GUEST_OS_ID, &v)) {
+	if (!vt0_try_rdmsr(HV_MSR_GUEST_OS_ID, &v)) {
 		report_fail("hv.guest_os_id", "RDMSR 0x%x after the write raised #GP",
 			    HV_MSR_GUEST_OS_ID);
 		return;
@@ -304,7 +279,7 @@ static void check_vp_index(struct vt0_ctx *ctx)
 	EFI_STATUS st;
 	u64 bsp_vp;
 
-	if (!try_rdmsr(HV_MSR_VP_INDEX, &bsp_vp)) {
+	if (!vt0_try_rdmsr(HV_MSR_VP_INDEX, &bsp_vp)) {
 		report_fail("hv.vp_index", "BSP: RDMSR 0x%x raised #GP (APs not asked)",
 			    HV_MSR_VP_INDEX);
 		return;
@@ -356,13 +331,13 @@ static void check_vp_index_readonly(void)
 {
 	u64 v;
 
-	if (!try_rdmsr(HV_MSR_VP_INDEX, &v)) {
+	if (!vt0_try_rdmsr(HV_MSR_VP_INDEX, &v)) {
 		report_fail("hv.vp_index_readonly", "RDMSR 0x%x raised #GP too: no VP_INDEX MSR",
 			    HV_MSR_VP_INDEX);
 		return;
 	}
 	/* Writing the value it already has: harmless should the write go through. */
-	bool gp = !try_wrmsr(HV_MSR_VP_INDEX, v);
+	bool gp = !vt0_try_wrmsr(HV_MSR_VP_INDEX, v);
 
 	report_result("hv.vp_index_readonly", gp, "WRMSR 0x%x = %lu did not raise #GP",
 		      HV_MSR_VP_INDEX, v);
@@ -377,7 +352,7 @@ static void check_call(const char *name, const volatile u8 *page, u64 control, u
 		report_fail(name, "not called: no usable hypercall page");
 		return;
 	}
-	rax = hv_hypercall(page, control, in, 0);
+	rax = vt0_hypercall(page, control, in, 0);
 	if (rax == HV_STATUS_NO_CALL) {
 		report_fail(name, "control 0x%lx: #GP in the hypercall page", control);
 		return;
@@ -394,12 +369,12 @@ static bool check_hypercall_enable(volatile u8 *page, u64 gpa)
 	struct why w = { 0 };
 	u64 v;
 
-	if (!try_wrmsr(HV_MSR_HYPERCALL, want)) {
+	if (!vt0_try_wrmsr(HV_MSR_HYPERCALL, want)) {
 		report_fail("hv.hypercall_page", "WRMSR 0x%x = 0x%lx raised #GP", HV_MSR_HYPERCALL,
 			    want);
 		return false;
 	}
-	if (!try_rdmsr(HV_MSR_HYPERCALL, &v))
+	if (!vt0_try_rdmsr(HV_MSR_HYPERCALL, &v))
 		why_add(&w, "RDMSR 0x%x raised #GP", HV_MSR_HYPERCALL);
 	else if ((v & ~(PAGE_SIZE - 1)) != gpa || !(v & HV_HYPERCALL_ENABLE))
 		why_add(&w, "MSR reads 0x%lx after writing 0x%lx", v, want);
@@ -422,12 +397,12 @@ static bool check_hypercall_disable(volatile u8 *page)
 	u32 bad = 0, first = 0;
 	u64 v;
 
-	if (!try_wrmsr(HV_MSR_HYPERCALL, 0)) {
+	if (!vt0_try_wrmsr(HV_MSR_HYPERCALL, 0)) {
 		report_fail("hv.hypercall_page_disable", "WRMSR 0x%x = 0 raised #GP",
 			    HV_MSR_HYPERCALL);
 		return false;
 	}
-	if (!try_rdmsr(HV_MSR_HYPERCALL, &v))
+	if (!vt0_try_rdmsr(HV_MSR_HYPERCALL, &v))
 		why_add(&w, "RDMSR 0x%x raised #GP", HV_MSR_HYPERCALL);
 	else if (v & HV_HYPERCALL_ENABLE)
 		why_add(&w, "MSR reads 0x%lx after writing 0", v);
@@ -473,7 +448,8 @@ static void check_memory_form_calls(const volatile u8 *page)
 		ids[i] = mp->cpus[i].apic_id;
 		out[i] = 0xdead;
 	}
-	u64 rax = hv_hypercall(page, 0x009aull | HV_CONTROL_REP_COUNT(mp->count), buf, buf + 0x800);
+	u64 rax =
+		vt0_hypercall(page, 0x009aull | HV_CONTROL_REP_COUNT(mp->count), buf, buf + 0x800);
 	if ((u16)rax != HV_STATUS_SUCCESS || ((rax >> 32) & 0xfff) != mp->count)
 		why_add(&w, "RAX 0x%lx (want status 0, %u reps)", rax, mp->count);
 	for (u32 i = 0; i < mp->count; i++)
@@ -484,12 +460,12 @@ static void check_memory_form_calls(const volatile u8 *page)
 	in[0] = 0;
 	in[1] = 3; /* all processors, all address spaces */
 	in[2] = 0;
-	rax = hv_hypercall(page, 0x0002ull, buf, 0);
+	rax = vt0_hypercall(page, 0x0002ull, buf, 0);
 	report_result("hv.flush_address_space", (u16)rax == HV_STATUS_SUCCESS, "RAX 0x%lx", rax);
 	in[1] = 1;
 	in[3] = 0x400000; /* two GVA ranges */
 	in[4] = 0x800000;
-	rax = hv_hypercall(page, 0x0003ull | HV_CONTROL_REP_COUNT(2), buf, 0);
+	rax = vt0_hypercall(page, 0x0003ull | HV_CONTROL_REP_COUNT(2), buf, 0);
 	report_result("hv.flush_address_list",
 		      (u16)rax == HV_STATUS_SUCCESS && ((rax >> 32) & 0xfff) == 2,
 		      "RAX 0x%lx (want status 0, 2 reps completed)", rax);
@@ -531,7 +507,7 @@ static void check_hypercall_page(void)
 	check_memory_form_calls(callable);
 
 	/* The overlay is read+execute: a guest write raises #GP (tlfs-vsm.md 2.2). */
-	enabled = try_rdmsr(HV_MSR_HYPERCALL, &v) && (v & HV_HYPERCALL_ENABLE);
+	enabled = vt0_try_rdmsr(HV_MSR_HYPERCALL, &v) && (v & HV_HYPERCALL_ENABLE);
 	if (!enabled) {
 		report_fail("hv.hypercall_page_readonly", "not tried: the page is not enabled");
 	} else {
@@ -552,7 +528,7 @@ static void check_hypercall_page(void)
 static void check_unknown_msr(void)
 {
 	u64 v;
-	bool gp = !try_rdmsr(HV_MSR_UNIMPLEMENTED, &v);
+	bool gp = !vt0_try_rdmsr(HV_MSR_UNIMPLEMENTED, &v);
 
 	report_result("hv.unknown_msr", gp, "RDMSR 0x%x returned 0x%lx without #GP",
 		      HV_MSR_UNIMPLEMENTED, v);
@@ -586,12 +562,12 @@ static void check_reference_time(void)
 			    "slower than 10 MHz): reference time checks skipped");
 		return;
 	}
-	if (!try_rdmsr(HV_MSR_TIME_REF_COUNT, &t0)) {
+	if (!vt0_try_rdmsr(HV_MSR_TIME_REF_COUNT, &t0)) {
 		report_fail("hv.time_ref_count", "RDMSR 0x%x raised #GP", HV_MSR_TIME_REF_COUNT);
 		return;
 	}
 	uefi_call_wrapper(BS->Stall, 1, (UINTN)10000);
-	try_rdmsr(HV_MSR_TIME_REF_COUNT, &t1);
+	vt0_try_rdmsr(HV_MSR_TIME_REF_COUNT, &t1);
 	report_result("hv.time_ref_count", t1 - t0 >= 80000 && t1 - t0 <= 120000,
 		      "advanced by %lu (100 ns units) over a 10 ms stall, expected ~100000",
 		      t1 - t0);
@@ -604,7 +580,7 @@ static void check_reference_time(void)
 	volatile u64 *page = (volatile u64 *)(uintptr_t)gpa;
 	for (u32 i = 0; i < PAGE_SIZE / 8; i++)
 		page[i] = 0x5a5a5a5a5a5a5a5aULL;
-	if (!try_wrmsr(HV_MSR_REFERENCE_TSC, gpa | 1)) {
+	if (!vt0_try_wrmsr(HV_MSR_REFERENCE_TSC, gpa | 1)) {
 		report_fail("hv.reference_tsc_page", "WRMSR 0x%x = 0x%lx raised #GP",
 			    HV_MSR_REFERENCE_TSC, (u64)gpa | 1);
 		return;
@@ -613,14 +589,14 @@ static void check_reference_time(void)
 	u64 scale = page[1];
 	s64 offset = (s64)page[2];
 	u64 from_page = mul64_hi(cpu_rdtsc(), scale) + (u64)offset;
-	try_rdmsr(HV_MSR_TIME_REF_COUNT, &msr);
+	vt0_try_rdmsr(HV_MSR_TIME_REF_COUNT, &msr);
 	s64 diff = (s64)(msr - from_page);
 	report_result("hv.reference_tsc_page", seq != 0 && scale && diff >= 0 && diff < 10000,
 		      "sequence %u scale 0x%lx offset %ld: page says %lu, TIME_REF_COUNT %lu", seq,
 		      scale, offset, from_page, msr);
 	report_result("hv.reference_tsc_page_readonly", !try_write8((volatile u8 *)page, 1),
 		      "a write into the enabled page did not raise #GP");
-	try_wrmsr(HV_MSR_REFERENCE_TSC, 0);
+	vt0_try_wrmsr(HV_MSR_REFERENCE_TSC, 0);
 	report_result("hv.reference_tsc_page_disable",
 		      page[0] == 0x5a5a5a5a5a5a5a5aULL && page[511] == 0x5a5a5a5a5a5a5a5aULL,
 		      "after disabling, the page reads 0x%lx, not the guest's own 0x5a5a...",
@@ -629,24 +605,24 @@ static void check_reference_time(void)
 }
 
 /*
- * Run with vtlvisor.efi hvoff=0xaf2: every implemented TLFS privilege switched off. The
+ * Run with vtlvisor.efi hvoff=0xafe: every implemented TLFS privilege switched off. The
  * features must be gone from CPUID and each MSR must behave as absent (#GP both ways).
  */
 static void check_features_off(void)
 {
-	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000003,
-				    0x40000020, 0x40000021, 0x40000022, 0x40000023,
-				    0x40000070, 0x40000071, 0x40000072, 0x40000073 };
+	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000003, 0x40000020,
+				    0x40000021, 0x40000022, 0x40000023, 0x40000070, 0x40000071,
+				    0x40000072, 0x40000073, 0x40000080, 0x40000090, 0x400000b0 };
 	struct why w = { 0 };
 	u32 priv = cpu_cpuid(0x40000003, 0).eax;
 	u64 v;
 
-	if (priv & 0xaf2)
-		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0xaf2);
+	if (priv & 0xafe)
+		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0xafe);
 	for (u32 i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
-		if (try_rdmsr(msrs[i], &v))
+		if (vt0_try_rdmsr(msrs[i], &v))
 			why_add(&w, "RDMSR 0x%x returned 0x%lx", msrs[i], v);
-		if (try_wrmsr(msrs[i], 0))
+		if (vt0_try_wrmsr(msrs[i], 0))
 			why_add(&w, "WRMSR 0x%x went through", msrs[i]);
 	}
 	report_result("hv.features_off", !w.count, "%s", w.buf);
@@ -687,14 +663,14 @@ static void check_frequency_msrs(void)
 	uefi_call_wrapper(BS->Stall, 1, (UINTN)10000);
 	u64 own = (cpu_rdtsc() - t0) * 100;
 
-	if (!try_rdmsr(HV_MSR_TSC_FREQUENCY, &tsc_hz) ||
-	    !try_rdmsr(HV_MSR_APIC_FREQUENCY, &apic_hz))
+	if (!vt0_try_rdmsr(HV_MSR_TSC_FREQUENCY, &tsc_hz) ||
+	    !vt0_try_rdmsr(HV_MSR_APIC_FREQUENCY, &apic_hz))
 		why_add(&w, "RDMSR raised #GP");
 	else if (tsc_hz < own - own / 10 || tsc_hz > own + own / 10)
 		why_add(&w, "TSC_FREQUENCY %lu Hz, measured %lu Hz", tsc_hz, own);
 	if (!apic_hz)
 		why_add(&w, "APIC_FREQUENCY is 0");
-	if (try_wrmsr(HV_MSR_TSC_FREQUENCY, 1))
+	if (vt0_try_wrmsr(HV_MSR_TSC_FREQUENCY, 1))
 		why_add(&w, "WRMSR TSC_FREQUENCY (read-only) went through");
 	report_info("hv: TSC_FREQUENCY %lu Hz, APIC_FREQUENCY %lu Hz", tsc_hz, apic_hz);
 	report_result("hv.frequency_msrs", !w.count, "%s", w.buf);
@@ -709,11 +685,11 @@ static void check_reset_msr(void)
 	struct why w = { 0 };
 	u64 v = 1;
 
-	if (!try_rdmsr(HV_MSR_RESET, &v) || v)
+	if (!vt0_try_rdmsr(HV_MSR_RESET, &v) || v)
 		why_add(&w, "RDMSR RESET: #GP or 0x%lx", v);
-	if (try_wrmsr(HV_MSR_RESET, 2))
+	if (vt0_try_wrmsr(HV_MSR_RESET, 2))
 		why_add(&w, "WRMSR RESET = 2 (reserved bit) went through");
-	if (!try_wrmsr(HV_MSR_RESET, 0))
+	if (!vt0_try_wrmsr(HV_MSR_RESET, 0))
 		why_add(&w, "WRMSR RESET = 0 raised #GP");
 	report_result("hv.reset_msr", !w.count, "%s", w.buf);
 }
@@ -723,16 +699,16 @@ static void check_apic_msrs(void)
 	struct why w = { 0 };
 	u64 tpr0 = 0, v = 0;
 
-	if (!try_rdmsr(HV_MSR_TPR, &tpr0))
+	if (!vt0_try_rdmsr(HV_MSR_TPR, &tpr0))
 		why_add(&w, "RDMSR TPR raised #GP");
-	if (!try_wrmsr(HV_MSR_TPR, 0x10) || !try_rdmsr(HV_MSR_TPR, &v) || v != 0x10)
+	if (!vt0_try_wrmsr(HV_MSR_TPR, 0x10) || !vt0_try_rdmsr(HV_MSR_TPR, &v) || v != 0x10)
 		why_add(&w, "TPR: wrote 0x10, read 0x%lx", v);
-	if (try_wrmsr(HV_MSR_TPR, 0x100))
+	if (vt0_try_wrmsr(HV_MSR_TPR, 0x100))
 		why_add(&w, "WRMSR TPR = 0x100 (reserved bits) went through");
-	try_wrmsr(HV_MSR_TPR, tpr0);
-	if (try_rdmsr(HV_MSR_EOI, &v))
+	vt0_try_wrmsr(HV_MSR_TPR, tpr0);
+	if (vt0_try_rdmsr(HV_MSR_EOI, &v))
 		why_add(&w, "RDMSR EOI (write-only) returned 0x%lx", v);
-	if (!try_rdmsr(HV_MSR_ICR, &v))
+	if (!vt0_try_rdmsr(HV_MSR_ICR, &v))
 		why_add(&w, "RDMSR ICR raised #GP");
 	report_result("hv.apic_msrs", !w.count, "%s", w.buf);
 
@@ -744,12 +720,13 @@ static void check_apic_msrs(void)
 		report_fail("hv.vp_assist_page", "AllocatePages failed");
 		return;
 	}
-	if (!try_wrmsr(HV_MSR_VP_ASSIST_PAGE, gpa | 1) || !try_rdmsr(HV_MSR_VP_ASSIST_PAGE, &v) ||
-	    v != (gpa | 1))
+	if (!vt0_try_wrmsr(HV_MSR_VP_ASSIST_PAGE, gpa | 1) ||
+	    !vt0_try_rdmsr(HV_MSR_VP_ASSIST_PAGE, &v) || v != (gpa | 1))
 		why_add(&a, "wrote 0x%lx, read 0x%lx", (u64)gpa | 1, v);
-	if (try_wrmsr(HV_MSR_VP_ASSIST_PAGE, 0xfee00000ULL | 1))
+	if (vt0_try_wrmsr(HV_MSR_VP_ASSIST_PAGE, 0xfee00000ULL | 1))
 		why_add(&a, "enabled at the APIC page 0xfee00000 (not RAM)");
-	if (!try_wrmsr(HV_MSR_VP_ASSIST_PAGE, 0) || !try_rdmsr(HV_MSR_VP_ASSIST_PAGE, &v) || v)
+	if (!vt0_try_wrmsr(HV_MSR_VP_ASSIST_PAGE, 0) || !vt0_try_rdmsr(HV_MSR_VP_ASSIST_PAGE, &v) ||
+	    v)
 		why_add(&a, "disable: read 0x%lx", v);
 	uefi_call_wrapper(BS->FreePages, 2, gpa, (UINTN)1);
 	report_result("hv.vp_assist_page", !a.count, "%s", a.buf);
@@ -775,7 +752,7 @@ static void check_crash_report(void)
 		report_fail("hv.crash_report", "CPUID 0x40000003 EDX bit 10 (crash MSRs) clear");
 		return;
 	}
-	if (!try_rdmsr(HV_MSR_CRASH_CTL, &ctl) || ctl != (3ULL << 62))
+	if (!vt0_try_rdmsr(HV_MSR_CRASH_CTL, &ctl) || ctl != (3ULL << 62))
 		why_add(&w, "CRASH_CTL read 0x%lx, expected Notify|Message", ctl);
 	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
 					(UINTN)1, &gpa))) {
@@ -784,14 +761,14 @@ static void check_crash_report(void)
 	}
 	__builtin_memcpy((void *)(uintptr_t)gpa, VT0_CRASH_MESSAGE, sizeof(VT0_CRASH_MESSAGE));
 	for (u32 i = 0; i < 3; i++)
-		if (!try_wrmsr(HV_MSR_CRASH_P0 + i, params[i]))
+		if (!vt0_try_wrmsr(HV_MSR_CRASH_P0 + i, params[i]))
 			why_add(&w, "WRMSR CRASH_P%u raised #GP", i);
-	if (!try_wrmsr(HV_MSR_CRASH_P0 + 3, gpa) ||
-	    !try_wrmsr(HV_MSR_CRASH_P0 + 4, sizeof(VT0_CRASH_MESSAGE) - 1))
+	if (!vt0_try_wrmsr(HV_MSR_CRASH_P0 + 3, gpa) ||
+	    !vt0_try_wrmsr(HV_MSR_CRASH_P0 + 4, sizeof(VT0_CRASH_MESSAGE) - 1))
 		why_add(&w, "WRMSR CRASH_P3/P4 raised #GP");
-	if (!try_wrmsr(HV_MSR_CRASH_CTL, 3ULL << 62))
+	if (!vt0_try_wrmsr(HV_MSR_CRASH_CTL, 3ULL << 62))
 		why_add(&w, "WRMSR CRASH_CTL = Notify|Message raised #GP");
-	if (try_wrmsr(HV_MSR_CRASH_CTL, 1))
+	if (vt0_try_wrmsr(HV_MSR_CRASH_CTL, 1))
 		why_add(&w, "WRMSR CRASH_CTL = 1 (undefined bit) went through");
 	uefi_call_wrapper(BS->FreePages, 2, gpa, (UINTN)1);
 	report_result("hv.crash_report", !w.count, "%s", w.buf);
@@ -799,7 +776,7 @@ static void check_crash_report(void)
 
 void vt0_check_hv(struct vt0_ctx *ctx)
 {
-	struct hv_idt_gate saved;
+	struct vt0_idt_gate saved;
 	u64 os_id = 0;
 
 	if (ctx->opt.expect_no_hv) {
@@ -823,11 +800,12 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 	check_hypercall_page();
 	check_reference_time();
 	check_apic_msrs();
+	vt0_check_synic(ctx);
 	check_frequency_msrs();
 	check_reset_msr();
 	check_unknown_msr();
 	/* Back to what it was (the hypercall page is disabled by now). */
-	try_wrmsr(HV_MSR_GUEST_OS_ID, os_id);
+	vt0_try_wrmsr(HV_MSR_GUEST_OS_ID, os_id);
 	hv_gp_gate(&saved, false);
 	report_info("hv: %u #GP(s) caught", hv_gp_faults);
 }

@@ -117,3 +117,17 @@ u32 report_summary(void)
 	emit_line(line);
 	return report_failed;
 }
+
+void why_add(struct why *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->len + 2 < (int)sizeof(w->buf)) {
+		if (w->count)
+			w->len += snprintf(w->buf + w->len, sizeof(w->buf) - w->len, "; ");
+		va_start(ap, fmt);
+		w->len += vsnprintf(w->buf + w->len, sizeof(w->buf) - w->len, fmt, ap);
+		va_end(ap);
+	}
+	w->count++;
+}

@@ -27,6 +27,14 @@ void report_info(const char *fmt, ...) PRINTF_FMT(1, 2);
 void report_result(const char *name, bool ok, const char *fmt, ...) PRINTF_FMT(3, 4);
 void report_pass(const char *name);
 void report_fail(const char *name, const char *fmt, ...) PRINTF_FMT(2, 3);
+/* A FAIL reason built up in place: "a; b; c". */
+struct why {
+	char buf[REPORT_LINE_MAX - 48];
+	int len;
+	u32 count;
+};
+void why_add(struct why *w, const char *fmt, ...) PRINTF_FMT(2, 3);
+
 /* Prints the SUMMARY line; returns the number of failed checks. */
 u32 report_summary(void);
 

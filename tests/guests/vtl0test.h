@@ -67,6 +67,34 @@ bool vt0_sig_is(const struct cpuid_regs *r, const char *sig);
 void vt0_check_cpuid(struct vt0_ctx *ctx);
 /* The TLFS surface: CPUID identity, synthetic MSRs, the hypercall page (hv_check.c). */
 void vt0_check_hv(struct vt0_ctx *ctx);
+
+/*
+ * Helpers of the hv group (hv_check.c) for the checks it runs: while it runs, a #GP on the
+ * BSP is caught. vt0_try_rdmsr/wrmsr: false when the access raised #GP. vt0_hypercall:
+ * one call through the hypercall page (RCX control, RDX input, R8 output), RAX back, or
+ * 0xffffffff after a #GP.
+ */
+bool vt0_try_rdmsr(u32 msr, u64 *val);
+bool vt0_try_wrmsr(u32 msr, u64 val);
+u64 vt0_hypercall(const volatile u8 *page, u64 control, u64 in, u64 out);
+
+/* 64-bit IDT gate (SDM vol.3 6.14.1): offset 15:0, selector, attributes, 31:16, 63:32. */
+struct vt0_idt_gate {
+	u16 off_lo;
+	u16 sel;
+	u8 ist;
+	u8 attr;
+	u16 off_mid;
+	u32 off_hi;
+	u32 rsvd;
+};
+_Static_assert(sizeof(struct vt0_idt_gate) == 16, "SDM vol.3 6.14.1: 64-bit gates are 16 bytes");
+/* Points this CPU's IDT vector at handler (an interrupt gate, P, DPL 0), the old gate
+ * kept in *saved; handler 0 puts *saved back. */
+void vt0_idt_gate(u32 vector, u64 handler, struct vt0_idt_gate *saved);
+
+/* The SynIC and synthetic timers (synic_check.c), run by the hv group on every CPU. */
+void vt0_check_synic(struct vt0_ctx *ctx);
 void vt0_check_pool(struct vt0_ctx *ctx);
 /* "busy SECONDS": CPUID + memory work on the BSP, reported every emulated second. */
 void vt0_busy(struct vt0_ctx *ctx);
