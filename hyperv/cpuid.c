@@ -42,7 +42,7 @@ void hv_privileges_refresh(void)
 
 	if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
 		p |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
-		     HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC;
+		     HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC | HV_PRIV_ACCESS_VP_RUNTIME;
 	if (hv_frequencies_available()) /* both rates measured by the loader */
 		p |= HV_PRIV_ACCESS_FREQUENCY_MSRS;
 	if (hv_stimer_available()) /* the VMX-preemption timer and the reference time */

@@ -30,6 +30,7 @@ struct vcpu;
 #define HV_MSR_GUEST_OS_ID 0x40000000
 #define HV_MSR_HYPERCALL 0x40000001
 #define HV_MSR_VP_INDEX 0x40000002
+#define HV_MSR_VP_RUNTIME 0x40000010 /* read-only, 100 ns the VP has run */
 #define HV_MSR_EOI 0x40000070
 #define HV_MSR_ICR 0x40000071
 #define HV_MSR_TPR 0x40000072
@@ -62,6 +63,7 @@ struct vcpu;
 #define HV_HYPERCALL_RSVDP 0xffcULL /* bits 11:2, preserved */
 
 /* Partition privilege mask, CPUID 0x40000003 EAX (reference 2.4). */
+#define HV_PRIV_ACCESS_VP_RUNTIME (1u << 0)
 #define HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER (1u << 1)
 #define HV_PRIV_ACCESS_PARTITION_REFERENCE_TSC (1u << 9)
 #define HV_PRIV_ACCESS_INTR_CTRL_REGS (1u << 4) /* EOI/ICR/TPR, VP assist page */

@@ -42,6 +42,11 @@ void hv_reftime_init(u64 tsc_hz, u64 tsc_base)
 	ref_offset = ref_scale ? -(s64)hv_mul64_hi(tsc_base, ref_scale) : 0;
 }
 
+u64 hv_tsc_to_ref(u64 ticks)
+{
+	return hv_mul64_hi(ticks, ref_scale);
+}
+
 u64 hv_ref_to_tsc_ticks(u64 ref)
 {
 	/* ceil(ref * hz / 10^7) in two parts so that nothing overflows for any ref. */

@@ -29,6 +29,8 @@ void hv_reftime_init(u64 tsc_hz, u64 tsc_base);
 /* Reference time now (100 ns); 0 if unavailable. */
 u64 hv_reftime_now(void);
 bool hv_reftime_available(void);
+/* 100-ns units in a number of TSC ticks (rounded down). */
+u64 hv_tsc_to_ref(u64 ticks);
 /* TSC ticks in ref 100-ns units, rounded up (saturates at ~0): a deadline is never early. */
 u64 hv_ref_to_tsc_ticks(u64 ref);
 /* Fills a reference TSC page for the current parameters. */

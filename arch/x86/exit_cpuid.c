@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* CPUID exits unconditionally in VMX non-root (SDM vol.3 26.1.2). */
+#include "arch/x86/vmcs.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmexit.h"
@@ -30,7 +31,7 @@ int exit_cpuid(struct vcpu *v, struct vmx_exit *e)
 			r[2] |= CPUID1_ECX_HYPERVISOR;
 			/* OSXSAVE mirrors CR4.OSXSAVE: the guest's, not the host's. */
 			r[2] &= ~CPUID1_ECX_OSXSAVE;
-			if (vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE)
+			if (vmcs_guest_cr4(v) & CR4_OSXSAVE)
 				r[2] |= CPUID1_ECX_OSXSAVE;
 		} else if (leaf == 7 && sub == 0) {
 			/* OSPKE (ECX bit 4) mirrors the guest's CR4.PKE (bit 22). */

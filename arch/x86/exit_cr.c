@@ -40,7 +40,7 @@ static bool pae_paging(u64 cr0, u64 cr4, u64 efer)
 /* MOV to CR0 (SDM vol.3 2.5, 9.8.5; vol.2 MOV CR: #GP conditions). 0 or -1 for #GP. */
 static int emulate_cr0_write(struct vcpu *v, u64 val)
 {
-	u64 old = vmread(VMCS_CR0_SHADOW), cr4 = vmread(VMCS_CR4_SHADOW);
+	u64 old = vmcs_guest_cr0(v), cr4 = vmcs_guest_cr4(v);
 	u64 efer = vmread(VMCS_GUEST_EFER);
 
 	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
@@ -72,7 +72,7 @@ static int emulate_cr0_write(struct vcpu *v, u64 val)
 /* MOV to CR4 (SDM vol.3 2.5; vol.2 MOV CR). 0 or -1 for #GP. */
 static int emulate_cr4_write(struct vcpu *v, u64 val)
 {
-	u64 old = vmread(VMCS_CR4_SHADOW), cr0 = vmread(VMCS_CR0_SHADOW);
+	u64 old = vmcs_guest_cr4(v), cr0 = vmcs_guest_cr0(v);
 	u64 efer = vmread(VMCS_GUEST_EFER);
 	/* Bits the CPU supports in VMX operation, less VMXE (VMX is hidden from guests). */
 	u64 allowed = (core.caps.cr4_fixed1 | core.caps.cr4_fixed0) & ~CR4_VMXE;
@@ -97,7 +97,7 @@ static int emulate_cr4_write(struct vcpu *v, u64 val)
  */
 static int emulate_cr3_write(struct vcpu *v, u64 val)
 {
-	bool pcide = vmread(VMCS_CR4_SHADOW) & CR4_PCIDE;
+	bool pcide = vmcs_guest_cr4(v) & CR4_PCIDE;
 	bool noflush = pcide && (val & (1ULL << 63));
 
 	if ((val & (1ULL << 63)) && !pcide)
@@ -106,7 +106,7 @@ static int emulate_cr3_write(struct vcpu *v, u64 val)
 	if (val >> core.caps.phys_addr_bits)
 		return -1;
 	vmwrite(VMCS_GUEST_CR3, val);
-	if (pae_paging(vmread(VMCS_CR0_SHADOW), vmread(VMCS_CR4_SHADOW), vmread(VMCS_GUEST_EFER)))
+	if (pae_paging(vmcs_guest_cr0(v), vmcs_guest_cr4(v), vmread(VMCS_GUEST_EFER)))
 		vmcs_load_pdptes(val);
 	if (!noflush)
 		flush_vpid(v);

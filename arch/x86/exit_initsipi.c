@@ -63,7 +63,9 @@ void vcpu_emulate_init(struct vcpu *v)
 	vcpu_init_state(v);
 	__atomic_store_n(&v->sipi_vector, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
+	u64 t0 = rdtsc();
 	vcpu_park_wait(&v->sipi_vector);
+	v->idle_tsc += rdtsc() - t0; /* not running: not in VP_RUNTIME */
 	__atomic_store_n(&v->parked, false, __ATOMIC_RELEASE);
 	/* The wake-up NMI is ours; NMIs are blocked in wait-for-SIPI anyway. */
 	v->pcpu->nmi_pending = 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The small exits: XSETBV, INVD/WBINVD, VMX instructions, triple fault, EPT. */
 #define LOG_MODULE "exit"
+#include "arch/x86/vmcs.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
@@ -16,9 +17,9 @@ int exit_xsetbv(struct vcpu *v, struct vmx_exit *e)
 	u32 idx = (u32)v->regs.gpr[RCX], a, b, c, d;
 	u64 val = (v->regs.gpr[RDX] << 32) | (u32)v->regs.gpr[RAX];
 
-	/* SDM vol.2 XSETBV: #UD if CR4.OSXSAVE = 0 (the CPU checks it before the exit; this
-	 * only guards against the shadow and the real CR4 disagreeing). */
-	if (!(vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE)) {
+	/* SDM vol.2 XSETBV: #UD if CR4.OSXSAVE = 0. The CPU checks it before the exit; the
+	 * guest owns the bit (it is not in cr4_mask), so the real CR4 is what it set. */
+	if (!(vmcs_guest_cr4(v) & CR4_OSXSAVE)) {
 		vcpu_inject_ud(v);
 		return EXIT_RESUME;
 	}

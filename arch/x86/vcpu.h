@@ -82,7 +82,8 @@ struct vcpu {
 	u32 entry_ctls; /* cached VM-entry controls (IA-32e mode guest changes with EFER.LMA) */
 	u16 vpid;
 	u64 cr0_mask, cr4_mask;
-	u32 preempt_period; /* VMX-preemption timer value between deadlines (0: no timer) */
+	u64 start_tsc, idle_tsc; /* VP_RUNTIME: since launch, minus parked / paused time */
+	u32 preempt_period;	 /* VMX-preemption timer value between deadlines (0: no timer) */
 	/* Synthetic timers (hyperv/stimer.c): the TSC of the nearest expiry, 0 = none. */
 	u64 timer_deadline;
 	/* Interrupts injected through the VMCS (arch/x86/intr_inject.c): vectors posted by any

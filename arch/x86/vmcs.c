@@ -85,6 +85,16 @@ void vmcs_load_pdptes(u64 cr3)
  * the shadow and a write that changes one of them exits. The real value must honour the
  * VMX fixed bits (SDM A.7, A.8); unrestricted guest lifts PE and PG (SDM 27.3.1.1).
  */
+u64 vmcs_guest_cr0(const struct vcpu *v)
+{
+	return (vmread(VMCS_GUEST_CR0) & ~v->cr0_mask) | (vmread(VMCS_CR0_SHADOW) & v->cr0_mask);
+}
+
+u64 vmcs_guest_cr4(const struct vcpu *v)
+{
+	return (vmread(VMCS_GUEST_CR4) & ~v->cr4_mask) | (vmread(VMCS_CR4_SHADOW) & v->cr4_mask);
+}
+
 void vmcs_set_guest_cr0(struct vcpu *v, u64 cr0)
 {
 	u64 fixed0 = core.caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);

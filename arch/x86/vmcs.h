@@ -18,6 +18,13 @@ bool vmcs_preempt_timer_init(struct vcpu *v, u64 period);
 /* Until the next exit: exit after at most ticks TSC ticks (a synthetic timer's deadline),
  * or, with ticks 0, after the VP's usual period. */
 void vmcs_preempt_timer_arm(struct vcpu *v, u64 ticks);
+/*
+ * CR0 / CR4 as the guest sees them now (SDM vol.3 25.6.6): owned bits from the shadow,
+ * the others from the real register, which the guest changes without an exit. Never read
+ * a guest-owned bit (OSXSAVE, PCIDE, PKE, TS, WP...) from the shadow alone: it is stale.
+ */
+u64 vmcs_guest_cr0(const struct vcpu *v);
+u64 vmcs_guest_cr4(const struct vcpu *v);
 /* Guest CR0 / CR4 as the guest sees them, and the values the CPU really runs with. */
 void vmcs_set_guest_cr0(struct vcpu *v, u64 cr0);
 void vmcs_set_guest_cr4(struct vcpu *v, u64 cr4);

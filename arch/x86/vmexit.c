@@ -124,6 +124,7 @@ static void vcpu_service_kicks(struct vcpu *v, u32 kick)
 static u32 vcpu_wait_paused(struct vcpu *v)
 {
 	u32 deferred = 0;
+	u64 t0 = rdtsc();
 
 	while (__atomic_load_n(&v->paused, __ATOMIC_ACQUIRE)) {
 		if (dbgcon_cpu(v)) {
@@ -137,6 +138,7 @@ static u32 vcpu_wait_paused(struct vcpu *v)
 		deferred |= kick & VCPU_KICK_INIT;
 		vcpu_service_kicks(v, kick);
 	}
+	v->idle_tsc += rdtsc() - t0; /* not running: not in VP_RUNTIME */
 	return deferred;
 }
 

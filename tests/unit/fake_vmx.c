@@ -177,6 +177,11 @@ void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
 	v->state = VCPU_RUNNING;
 	v->entry_ctls = core.entry | ENTRY_IA32E_GUEST;
 	v->sipi_vector = -1;
+	/* The owned CR bits as vmcs_create() sets them. */
+	v->cr0_mask = CR0_PE | CR0_PG | CR0_NE | (FAKE_CR0_FIXED0 & 0xffffffffULL) |
+		      (~FAKE_CR0_FIXED1 & 0xffffffffULL);
+	v->cr4_mask = CR4_VMXE | CR4_PAE | (FAKE_CR4_FIXED0 & 0xffffffffULL) |
+		      (~FAKE_CR4_FIXED1 & 0xffffffffULL);
 	fake_vcpus[0] = v;
 	fake_nvcpus = 1;
 

@@ -77,16 +77,20 @@ static void test_leaf1_hides_vmx_and_announces_hypervisor(void **state)
 
 static void test_leaf1_osxsave_follows_guest_cr4(void **state)
 {
-	/* Host has OSXSAVE on, the guest's CR4 (shadow) does not: the bit goes. */
+	/* OSXSAVE is the guest's own bit (not in cr4_mask): it sets it in the real CR4
+	 * without an exit, and the shadow keeps whatever it was. The real CR4 decides. */
+	/* Host has OSXSAVE on, the guest's CR4 does not (a stale shadow says it does). */
 	fake_cpuid_set(1, 0, 0x000906ea, 0, 0x7ffafbff, 0);
-	fake_vmcs_set(VMCS_GUEST_CR4, FAKE_GUEST_CR4 | CR4_VMXE | CR4_OSXSAVE);
+	fake_vmcs_set(VMCS_GUEST_CR4, FAKE_GUEST_CR4 | CR4_VMXE);
+	fake_vmcs_set(VMCS_CR4_SHADOW, FAKE_GUEST_CR4 | CR4_OSXSAVE);
 	do_cpuid(1, 0);
 	assert_int_equal(vp.regs.gpr[RCX] & ECX1_OSXSAVE, 0);
 
-	/* Host has it off, the guest's CR4 shadow has it on: the bit comes. */
+	/* Host has it off, the guest set it (Linux's fpu__init_cpu_xstate; the shadow still
+	 * says 0): the bit comes. */
 	fake_cpuid_set(1, 0, 0x000906ea, 0, 0x7ffafbff & ~ECX1_OSXSAVE, 0);
-	fake_vmcs_set(VMCS_GUEST_CR4, FAKE_GUEST_CR4 | CR4_VMXE);
-	fake_vmcs_set(VMCS_CR4_SHADOW, FAKE_GUEST_CR4 | CR4_OSXSAVE);
+	fake_vmcs_set(VMCS_GUEST_CR4, FAKE_GUEST_CR4 | CR4_VMXE | CR4_OSXSAVE);
+	fake_vmcs_set(VMCS_CR4_SHADOW, FAKE_GUEST_CR4);
 	do_cpuid(1, 0);
 	assert_int_equal(vp.regs.gpr[RCX], (0x7ffafbff & ~ECX1_VMX) | ECX1_HYPERVISOR);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + 2 * CPUID_LEN);

@@ -179,9 +179,10 @@ static void test_unsupported_bits_fault(void **state)
 
 static void test_guest_cr4_osxsave_clear_faults(void **state)
 {
-	/* SDM vol.2 XSETBV: CR4.OSXSAVE = 0 is #UD (vector 6, no error code). The guest's CR4
-	 * (the shadow) decides, not the real CR4 the host forced. */
-	fake_vmcs_set(VMCS_CR4_SHADOW, FAKE_GUEST_CR4);
+	/* SDM vol.2 XSETBV: CR4.OSXSAVE = 0 is #UD (vector 6, no error code). The guest owns
+	 * the bit: its real CR4 decides, whatever the (stale) shadow says. */
+	fake_vmcs_set(VMCS_CR4_SHADOW, FAKE_GUEST_CR4 | CR4_OSXSAVE);
+	fake_vmcs_set(VMCS_GUEST_CR4, FAKE_GUEST_CR4 | CR4_VMXE);
 	vp.regs.gpr[RCX] = 0;
 	vp.regs.gpr[RAX] = X87 | SSE;
 	vp.regs.gpr[RDX] = 0;
@@ -190,6 +191,16 @@ static void test_guest_cr4_osxsave_clear_faults(void **state)
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000306ULL);
 	assert_int_equal(fake_xsetbv_count, 0);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
+}
+
+/* The Linux boot that found the bug: OSXSAVE set in the real CR4 without an exit, the
+ * shadow still 0 from the firmware. XSETBV must go through. */
+static void test_osxsave_set_by_guest_without_exit(void **state)
+{
+	fake_vmcs_set(VMCS_CR4_SHADOW, FAKE_GUEST_CR4);
+	fake_vmcs_set(VMCS_GUEST_CR4, FAKE_GUEST_CR4 | CR4_VMXE | CR4_OSXSAVE);
+	cpu_supports(X87 | SSE | AVX);
+	assert_accepted(X87 | SSE | AVX, 1);
 }
 
 static void test_amx_halves_fault(void **state)
@@ -204,11 +215,17 @@ static void test_amx_halves_fault(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_valid_values_reach_xsetbv), T(test_upper_rcx_rax_rdx_ignored),
-		T(test_xcr_other_than_0_faults),   T(test_x87_clear_faults),
-		T(test_avx_without_sse_faults),	   T(test_partial_avx512_faults),
-		T(test_avx512_without_avx_faults), T(test_mpx_halves_fault),
-		T(test_unsupported_bits_fault),	   T(test_guest_cr4_osxsave_clear_faults),
+		T(test_valid_values_reach_xsetbv),
+		T(test_upper_rcx_rax_rdx_ignored),
+		T(test_xcr_other_than_0_faults),
+		T(test_x87_clear_faults),
+		T(test_avx_without_sse_faults),
+		T(test_partial_avx512_faults),
+		T(test_avx512_without_avx_faults),
+		T(test_mpx_halves_fault),
+		T(test_unsupported_bits_fault),
+		T(test_guest_cr4_osxsave_clear_faults),
+		T(test_osxsave_set_by_guest_without_exit),
 		T(test_amx_halves_fault),
 	};
 

@@ -297,6 +297,27 @@ static void test_reference_tsc_page(void **state)
 	assert_int_equal(fake_noverlays, 0);
 }
 
+/* VP_RUNTIME: 100 ns units since the VP started, minus the time it was parked; read-only;
+ * absent (#GP) without the reference time. */
+static void test_vp_runtime(void **state)
+{
+	hv_reftime_init(0, 0);
+	hv_privileges_refresh();
+	rd(HV_MSR_VP_RUNTIME);
+	assert_true(gp());		   /* no TSC rate yet in this setup */
+	hv_reftime_init(1000000000ULL, 0); /* 100 ticks per unit */
+	hv_privileges_refresh();
+	vp.start_tsc = 5000;
+	vp.idle_tsc = 20000;
+	fake_tsc = 5000 + 20000 + 100 * 777;
+	fake_tsc_step = 1;
+	u64 t = rd(HV_MSR_VP_RUNTIME);
+	assert_false(gp());
+	assert_true(t == 776 || t == 777); /* the scale rounds down */
+	wr(HV_MSR_VP_RUNTIME, 0);
+	assert_true(gp());
+}
+
 /* hvoff=: a switched-off feature is exactly like an absent one: #GP, and not in CPUID. */
 static void test_features_switched_off(void **state)
 {
@@ -307,7 +328,8 @@ static void test_features_switched_off(void **state)
 	assert_true(hv_cpuid(0x40000003, 0, r));
 	assert_int_equal(r[0], HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_INTR_CTRL_REGS |
 				       HV_PRIV_ACCESS_RESET_REG | HV_PRIV_ACCESS_SYNIC_REGS |
-				       HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER);
+				       HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
+				       HV_PRIV_ACCESS_VP_RUNTIME);
 	rd(HV_MSR_VP_INDEX);
 	assert_true(gp());
 	rd(HV_MSR_REFERENCE_TSC);
@@ -469,6 +491,7 @@ int main(void)
 		T(test_reset_msr),
 		T(test_reference_tsc_page),
 		T(test_features_switched_off),
+		T(test_vp_runtime),
 		T(test_apic_msrs),
 		T(test_apic_msrs_apic_disabled),
 		T(test_vp_assist_page),
