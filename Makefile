@@ -3,6 +3,8 @@
 #   make            build build/vtlvisor.efi and the test guests
 #   make test       unit tests + every emulator scenario; ends with "N passed, N failed"
 #   make run        boot vtlvisor in Bochs with the demo guest, both consoles shown
+#   make run-linux  boot vtlvisor + Debian's cloud kernel (2 CPUs) in Bochs, consoles shown
+#   make linux      the Linux guest's files: kernel, initramfs, acpi_tables.efi (build/linux/)
 #   make bench      path lengths and exits per operation, native vs under vtlvisor
 #   make check      clang-format, cppcheck, layering rules
 #   make unit       host unit tests only (ASan/UBSan)
@@ -120,6 +122,9 @@ $(B)/vtlvisor.so: $(LOADER_OBJS)
 -include $(wildcard tests/guests/*.mk)
 guests: $(GUEST_EFIS)
 
+# ---- the Linux guest (tests/linux/linux.mk: make linux) ----------------------------------
+-include $(wildcard tests/linux/*.mk)
+
 # ---- host unit tests ---------------------------------------------------------------------
 UNIT_TESTS :=
 -include $(wildcard tests/unit/*.mk)
@@ -144,12 +149,17 @@ deps-ok:
 	@tools/install-deps.sh --check >/dev/null 2>&1 || tools/install-deps.sh
 
 test: deps-ok
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all linux
 	@tools/run-tests.sh
 
 run: deps-ok
 	@$(MAKE) --no-print-directory all
 	tools/run-bochs.sh --cpus 2 --demo
+
+# LINUX_ARGS: more kernel command-line words, e.g. LINUX_ARGS="loglevel=7 hvload.rounds=100".
+run-linux: deps-ok
+	@$(MAKE) --no-print-directory all linux
+	tools/run-linux.sh $(LINUX_ARGS)
 
 bench: deps-ok
 	@$(MAKE) --no-print-directory all
@@ -161,5 +171,5 @@ check:
 clean:
 	rm -rf $(B)
 
-.PHONY: all guests unit deps deps-ok test run bench check clean
+.PHONY: all guests unit deps deps-ok test run run-linux bench check clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

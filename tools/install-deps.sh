@@ -17,8 +17,10 @@ PACKAGES=(
 	mtools dosfstools
 	# unit tests, fuzzing, static analysis
 	libcmocka-dev clang llvm libclang-rt-14-dev cppcheck clang-format clang-tidy
-	# ACPI tables, Linux guest initramfs
-	acpica-tools busybox-static cpio
+	# ACPI tables (iasl -d), the Linux guest: Debian's cloud kernel (the meta-package follows
+	# the current ABI, linux-image-6.1.0-NN-cloud-amd64; its postinst also writes an unused
+	# /boot/initrd.img-*), busybox-static + cpio for tools/mkinitramfs.sh
+	acpica-tools linux-image-cloud-amd64 busybox-static cpio
 	# what the tools/*.sh scripts call: timeout, setsid, script, awk, sed, grep
 	coreutils util-linux bsdutils mawk sed grep
 )
