@@ -13,6 +13,7 @@
 
 #include "lib/printf.h"
 #include "tests/guests/cpu.h"
+#include "tests/guests/idt.h"
 
 #define ITERS 2000
 #define GUEST_OS_ID 0x8001000000000000ULL
@@ -26,6 +27,36 @@ static volatile u8 *hc_page;
  * ranges: a full page), [1] a flush of one 512-page range, [2] GetVpIndexFromApicId input
  * at +0 and output at +0x800. */
 static u64 io_buf[3];
+/* SynIC: the message page and a PostMessage input (to this VP's SINT2, vtlvisor's
+ * connection ID 0x10000 + 16 x VP + SINT). */
+#define BENCH_VEC 0xd0
+#define MSR_SCONTROL 0x40000080u
+#define MSR_SIMP 0x40000083u
+#define MSR_SINT2 0x40000092u
+static u64 sim_page, post_in;
+static u32 my_vp;
+
+/* The interrupt both round trips wait for: counts, then EOIs through the EOI MSR. */
+static volatile u32 bench_hits __attribute__((used));
+void bench_isr(void);
+__asm__(".text\n"
+	"bench_isr:\n"
+	"	push %rax\n	push %rcx\n	push %rdx\n"
+	"	lock incl bench_hits(%rip)\n"
+	"	mov $0x40000070, %ecx\n"
+	"	xor %eax, %eax\n	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	pop %rdx\n	pop %rcx\n	pop %rax\n"
+	"	iretq\n");
+
+/* Interrupts on until the handler has run once more, then off again. */
+static void wait_interrupt(u32 before)
+{
+	__asm__ volatile("sti");
+	while (bench_hits == before)
+		__asm__ volatile("pause" ::: "memory");
+	__asm__ volatile("cli");
+}
 
 static void out(const char *s)
 {
@@ -92,6 +123,24 @@ static void op_flush_509ranges(void)
 	hypercall(0x0003 | (509ULL << 32), io_buf[0], 0);
 }
 
+/* PostMessage to ourselves, the SINT's interrupt, the guest clears the slot (EOI MSR). */
+static void op_synic_roundtrip(void)
+{
+	u32 before = bench_hits;
+
+	hypercall(0x005c, post_in, 0);
+	wait_interrupt(before);
+	*(volatile u32 *)(uintptr_t)(sim_page + 2 * 256) = 0; /* slot 2 free again */
+}
+/* HvCallSendSyntheticClusterIpi to ourselves (fast) and its interrupt. */
+static void op_pv_ipi_self(void)
+{
+	u32 before = bench_hits;
+
+	hypercall(0x000b | (1ULL << 16), BENCH_VEC, 1ULL << my_vp);
+	wait_interrupt(before);
+}
+
 static void measure(const char *name, op_fn fn, u32 iters)
 {
 	char line[128];
@@ -141,7 +190,36 @@ static bool setup_hypercalls(void)
 	g[0] = ~0ULL; /* HV_PARTITION_ID_SELF */
 	g[1] = 0;     /* VTL 0 */
 	*(volatile u32 *)(uintptr_t)(io_buf[2] + 16) = cpu_apic_id();
+	my_vp = (u32)cpu_rdmsr(MSR_VP_INDEX);
+	sim_page = buf + 3 * 4096;
+	post_in = buf + 4 * 4096;
+	volatile u32 *p = (volatile u32 *)(uintptr_t)post_in;
+	p[0] = 0x10000 + 16 * my_vp + 2; /* connection: our SINT2 */
+	p[1] = 0;
+	p[2] = 1;  /* message type */
+	p[3] = 16; /* payload bytes */
 	return hc_page[0] == 0x0f;
+}
+
+/* The round trips that end in an interrupt: needs the SynIC (CPUID 0x40000003 EAX bit 2). */
+static void bench_interrupts(void)
+{
+	struct vt0_idt_gate saved;
+
+	if (!(cpu_cpuid(0x40000003, 0).eax & (1u << 2))) {
+		out("BENCH synic: not offered");
+		return;
+	}
+	vt0_idt_gate(BENCH_VEC, (u64)bench_isr, &saved);
+	cpu_wrmsr(MSR_SCONTROL, 1);
+	cpu_wrmsr(MSR_SIMP, sim_page | 1);
+	cpu_wrmsr(MSR_SINT2, BENCH_VEC);
+	measure("synic-message-roundtrip", op_synic_roundtrip, ITERS / 4);
+	measure("pv-ipi-self", op_pv_ipi_self, ITERS / 4);
+	cpu_wrmsr(MSR_SINT2, 1u << 16);
+	cpu_wrmsr(MSR_SIMP, 0);
+	cpu_wrmsr(MSR_SCONTROL, 0);
+	vt0_idt_gate(BENCH_VEC, 0, &saved);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
@@ -172,6 +250,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 			measure("flush-list-1page", op_flush_1page, ITERS / 4);
 			measure("flush-list-512pages", op_flush_512pages, ITERS / 4);
 			measure("flush-list-509ranges", op_flush_509ranges, ITERS / 20);
+			bench_interrupts();
 		} else {
 			out("BENCH hypercalls: no hypercall page");
 		}

@@ -1,7 +1,7 @@
 # The VTL0 test guest (UEFI application), built with the loader's GNU-EFI recipe.
 # Included by the top-level Makefile: `make build/guests/vtl0test.efi`.
 VTL0TEST_SRCS := tests/guests/vtl0test.c tests/guests/report.c tests/guests/mp.c \
-        tests/guests/cpuid_check.c tests/guests/hv_check.c tests/guests/synic_check.c \
+        tests/guests/cpuid_check.c tests/guests/hv_check.c tests/guests/synic_check.c tests/guests/idt.c \
         tests/guests/pool_check.c \
         tests/guests/ap_restart.c tests/guests/busy.c tests/guests/ap_trampoline.S \
         lib/printf.c lib/string.c

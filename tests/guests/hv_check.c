@@ -76,34 +76,9 @@ __asm__(".text\n"
 	"	iretq\n"
 	"1:	jmp *hv_gp_chain(%rip)\n");
 
-struct hv_idtr {
-	u16 limit;
-	u64 base;
-} __attribute__((packed));
-
 static u64 gate_offset(const struct vt0_idt_gate *g)
 {
 	return g->off_lo | ((u64)g->off_mid << 16) | ((u64)g->off_hi << 32);
-}
-
-void vt0_idt_gate(u32 vector, u64 handler, struct vt0_idt_gate *saved)
-{
-	struct hv_idtr idtr;
-	u16 cs;
-
-	__asm__ volatile("sidt %0" : "=m"(idtr));
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	volatile struct vt0_idt_gate *gate = (volatile struct vt0_idt_gate *)idtr.base + vector;
-	if (!handler) {
-		*gate = *saved;
-		return;
-	}
-	*saved = *gate;
-	*gate = (struct vt0_idt_gate){ .off_lo = (u16)handler,
-				       .sel = cs,
-				       .attr = 0x8e,
-				       .off_mid = (u16)(handler >> 16),
-				       .off_hi = (u32)(handler >> 32) };
 }
 
 /* Takes over (install) or gives back the BSP's #GP vector. */

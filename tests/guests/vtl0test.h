@@ -12,6 +12,7 @@
 
 #include "lib/types.h"
 #include "tests/guests/cpu.h"
+#include "tests/guests/idt.h"
 #include "tests/guests/mp.h"
 
 /* CPUID.01H:ECX (SDM Vol. 2A, CPUID, "Feature Information Returned in the ECX Register"). */
@@ -77,21 +78,6 @@ void vt0_check_hv(struct vt0_ctx *ctx);
 bool vt0_try_rdmsr(u32 msr, u64 *val);
 bool vt0_try_wrmsr(u32 msr, u64 val);
 u64 vt0_hypercall(const volatile u8 *page, u64 control, u64 in, u64 out);
-
-/* 64-bit IDT gate (SDM vol.3 6.14.1): offset 15:0, selector, attributes, 31:16, 63:32. */
-struct vt0_idt_gate {
-	u16 off_lo;
-	u16 sel;
-	u8 ist;
-	u8 attr;
-	u16 off_mid;
-	u32 off_hi;
-	u32 rsvd;
-};
-_Static_assert(sizeof(struct vt0_idt_gate) == 16, "SDM vol.3 6.14.1: 64-bit gates are 16 bytes");
-/* Points this CPU's IDT vector at handler (an interrupt gate, P, DPL 0), the old gate
- * kept in *saved; handler 0 puts *saved back. */
-void vt0_idt_gate(u32 vector, u64 handler, struct vt0_idt_gate *saved);
 
 /* The SynIC and synthetic timers (synic_check.c), run by the hv group on every CPU. */
 void vt0_check_synic(struct vt0_ctx *ctx);
