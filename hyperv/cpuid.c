@@ -25,6 +25,22 @@
 #define VTLVISOR_LEAF_EXITS 0x40000102 /* answered in arch/x86/exit_cpuid.c (needs the VP) */
 
 static u64 hv_priv_off; /* set once by the BSP at takeover (hvoff=) */
+static bool hv_xmm;	/* the host may touch XMM registers: XMM fast calls offered */
+
+void hv_xmm_init(bool sse_usable)
+{
+	hv_xmm = sse_usable;
+}
+
+bool hv_xmm_fast_available(void)
+{
+	return hv_xmm;
+}
+
+bool hv_xmm_fast_output_available(void)
+{
+	return hv_xmm;
+}
 static u64 hv_priv_now; /* what is offered: read on every synthetic MSR access */
 
 void hv_set_privileges_off(u64 off)
@@ -87,13 +103,15 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		out[3] = HV_FEATURE_CRASH_MSRS;		    /* hyperv/crash.c */
 		if (out[0] & HV_PRIV_ACCESS_FREQUENCY_MSRS) /* Linux wants both bits */
 			out[3] |= HV_FEATURE_FREQUENCY_MSRS;
+		if (hv_xmm)
+			out[3] |= HV_FEATURE_XMM_INPUT | HV_FEATURE_XMM_OUTPUT;
 		if (out[0] & HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS)
 			out[3] |= HV_FEATURE_STIMER_DIRECT; /* hyperv/stimer.c */
 		break;
 	case HV_LEAF_RECOMMENDATIONS:
 		/* bit 1/2: use the local/remote TLB flush hypercalls; bit 10: send IPIs with
 		 * HvCallSendSyntheticClusterIpi (hyperv/hypercall.c). */
-		out[0] = (1u << 1) | (1u << 2) | (1u << 10);
+		out[0] = (1u << 1) | (1u << 2) | (1u << 10) | HV_RECOMMEND_EX_PROCESSOR_MASKS;
 		if (hv_privileges() & HV_PRIV_ACCESS_RESET_REG)
 			out[0] |= 1u << 4; /* reboot through the RESET MSR */
 		/* AutoEOI SINTs work (injected), but APIC-delivered ones are cheaper. */

@@ -89,6 +89,9 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST 0x0003
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT 0x0008
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI 0x000b
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX 0x0013
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX 0x0014
+#define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI_EX 0x0015
 #define HVCALL_POST_MESSAGE 0x005c
 #define HVCALL_SIGNAL_EVENT 0x005d
 #define HVCALL_GET_VP_INDEX_FROM_APIC_ID 0x009a
@@ -157,7 +160,16 @@ struct hv_control {
 	u16 var_header; /* qwords */
 	u16 rep_count, rep_start;
 };
-#define HV_CALL_REP 1u	  /* a rep call: rep count > 0, start < count */
+#define HV_CALL_REP 1u /* a rep call: rep count > 0, start < count */
+/* XMM fast calls (reference 1.3): RDX:R8 and XMM0-XMM5, 16-byte pairs of input then output;
+ * offered (CPUID 0x40000003 EDX bits 4 and 15) when the host may use SSE (CR4.OSFXSR). */
+#define HV_XMM_PAIRS 7
+#define HV_FEATURE_XMM_INPUT (1u << 4)
+#define HV_FEATURE_XMM_OUTPUT (1u << 15)
+#define HV_RECOMMEND_EX_PROCESSOR_MASKS (1u << 11) /* CPUID 0x40000004 EAX */
+void hv_xmm_init(bool sse_usable);
+bool hv_xmm_fast_available(void);
+bool hv_xmm_fast_output_available(void);
 #define HV_CALL_VARHDR 2u /* may have a variable header */
 u16 hv_control_decode(u64 control, u32 call_flags, struct hv_control *c);
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hypercall engine (DESIGN.md 5; TLFS "Hypercall Interface", reference 1.1-1.4): the
- * control word is decoded and checked once, then a const table code -> {flags, handler}.
- * Register (fast) and memory forms; XMM fast input/output and rep continuation are not
- * offered yet (a whole rep list fits one input page and is done in one go).
+ * control word is decoded and checked once, then a const table code -> {privilege, flags,
+ * sizes, handler}. Memory, register (fast) and XMM fast forms; a long rep call returns to
+ * the guest unfinished with its rep start index moved on, and the guest's VMCALL runs again
+ * (reference 1.3, "continuation").
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/intrin.h"
@@ -13,7 +14,9 @@
 #include "boot/bootinfo.h"
 #include "hyperv/guest_access.h"
 #include "hyperv/hv.h"
+#include "hyperv/reftime.h"
 #include "hyperv/synic.h"
+#include "lib/bitmap.h"
 #include "lib/compiler.h"
 #include "lib/string.h"
 
@@ -50,7 +53,25 @@ struct hv_args {
 	const u8 *in; /* header, variable header, then the rep elements */
 	u8 *out;      /* fixed output, then the rep elements; NULL if the call has none */
 	u16 reps_done;
+	u64 deadline; /* TSC after which a rep call stops and continues later; 0 = none */
 };
+
+/* Internal results of a handler, never seen by the guest. */
+#define HV_CALL_CONTINUE 0xfffe /* out of time: reps_done are done, run the VMCALL again */
+#define HV_CALL_RAISE_UD 0xffff /* the XMM form without the feature (KVM, OVMM): #UD */
+
+/* A call should not take more than about 50 us (reference 1.3); 0 when the TSC rate is
+ * not known (then a rep call runs to its end: one input page at most). */
+static u64 hv_budget_ticks(void)
+{
+	return hv_tsc_hz() / 20000;
+}
+
+/* A rep loop asks before each element after the first: is the time budget used up? */
+static bool hv_out_of_time(const struct hv_args *a)
+{
+	return a->deadline && rdtsc() > a->deadline;
+}
 
 /* A call: validates its input and acts; returns its status. */
 typedef u16 (*hv_call_fn)(struct vcpu *v, struct hv_args *a);
@@ -96,15 +117,40 @@ static u16 hv_notify_long_spin_wait(struct vcpu *v, struct hv_args *a)
 	return HV_STATUS_SUCCESS;
 }
 
+/* HV_VP_SET (reference 1.7) formats. */
+#define HV_GENERIC_SET_SPARSE_4K 0
+#define HV_GENERIC_SET_ALL 1
+
 /*
- * HvCallSendSyntheticClusterIpi (reference 1.7): +0 vector (0x10-0xff), +4 HV_INPUT_VTL,
- * +5 flags, +6 reserved, +8 processor mask (bit n = VP index n). A fixed interrupt to each
- * VP named; bits beyond the VPs that exist are ignored, as KVM does.
+ * The VPs an HV_VP_SET names, as a mask of VP indexes (there are at most 64 VPs: banks
+ * beyond the first name none). set: Format, ValidBanksMask, then one bank per set bit of
+ * the mask, counted in the control word's variable header. 0 or an HV_STATUS.
  */
-static u16 hv_send_cluster_ipi(struct vcpu *v, struct hv_args *a)
+static u16 vp_set_mask(const struct hv_args *a, const u8 *set, u64 *mask)
+{
+	u64 format = in_u64(set), valid = in_u64(set + 8);
+
+	if (format == HV_GENERIC_SET_ALL) {
+		*mask = ~0ULL;
+		return HV_STATUS_SUCCESS;
+	}
+	if (format != HV_GENERIC_SET_SPARSE_4K)
+		return HV_STATUS_INVALID_PARAMETER;
+	/* The banks present must be exactly the ones the mask announces (as KVM checks). */
+	if (bits_count(valid) != a->c.var_header)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	*mask = (valid & 1) ? in_u64(set + 16) : 0;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * HvCallSendSyntheticClusterIpi(Ex) (reference 1.7): +0 vector (0x10-0xff), +4
+ * HV_INPUT_VTL, +5 flags, +6 reserved, +8 processor mask or HV_VP_SET. A fixed interrupt
+ * to each VP named; VPs that do not exist are ignored, as KVM does.
+ */
+static u16 hv_cluster_ipi(struct vcpu *v, struct hv_args *a, u64 mask)
 {
 	u32 vector = in_u32(a->in);
-	u64 mask = in_u64(a->in + 8);
 
 	if (vector < 0x10 || vector > 0xff || !input_vtl_ok(a->in[4]) || a->in[5] || a->in[6] ||
 	    a->in[7])
@@ -114,6 +160,19 @@ static u16 hv_send_cluster_ipi(struct vcpu *v, struct hv_args *a)
 		    __atomic_load_n(&vcpu_get(i)->launched, __ATOMIC_ACQUIRE))
 			apic_send_fixed(vcpu_get(i)->apic_id, (u8)vector);
 	return HV_STATUS_SUCCESS;
+}
+
+static u16 hv_send_cluster_ipi(struct vcpu *v, struct hv_args *a)
+{
+	return hv_cluster_ipi(v, a, in_u64(a->in + 8));
+}
+
+static u16 hv_send_cluster_ipi_ex(struct vcpu *v, struct hv_args *a)
+{
+	u64 mask;
+	u16 st = vp_set_mask(a, a->in + 8, &mask);
+
+	return st ? st : hv_cluster_ipi(v, a, mask);
 }
 
 /* Flush flags (reference 1.7). */
@@ -128,9 +187,9 @@ static u16 hv_send_cluster_ipi(struct vcpu *v, struct hv_args *a)
  * flushed: a superset of what was asked, always correct, and done on every target before
  * the call returns (TLFS).
  */
-static u16 hv_flush(struct vcpu *v, struct hv_args *a, bool list)
+static u16 hv_flush(struct vcpu *v, struct hv_args *a, bool list, u64 mask)
 {
-	u64 flags = in_u64(a->in + 8), mask = in_u64(a->in + 16);
+	u64 flags = in_u64(a->in + 8);
 	u64 known = HV_FLUSH_ALL_PROCESSORS | HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES |
 		    (list ? HV_FLUSH_USE_EXTENDED_RANGE_FORMAT : HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY);
 
@@ -146,12 +205,31 @@ static u16 hv_flush(struct vcpu *v, struct hv_args *a, bool list)
 
 static u16 hv_flush_space(struct vcpu *v, struct hv_args *a)
 {
-	return hv_flush(v, a, false);
+	return hv_flush(v, a, false, in_u64(a->in + 16));
 }
 
 static u16 hv_flush_list(struct vcpu *v, struct hv_args *a)
 {
-	return hv_flush(v, a, true);
+	return hv_flush(v, a, true, in_u64(a->in + 16));
+}
+
+/* The Ex forms: an HV_VP_SET at +16 instead of the mask. */
+static u16 hv_flush_ex(struct vcpu *v, struct hv_args *a, bool list)
+{
+	u64 mask;
+	u16 st = vp_set_mask(a, a->in + 16, &mask);
+
+	return st ? st : hv_flush(v, a, list, mask);
+}
+
+static u16 hv_flush_space_ex(struct vcpu *v, struct hv_args *a)
+{
+	return hv_flush_ex(v, a, false);
+}
+
+static u16 hv_flush_list_ex(struct vcpu *v, struct hv_args *a)
+{
+	return hv_flush_ex(v, a, true);
 }
 
 /*
@@ -165,6 +243,8 @@ static u16 hv_get_vp_index_from_apic_id(struct vcpu *v, struct hv_args *a)
 	if (a->in[8] != 0)
 		return HV_STATUS_INVALID_PARAMETER;
 	for (u32 r = a->c.rep_start; r < a->c.rep_count; r++) {
+		if (r > a->c.rep_start && hv_out_of_time(a))
+			return HV_CALL_CONTINUE;
 		u32 apic = in_u32(a->in + 16 + 4 * r), i;
 		for (i = 0; i < vcpu_count() && vcpu_get(i)->apic_id != apic; i++)
 			;
@@ -191,14 +271,24 @@ static const struct hv_call hv_calls[] = {
 	[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST] = { 0, HV_CALL_REP, 24, 8, 0, 0, hv_flush_list },
 	[HVCALL_NOTIFY_LONG_SPIN_WAIT] = { 0, 0, 8, 0, 0, 0, hv_notify_long_spin_wait },
 	[HVCALL_SEND_SYNTHETIC_CLUSTER_IPI] = { 0, 0, 16, 0, 0, 0, hv_send_cluster_ipi },
+	/* Ex: the fixed part of the HV_VP_SET (format, mask) is in the header, its banks are
+	 * the variable header. */
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX] = { 0, HV_CALL_VARHDR, 32, 0, 0, 0,
+						    hv_flush_space_ex },
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX] = { 0, HV_CALL_REP | HV_CALL_VARHDR, 32, 8, 0, 0,
+						   hv_flush_list_ex },
+	[HVCALL_SEND_SYNTHETIC_CLUSTER_IPI_EX] = { 0, HV_CALL_VARHDR, 24, 0, 0, 0,
+						   hv_send_cluster_ipi_ex },
 	[HVCALL_POST_MESSAGE] = { HV_PRIV_POST_MESSAGES, 0, 256, 0, 0, 0, hv_post_message },
 	[HVCALL_SIGNAL_EVENT] = { HV_PRIV_SIGNAL_EVENTS, 0, 8, 0, 0, 0, hv_signal_event },
 	[HVCALL_GET_VP_INDEX_FROM_APIC_ID] = { 0, HV_CALL_REP, 16, 4, 0, 4,
 					       hv_get_vp_index_from_apic_id },
 };
 
-/* Per-VP copies of the input (so the guest cannot change it while the call runs). */
+/* Per-VP copies of the input (so the guest cannot change it while the call runs), and the
+ * output of XMM fast calls before it goes to the registers. */
 static u8 hv_in_buf[BOOTINFO_MAX_CPUS][PAGE_SIZE];
+static u8 hv_xmm_out[BOOTINFO_MAX_CPUS][HV_XMM_PAIRS * 16];
 
 /*
  * The caller's registers (reference 1.2): a 64-bit caller passes the control word in RCX,
@@ -208,6 +298,7 @@ static u8 hv_in_buf[BOOTINFO_MAX_CPUS][PAGE_SIZE];
  */
 struct hv_regs {
 	u64 control, in, out;
+	bool is64;
 };
 
 static u64 reg_pair(const struct vcpu *v, int hi, int lo)
@@ -221,12 +312,46 @@ static bool hv_caller_64(void)
 	return (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & (1u << 13));
 }
 
-static struct hv_regs hv_read_regs(const struct vcpu *v, bool is64)
+static struct hv_regs hv_read_regs(const struct vcpu *v)
 {
-	if (is64)
-		return (struct hv_regs){ v->regs.gpr[RCX], v->regs.gpr[RDX], v->regs.gpr[R8] };
+	if (hv_caller_64())
+		return (struct hv_regs){ v->regs.gpr[RCX], v->regs.gpr[RDX], v->regs.gpr[R8],
+					 true };
 	return (struct hv_regs){ reg_pair(v, RDX, RAX), reg_pair(v, RBX, RCX),
-				 reg_pair(v, RDI, RSI) };
+				 reg_pair(v, RDI, RSI), false };
+}
+
+/*
+ * The fast forms (reference 1.3): the input is one byte stream of 16-byte register pairs,
+ * RDX:R8 then XMM0..XMM5; the output fills the pairs after the input's. Beyond RDX:R8 only
+ * for 64-bit callers and when XMM fast input (and, for output, XMM fast output) is offered;
+ * otherwise #UD, as KVM and OpenVMM do.
+ */
+static u16 hv_fast_input(const struct vcpu *v, const struct hv_regs *r, u8 *in, u32 in_len,
+			 u32 out_len, u32 *out_pairs_at)
+{
+	u32 in_pairs = in_len > 16 ? (in_len + 15) / 16 : 1, out_pairs = (out_len + 15) / 16;
+
+	for (int i = 0; i < 8; i++) {
+		in[i] = (u8)(r->in >> (8 * i));
+		in[8 + i] = (u8)(r->out >> (8 * i));
+	}
+	*out_pairs_at = in_pairs;
+	if (in_pairs == 1 && !out_pairs)
+		return HV_STATUS_SUCCESS;
+	if (!r->is64 || !hv_xmm_fast_available() || (out_pairs && !hv_xmm_fast_output_available()))
+		return HV_CALL_RAISE_UD;
+	if (in_pairs + out_pairs > HV_XMM_PAIRS)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	for (u32 p = 1; p < in_pairs; p++)
+		xmm_access(p - 1, (u8(*)[16])(in + 16 * p), false);
+	return HV_STATUS_SUCCESS;
+}
+
+static void hv_fast_output(const u8 *out, u32 out_len, u32 first_pair)
+{
+	for (u32 p = 0; p < (out_len + 15) / 16; p++)
+		xmm_access(first_pair + p - 1, (u8(*)[16])(out + 16 * p), true);
 }
 
 static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
@@ -248,15 +373,15 @@ static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 	u32 in_len = call->in_size + 8u * a.c.var_header + reps * call->in_elem;
 	u32 out_len = call->out_size + reps * call->out_elem;
 	u8 *in = hv_in_buf[v->index];
+	u32 out_pair = 0;
 
 	if (a.c.fast) {
-		/* Register form (reference 1.3): 16 bytes in the input and output registers,
-		 * no output (XMM fast input/output is not offered). */
-		if (in_len > 16 || out_len)
-			return HV_STATUS_INVALID_HYPERCALL_INPUT;
-		for (int i = 0; i < 8; i++) {
-			in[i] = (u8)(r->in >> (8 * i));
-			in[8 + i] = (u8)(r->out >> (8 * i));
+		st = hv_fast_input(v, r, in, in_len, out_len, &out_pair);
+		if (st)
+			return st;
+		if (out_len) {
+			a.out = hv_xmm_out[v->index];
+			memset(a.out, 0, sizeof(hv_xmm_out[0])); /* nothing stale goes out */
 		}
 	} else {
 		/* Memory form: input and output GPAs; blocks in one page, not overlapping. */
@@ -267,23 +392,42 @@ static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 			return HV_STATUS_INVALID_ALIGNMENT;
 		if (in_len && out_len && in_gpa < out_gpa + out_len && out_gpa < in_gpa + in_len)
 			return HV_STATUS_INVALID_ALIGNMENT;
-		memcpy(in, src, in_len);
+		/* The header, and the elements from the rep start on (a continued call does not
+		 * copy again what it has done). */
+		u32 head = call->in_size + 8u * a.c.var_header,
+		    skip = a.c.rep_start * call->in_elem;
+		memcpy(in, src, head);
+		memcpy(in + head + skip, src + head + skip, in_len - head - skip);
+		/* Only memory-form rep calls continue: a fast one is short by construction. */
+		if (reps && hv_budget_ticks())
+			a.deadline = rdtsc() + hv_budget_ticks();
 	}
 	a.in = in;
 	a.reps_done = a.c.rep_start;
 	st = call->fn(v, &a);
 	*reps_done = a.reps_done;
+	if (a.c.fast && out_len && st != HV_CALL_RAISE_UD)
+		hv_fast_output(a.out, out_len, out_pair);
 	return st;
+}
+
+/* Continuation (reference 1.3): the control word again, its rep start index moved on. */
+static void hv_continue(struct vcpu *v, const struct hv_regs *r, u16 reps_done)
+{
+	u64 control = (r->control & ~(0xfffULL << 48)) | ((u64)reps_done << 48);
+
+	if (r->is64) {
+		v->regs.gpr[RCX] = control;
+	} else {
+		v->regs.gpr[RAX] = (u32)control;
+		v->regs.gpr[RDX] = control >> 32;
+	}
 }
 
 int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
 {
 	u64 t0 = rdtsc();
-	bool is64 = hv_caller_64();
-	struct hv_regs r = hv_read_regs(v, is64);
-	u32 code = (u32)(r.control & 0xffff);
 	struct hv_vp_stats *st = &hv_stats[v->index];
-	u32 slot = code < HV_STATS_CODES ? code : HV_STATS_CODES - 1;
 
 	/* TLFS "Hypercall Interface": only CPL 0 in protected or long mode may call; #UD
 	 * otherwise, as on hardware without a hypervisor. */
@@ -291,18 +435,29 @@ int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
 		vcpu_inject_ud(v);
 		return EXIT_RESUME;
 	}
+	struct hv_regs r = hv_read_regs(v);
+	u32 code = (u32)(r.control & 0xffff);
+	u32 slot = code < HV_STATS_CODES ? code : HV_STATS_CODES - 1;
 	st->count[slot]++;
 	/* Result (reference 1.2): status in 15:0, reps completed in 43:32. */
 	u16 reps_done = 0;
 	u16 status = hv_dispatch(v, &r, &reps_done);
-	u64 result = status | ((u64)(reps_done & 0xfff) << 32);
-	if (is64) {
-		v->regs.gpr[RAX] = result;
-	} else { /* EDX:EAX; a 32-bit register write clears bits 63:32 */
-		v->regs.gpr[RAX] = (u32)result;
-		v->regs.gpr[RDX] = result >> 32;
+	if (status == HV_CALL_RAISE_UD) {
+		vcpu_inject_ud(v);
+		return EXIT_RESUME;
 	}
-	vcpu_skip_instr(v, e);
+	if (status == HV_CALL_CONTINUE) {
+		hv_continue(v, &r, reps_done); /* RIP stays: the guest calls again */
+	} else {
+		u64 result = status | ((u64)(reps_done & 0xfff) << 32);
+		if (r.is64) {
+			v->regs.gpr[RAX] = result;
+		} else { /* EDX:EAX; a 32-bit register write clears bits 63:32 */
+			v->regs.gpr[RAX] = (u32)result;
+			v->regs.gpr[RDX] = result >> 32;
+		}
+		vcpu_skip_instr(v, e);
+	}
 	st->cycles[slot] += rdtsc() - t0;
 	return EXIT_RESUME;
 }

@@ -13,6 +13,15 @@
 #define BITMAP_WORD_BITS 64
 #define BITMAP_WORDS(nbits) (((nbits) + BITMAP_WORD_BITS - 1) / BITMAP_WORD_BITS)
 
+/* Set bits in a word (the core links no libgcc, so no __builtin_popcountll). */
+static inline u32 bits_count(u64 w)
+{
+	w = w - ((w >> 1) & 0x5555555555555555ULL);
+	w = (w & 0x3333333333333333ULL) + ((w >> 2) & 0x3333333333333333ULL);
+	w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (u32)((w * 0x0101010101010101ULL) >> 56);
+}
+
 static inline void bitmap_set(u64 *map, u64 bit)
 {
 	map[bit / 64] |= 1ULL << (bit % 64);

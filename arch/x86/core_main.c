@@ -149,6 +149,7 @@ static int core_global_init(struct bootinfo *bi)
 	hv_frequencies_init((u64)bi->tsc_khz * 1000, (u64)bi->apic_timer_khz * 1000);
 	hv_stimer_init(vmx_ctl_allowed(core.caps.pin, PIN_PREEMPT_TIMER));
 	hv_synic_init();
+	hv_xmm_init(read_cr4() & CR4_OSFXSR);
 	hv_set_privileges_off(bi->config.hv_off); /* also computes the offer from the above */
 	if (bi->config.hv_off)
 		pr_info("TLFS privileges switched off by hvoff=: %#llx; offered: %#llx\n",

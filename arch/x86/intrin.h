@@ -103,6 +103,32 @@ static inline u64 xgetbv(u32 idx)
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(idx));
 	return ((u64)hi << 32) | lo;
 }
+/*
+ * The guest's XMM0-XMM5 while the hypervisor runs: the core never touches SSE registers
+ * (-mgeneral-regs-only), so after a VM exit they still hold the guest's values. For the
+ * TLFS's XMM fast hypercalls; MOVDQU needs CR4.OSFXSR (#UD otherwise).
+ */
+#define XMM_ACCESS(n)                                                            \
+	case n:                                                                  \
+		if (write)                                                       \
+			__asm__ volatile("movdqu %0, %%xmm" #n : : "m"(*buf));   \
+		else                                                             \
+			__asm__ volatile("movdqu %%xmm" #n ", %0" : "=m"(*buf)); \
+		break
+static inline void xmm_access(u32 n, u8 (*buf)[16], bool write)
+{
+	switch (n) {
+		XMM_ACCESS(0);
+		XMM_ACCESS(1);
+		XMM_ACCESS(2);
+		XMM_ACCESS(3);
+		XMM_ACCESS(4);
+		XMM_ACCESS(5);
+	default:
+		break;
+	}
+}
+#undef XMM_ACCESS
 struct dtr_reg {
 	u16 limit;
 	u64 base;

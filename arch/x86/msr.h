@@ -65,6 +65,7 @@
 #define CR0_PG (1ULL << 31)
 #define CR4_PAE (1ULL << 5)
 #define CR4_PGE (1ULL << 7)
+#define CR4_OSFXSR (1ULL << 9) /* SSE instructions allowed (else #UD) */
 #define CR4_VMXE (1ULL << 13)
 #define CR4_SMXE (1ULL << 14)
 #define CR4_PCIDE (1ULL << 17)

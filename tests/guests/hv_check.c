@@ -394,6 +394,135 @@ static bool check_hypercall_disable(volatile u8 *page)
 
 static struct vt0_ctx *hv_ctx; /* for the checks that need the CPU list */
 
+/* Exits this VP has taken (vtlvisor's CPUID leaf 0x40000102). */
+static u64 vp_exits(void)
+{
+	struct cpuid_regs r = cpu_cpuid(0x40000102, 0);
+
+	return ((u64)r.ebx << 32) | r.eax;
+}
+
+/*
+ * An XMM fast call (tlfs-vsm.md 1.3): RDX, R8, XMM0 and XMM1 loaded from x[0..1], both
+ * stored back into x after the call (the output pairs follow the input's).
+ */
+static u64 xmm_hypercall(const volatile u8 *page, u64 control, u64 rdx, u64 r8, u8 x[2][16])
+{
+	register u64 r8r __asm__("r8") = r8;
+	u64 rax;
+
+	__asm__ volatile("movdqu (%[x]), %%xmm0\n\t"
+			 "movdqu 16(%[x]), %%xmm1\n\t"
+			 "call *%[page]\n\t"
+			 "movdqu %%xmm0, (%[x])\n\t"
+			 "movdqu %%xmm1, 16(%[x])"
+			 : "=&a"(rax), "+c"(control), "+d"(rdx), "+r"(r8r)
+			 : [page] "r"(page), [x] "r"(x)
+			 : "r9", "r10", "r11", "cc", "memory"); /* no SSE in this build */
+	return rax;
+}
+
+/*
+ * The Ex forms (an HV_VP_SET instead of a 64-bit mask) and the XMM fast form: a flush of
+ * every CPU named by a sparse set and by the "all" format, a malformed set, a flush whose
+ * processor mask travels in XMM0, and GetVpIndexFromApicId with APIC IDs in XMM0 and the
+ * VP indexes coming back in XMM1.
+ */
+static void check_ex_and_xmm_calls(const volatile u8 *page, EFI_PHYSICAL_ADDRESS buf,
+				   const struct mp_info *mp)
+{
+	volatile u64 *in = (volatile u64 *)(uintptr_t)buf;
+	struct why w = { 0 };
+	u64 rax;
+
+	in[0] = 0;
+	in[1] = 0;
+	in[2] = 0;			 /* sparse */
+	in[3] = 1;			 /* bank 0 */
+	in[4] = (1ull << mp->count) - 1; /* every CPU */
+	rax = vt0_hypercall(page, 0x0013ull | (1ull << 17), buf, 0);
+	if ((u16)rax)
+		why_add(&w, "sparse set: RAX 0x%lx", rax);
+	in[2] = 1; /* all */
+	rax = vt0_hypercall(page, 0x0013ull, buf, 0);
+	if ((u16)rax)
+		why_add(&w, "all: RAX 0x%lx", rax);
+	in[2] = 0;
+	rax = vt0_hypercall(page, 0x0013ull, buf, 0); /* bank announced, not present */
+	if ((u16)rax != HV_STATUS_INVALID_HYPERCALL_INPUT)
+		why_add(&w, "missing bank: RAX 0x%lx, want 3", rax);
+	report_result("hv.flush_ex", !w.count, "%s", w.buf);
+
+	struct why x = { 0 };
+	struct cpuid_regs f = cpu_cpuid(0x40000003, 0);
+	u8 regs[2][16] = { { 0 } };
+	if (!(f.edx & BIT(4)) || !(f.edx & BIT(15))) {
+		report_fail("hv.xmm_fast", "CPUID 0x40000003 EDX 0x%x: no XMM fast input/output",
+			    f.edx);
+		return;
+	}
+	*(u64 *)regs[0] = (1ull << mp->count) - 1; /* the processor mask, in XMM0 */
+	rax = xmm_hypercall(page, 0x0002ull | HV_CONTROL_FAST, 0, 3, regs);
+	if ((u16)rax)
+		why_add(&x, "flush with XMM0: RAX 0x%lx", rax);
+	u32 n = mp->count < 4 ? mp->count : 4;
+	for (u32 i = 0; i < n; i++)
+		((u32 *)regs[0])[i] = mp->cpus[n - 1 - i].apic_id;
+	__builtin_memset(regs[1], 0xee, 16);
+	rax = xmm_hypercall(page, 0x009aull | HV_CONTROL_FAST | HV_CONTROL_REP_COUNT(n), ~0ull, 0,
+			    regs);
+	if ((u16)rax || ((rax >> 32) & 0xfff) != n)
+		why_add(&x, "GetVpIndexFromApicId: RAX 0x%lx", rax);
+	/* 16 + 4n input bytes: RDX:R8 and XMM0, so the output starts in XMM1. */
+	for (u32 i = 0; i < n; i++)
+		if (((u32 *)regs[1])[i] != n - 1 - i)
+			why_add(&x, "XMM1 word %u = 0x%x, want %u", i, ((u32 *)regs[1])[i],
+				n - 1 - i);
+	report_result("hv.xmm_fast", !x.count, "%s", x.buf);
+}
+
+/*
+ * A long rep call is done in slices of ~50 us (tlfs-vsm.md 1.3): the hypervisor returns
+ * to the guest with the rep start index moved on and RIP on the VMCALL, which runs again.
+ * GetVpIndexFromApicId with 1020 reps (a full input page) must come back complete and
+ * correct, after more than one exit.
+ */
+static void check_rep_continuation(const volatile u8 *page, EFI_PHYSICAL_ADDRESS buf,
+				   const struct mp_info *mp)
+{
+	const u32 reps = 1020;
+	EFI_PHYSICAL_ADDRESS outp = 0;
+	struct why w = { 0 };
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+					(UINTN)1, &outp))) {
+		report_fail("hv.rep_continuation", "AllocatePages failed");
+		return;
+	}
+	volatile u64 *in = (volatile u64 *)(uintptr_t)buf;
+	volatile u32 *ids = (volatile u32 *)(uintptr_t)(buf + 16);
+	volatile u32 *out = (volatile u32 *)(uintptr_t)outp;
+	in[0] = ~0ull;
+	in[1] = 0;
+	for (u32 i = 0; i < reps; i++) {
+		ids[i] = mp->cpus[i % mp->count].apic_id;
+		out[i] = 0xdead;
+	}
+	u64 e0 = vp_exits();
+	u64 rax = vt0_hypercall(page, 0x009aull | HV_CONTROL_REP_COUNT(reps), buf, outp);
+	u64 exits = vp_exits() - e0 - 1;
+	if ((u16)rax || ((rax >> 32) & 0xfff) != reps)
+		why_add(&w, "RAX 0x%lx", rax);
+	for (u32 i = 0; i < reps && w.count < 3; i++)
+		if (out[i] != i % mp->count)
+			why_add(&w, "rep %u: VP %u, want %u", i, out[i], i % mp->count);
+	if (exits < 2)
+		why_add(&w, "done in %lu exit(s): no continuation", exits);
+	report_result("hv.rep_continuation", !w.count, "%s", w.buf);
+	report_info("hv: 1020-rep GetVpIndexFromApicId took %lu VMCALL exits", exits);
+	uefi_call_wrapper(BS->FreePages, 2, outp, (UINTN)1);
+}
+
 /*
  * Memory-form calls (tlfs-vsm.md 1.3, 1.7) through the enabled page: GetVpIndexFromApicId
  * for every CPU (input at +0, output at +0x800 of a page of ours), the flush calls on all
@@ -445,6 +574,8 @@ static void check_memory_form_calls(const volatile u8 *page)
 		      (u16)rax == HV_STATUS_SUCCESS && ((rax >> 32) & 0xfff) == 2,
 		      "RAX 0x%lx (want status 0, 2 reps completed)", rax);
 	check_call("hv.cluster_ipi_bad_vector", page, 0x000bull | HV_CONTROL_FAST, 0x0f, 0x0005);
+	check_ex_and_xmm_calls(page, buf, mp);
+	check_rep_continuation(page, buf, mp);
 	uefi_call_wrapper(BS->FreePages, 2, buf, (UINTN)1);
 }
 

@@ -261,6 +261,23 @@ static void check_events_and_auto_eoi(void)
 	slot(0, 2)->type = 0;
 	cpu_wrmsr(HV_MSR_EOM, 0);
 	report_result("hv.synic_auto_eoi", !a.count, "%s", a.buf);
+
+	/* PV IPIs to ourselves, plain and Ex (a sparse HV_VP_SET naming VP 0), with a
+	 * handler: each must arrive. */
+	struct why p = { 0 };
+	u32 before = sint_hits;
+	st = (u16)vt0_hypercall(sy.page, 0x000bull | HV_CONTROL_FAST, VEC_SINT, 1);
+	if (st || !wait_for(&sint_hits, before + 1, 500, false))
+		why_add(&p, "SendSyntheticClusterIpi: status 0x%lx, no interrupt", st);
+	volatile u64 *in = (volatile u64 *)(uintptr_t)sy.io;
+	in[0] = VEC_SINT;
+	in[1] = 0; /* sparse */
+	in[2] = 1; /* bank 0 */
+	in[3] = 1; /* VP 0 */
+	st = (u16)vt0_hypercall(sy.page, 0x0015ull | (1ull << 17), sy.io, 0);
+	if (st || !wait_for(&sint_hits, before + 2, 500, false))
+		why_add(&p, "SendSyntheticClusterIpiEx: status 0x%lx, no interrupt", st);
+	report_result("hv.pv_ipi_self", !p.count, "%s", p.buf);
 }
 
 /* AP procedures: MSRs and the hypercall page only, no UEFI service. */

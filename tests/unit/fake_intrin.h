@@ -457,6 +457,18 @@ static inline u64 xgetbv(u32 idx)
 {
 	return idx < FAKE_NXCR ? fake_xcr[idx] : 0;
 }
+
+/* The guest's XMM0-XMM5 (xmm_access); tests set and read them directly. */
+FAKE_WEAK u8 fake_xmm[6][16];
+static inline void xmm_access(u32 n, u8 (*buf)[16], bool write)
+{
+	if (n >= 6)
+		return;
+	if (write)
+		__builtin_memcpy(fake_xmm[n], *buf, 16);
+	else
+		__builtin_memcpy(*buf, fake_xmm[n], 16);
+}
 static inline void cli(void)
 {
 	fake_cli_count++;
@@ -660,6 +672,7 @@ static inline int invvpid(u64 type, u16 vpid, u64 gva)
 
 static inline void fake_intrin_reset(void)
 {
+	__builtin_memset(fake_xmm, 0, sizeof(fake_xmm));
 	fake_ports_reset();
 	fake_cpu_relax_count = 0;
 	fake_msr_reset();

@@ -191,9 +191,26 @@ static void test_edges(void **state)
 	assert_int_equal(bitmap_find_zero_run(map, 192, 193, 1), 192);
 }
 
+/* bits_count() against the compiler's popcount, on edge and pseudo-random words. */
+static void test_bits_count(void **state)
+{
+	u64 x = 0x9e3779b97f4a7c15ULL;
+
+	assert_int_equal(bits_count(0), 0);
+	assert_int_equal(bits_count(~0ULL), 64);
+	assert_int_equal(bits_count(1ULL << 63), 1);
+	for (int i = 0; i < 10000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		assert_int_equal(bits_count(x), __builtin_popcountll(x));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bits_count),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_random_small),
 		cmocka_unit_test(test_random_large),

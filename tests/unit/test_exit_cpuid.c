@@ -170,8 +170,8 @@ static void test_tlfs_leaves(void **state)
 	assert_regs(0xf4, 0x30, 0, 1u << 10);
 	do_cpuid(0x40000004, 0); /* flush + cluster-IPI hypercalls, never notify spin waits */
 	/* + bit 4: reboot through the RESET MSR, bit 9: AutoEOI deprecated */
-	assert_regs(0x616, 0xffffffff, 40, 0);
-	do_cpuid(0x40000005, 0); /* max VPs / LPs */
+	assert_regs(0xe16, 0xffffffff, 40, 0); /* + bit 11: the Ex forms */
+	do_cpuid(0x40000005, 0);	       /* max VPs / LPs */
 	assert_regs(3, 3, 0, 0);
 	do_cpuid(0x40000006, 0); /* MSR bitmaps, SLAT */
 	assert_regs(0xa, 0, 0, 0);

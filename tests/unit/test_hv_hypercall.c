@@ -17,6 +17,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmexit.h"
 #include "hyperv/hv.h"
+#include "hyperv/reftime.h"
 #include "tests/unit/fake_vmx.h"
 
 static struct vcpu vp, vp1, vp2;
@@ -287,11 +288,160 @@ static void test_flush(void **state)
 	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST | REPS(4), 0, 0x1000),
 			 HV_STATUS_INVALID_PARAMETER);
 	assert_int_equal(fake_tlb_flushes, 3);
-	/* 24 bytes do not fit the register form (no XMM fast input). */
+	/* 24 bytes need XMM0: without XMM fast input offered, #UD (KVM, OpenVMM). */
+	hv_xmm_init(false);
 	vp.regs.gpr[RCX] = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE | FAST;
+	vp.regs.gpr[RAX] = 0x77;
 	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
+	fake_vmcs_set(VMCS_GUEST_RIP, FAKE_GUEST_RIP);
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
-	assert_int_equal(vp.regs.gpr[RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000306ULL);
+	assert_int_equal(vp.regs.gpr[RAX], 0x77);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
+}
+
+/* A fast call: RDX, R8 and (XMM form) XMM0-XMM5 as given. */
+static u64 vmcall_fast(u64 control, u64 rdx, u64 r8)
+{
+	vp.regs.gpr[RCX] = control;
+	vp.regs.gpr[RDX] = rdx;
+	vp.regs.gpr[R8] = r8;
+	vp.regs.gpr[RAX] = 0x77;
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
+	fake_vmcs_set(VMCS_GUEST_RIP, FAKE_GUEST_RIP);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+	return vp.regs.gpr[RAX];
+}
+
+static void test_xmm_fast_input_output(void **state)
+{
+	hv_xmm_init(true);
+	/* Flush: address space in RDX, flags in R8, the processor mask in XMM0's low half. */
+	u64 mask = 0x6;
+	memcpy(fake_xmm[0], &mask, 8);
+	assert_int_equal(vmcall_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE | FAST, 0x1000, 0),
+			 HV_STATUS_SUCCESS);
+	assert_int_equal(fake_tlb_flush_mask, 0x6);
+	assert_int_equal(fake_xmm[0][0], 6); /* input registers are preserved */
+	/* GetVpIndexFromApicId, 2 reps: 16 + 8 bytes in (RDX:R8, XMM0), 8 out in XMM1. */
+	u32 ids[4] = { 9, 4, 0xdead, 0xbeef };
+	memcpy(fake_xmm[0], ids, 16);
+	memset(fake_xmm[1], 0xee, 16);
+	assert_int_equal(vmcall_fast(HVCALL_GET_VP_INDEX_FROM_APIC_ID | FAST | REPS(2),
+				     HV_PARTITION_ID_SELF, 0),
+			 HV_STATUS_SUCCESS | REPS(2));
+	u32 got[4];
+	memcpy(got, fake_xmm[1], 16);
+	assert_int_equal(got[0], 2);
+	assert_int_equal(got[1], 1);
+	assert_int_equal(got[2], 0); /* the rest of the pair: zeros, nothing stale */
+	assert_int_equal(got[3], 0);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + 3);
+	/* More than RDX:R8 + XMM0-5 can hold: 16 + 4 * 30 in, 4 * 30 out. */
+	assert_int_equal(vmcall_fast(HVCALL_GET_VP_INDEX_FROM_APIC_ID | FAST | REPS(30),
+				     HV_PARTITION_ID_SELF, 0),
+			 HV_STATUS_INVALID_HYPERCALL_INPUT);
+	/* A 32-bit caller has no XMM form: #UD. */
+	fake_vmcs_set(VMCS_GUEST_CS_AR, 0xc09b);
+	vp.regs.gpr[RAX] = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE | FAST; /* EDX:EAX */
+	vp.regs.gpr[RDX] = 0;
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000306ULL);
+	assert_int_equal(vp.regs.gpr[RAX], HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE | FAST);
+}
+
+#define SPARSE 0
+#define ALL 1
+
+static void test_ex_forms(void **state)
+{
+	/* FlushVirtualAddressSpaceEx: +0 space, +8 flags, +16 HV_VP_SET (format, valid banks,
+	 * banks in the variable header). */
+	put64(0, 0x1000);
+	put64(8, 0);
+	put64(16, SPARSE);
+	put64(24, 1);	/* bank 0 only */
+	put64(32, 0x5); /* VPs 0 and 2 */
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX | VARHDR(1), 0, 0x1000),
+			 HV_STATUS_SUCCESS);
+	assert_int_equal(fake_tlb_flush_mask, 0x5);
+	/* Banks announced and banks present must agree. */
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX, 0, 0x1000),
+			 HV_STATUS_INVALID_HYPERCALL_INPUT);
+	/* Only bank 1 (VPs 64-127, none exist): nobody. */
+	put64(24, 2);
+	put64(32, 0xff);
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX | VARHDR(1), 0, 0x1000),
+			 HV_STATUS_SUCCESS);
+	assert_int_equal(fake_tlb_flush_mask, 0);
+	put64(16, ALL);
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX, 0, 0x1000),
+			 HV_STATUS_SUCCESS);
+	assert_int_equal(fake_tlb_flush_mask, ~0ULL);
+	put64(16, 2); /* no such format */
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX, 0, 0x1000),
+			 HV_STATUS_INVALID_PARAMETER);
+	/* The list form: the GVA ranges follow the banks. */
+	put64(16, SPARSE);
+	put64(24, 1);
+	put64(32, 0x2);
+	put64(40, 0x400000);
+	put64(48, 0x800000);
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX | VARHDR(1) | REPS(2), 0,
+				    0x1000),
+			 HV_STATUS_SUCCESS | REPS(2));
+	assert_int_equal(fake_tlb_flush_mask, 0x2);
+	/* A variable header on the plain form is refused. */
+	assert_int_equal(vmcall_mem(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE | VARHDR(1), 0, 0x1000),
+			 HV_STATUS_INVALID_HYPERCALL_INPUT);
+
+	/* SendSyntheticClusterIpiEx: +0 vector, +4 VTL, +8 HV_VP_SET. */
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_X2APIC | APIC_BASE_ENABLE);
+	fake_msr_set(MSR_X2APIC_ICR, 0);
+	put64(0, 0x31);
+	put64(8, SPARSE);
+	put64(16, 1);
+	put64(24, 0x4); /* VP 2: APIC ID 9 */
+	assert_int_equal(vmcall_mem(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI_EX | VARHDR(1), 0, 0x1000),
+			 HV_STATUS_SUCCESS);
+	assert_int_equal(fake_msr_get(MSR_X2APIC_ICR), (9ULL << 32) | 0x31 | ICR_LEVEL_ASSERT);
+	put64(0, 0x0f);
+	assert_int_equal(vmcall_mem(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI_EX | VARHDR(1), 0, 0x1000),
+			 HV_STATUS_INVALID_PARAMETER);
+	u32 r[4];
+	assert_true(hv_cpuid(0x40000004, 0, r));
+	assert_true(r[0] & HV_RECOMMEND_EX_PROCESSOR_MASKS);
+}
+
+/* A rep call that runs out of its time budget returns unfinished: RIP stays, the rep start
+ * in RCX moves on, and the guest's next VMCALL does the rest (reference 1.3). */
+static void test_continuation(void **state)
+{
+	hv_frequencies_init(200000, 200000); /* a 50 us budget of 10 ticks */
+	fake_tsc_step = 100;		     /* every rdtsc() is past it */
+	put64(0, HV_PARTITION_ID_SELF);
+	put32(16, 9);
+	put32(20, 0);
+	put32(24, 4);
+	const u64 base = HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(3);
+	u64 control = base;
+	vp.regs.gpr[RAX] = 0x55;
+	for (u32 done = 1; done < 3; done++) {
+		vmcall_mem(control, 0, 0x1000);
+		assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP); /* again */
+		assert_int_equal(vp.regs.gpr[RCX], base | START(done));
+		assert_int_equal(vp.regs.gpr[RAX], 0x55);
+		control = vp.regs.gpr[RCX];
+	}
+	assert_int_equal(vmcall_mem(control, 0, 0x1000), HV_STATUS_SUCCESS | REPS(3));
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + 3);
+	assert_int_equal(get32(0x1000), 2);
+	assert_int_equal(get32(0x1004), 0);
+	assert_int_equal(get32(0x1008), 1);
+	hv_frequencies_init(0, 0);
 }
 
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -307,6 +457,9 @@ int main(void)
 		T(test_32bit_caller),
 		T(test_send_cluster_ipi),
 		T(test_flush),
+		T(test_xmm_fast_input_output),
+		T(test_ex_forms),
+		T(test_continuation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
