@@ -53,8 +53,9 @@ void hv_set_privileges_off(u64 off)
 void hv_privileges_refresh(void)
 {
 	u64 p = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX |
-		HV_PRIV_ACCESS_INTR_CTRL_REGS | HV_PRIV_ACCESS_RESET_REG |
-		HV_PRIV_ACCESS_SYNIC_REGS | HV_PRIV_POST_MESSAGES | HV_PRIV_SIGNAL_EVENTS;
+		HV_PRIV_ACCESS_GUEST_IDLE | HV_PRIV_ACCESS_INTR_CTRL_REGS |
+		HV_PRIV_ACCESS_RESET_REG | HV_PRIV_ACCESS_SYNIC_REGS | HV_PRIV_POST_MESSAGES |
+		HV_PRIV_SIGNAL_EVENTS;
 
 	if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
 		p |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
@@ -103,6 +104,8 @@ bool hv_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 		out[3] = HV_FEATURE_CRASH_MSRS;		    /* hyperv/crash.c */
 		if (out[0] & HV_PRIV_ACCESS_FREQUENCY_MSRS) /* Linux wants both bits */
 			out[3] |= HV_FEATURE_FREQUENCY_MSRS;
+		if (out[0] & HV_PRIV_ACCESS_GUEST_IDLE)
+			out[3] |= HV_FEATURE_GUEST_IDLE;
 		if (hv_xmm)
 			out[3] |= HV_FEATURE_XMM_INPUT | HV_FEATURE_XMM_OUTPUT;
 		if (out[0] & HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS)

@@ -31,6 +31,9 @@ struct vcpu;
 #define HV_MSR_HYPERCALL 0x40000001
 #define HV_MSR_VP_INDEX 0x40000002
 #define HV_MSR_VP_RUNTIME 0x40000010 /* read-only, 100 ns the VP has run */
+#define HV_MSR_GUEST_IDLE 0x400000f0 /* a read idles the VP until an interrupt */
+#define HV_PRIV_ACCESS_GUEST_IDLE (1u << 10)
+#define HV_FEATURE_GUEST_IDLE (1u << 5) /* CPUID 0x40000003 EDX */
 #define HV_MSR_EOI 0x40000070
 #define HV_MSR_ICR 0x40000071
 #define HV_MSR_TPR 0x40000072

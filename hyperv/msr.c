@@ -8,6 +8,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
+#include "arch/x86/intr_inject.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/reset.h"
 #include "arch/x86/vcpu.h"
@@ -133,6 +134,8 @@ static u64 hv_msr_privilege(u32 msr)
 		return HV_PRIV_ACCESS_VP_INDEX;
 	case HV_MSR_VP_RUNTIME:
 		return HV_PRIV_ACCESS_VP_RUNTIME;
+	case HV_MSR_GUEST_IDLE:
+		return HV_PRIV_ACCESS_GUEST_IDLE;
 	case HV_MSR_RESET:
 		return HV_PRIV_ACCESS_RESET_REG;
 	case HV_MSR_TIME_REF_COUNT:
@@ -188,6 +191,10 @@ int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 		return 0;
 	case HV_MSR_VP_RUNTIME: /* since launch, without the time parked or paused */
 		*val = hv_tsc_to_ref(rdtsc() - v->start_tsc - v->idle_tsc);
+		return 0;
+	case HV_MSR_GUEST_IDLE: /* reads 0 once an interrupt has arrived (read-only) */
+		vcpu_idle_until_interrupt(v);
+		*val = 0;
 		return 0;
 	case HV_MSR_RESET: /* reads 0: a reset never stays pending */
 		*val = 0;

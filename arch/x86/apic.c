@@ -96,6 +96,23 @@ int apic_write_tpr(u8 tpr)
 	return 0;
 }
 
+bool apic_interrupt_pending(void)
+{
+	enum apic_mode m = apic_mode();
+
+	if (m == APIC_OFF)
+		return false;
+	u32 ppr = apic_reg_read(m, APIC_REG_PPR);
+	for (int i = 7; i >= 0; i--) {
+		u32 irr = apic_reg_read(m, APIC_REG_IRR + 0x10 * (u32)i);
+		if (irr) {
+			u32 vector = 32 * (u32)i + 31 - (u32)__builtin_clz(irr);
+			return (vector & 0xf0) > (ppr & 0xf0);
+		}
+	}
+	return false;
+}
+
 int apic_read_icr(u64 *icr)
 {
 	switch (apic_mode()) {

@@ -10,7 +10,9 @@
 #include "arch/x86/vcpu.h"
 
 #define APIC_REG_TPR 0x080
+#define APIC_REG_PPR 0x0a0
 #define APIC_REG_EOI 0x0b0
+#define APIC_REG_IRR 0x200 /* 8 registers, 0x10 apart: vectors 32i..32i+31 */
 #define APIC_REG_ICR_LO 0x300
 #define APIC_REG_ICR_HI 0x310
 #define MSR_X2APIC_ICR 0x830
@@ -48,6 +50,9 @@ int apic_read_icr(u64 *icr);
 /* A guest's ICR write, as if trapped (INIT/SIPI handling, apic_icr_write), then done;
  * -1 for #GP (APIC disabled, or x2APIC reserved bits the CPU refused). */
 int apic_guest_icr_write(struct vcpu *v, u64 icr);
+/* Is an interrupt waiting in this CPU's APIC that it would deliver now if IF allowed: the
+ * highest IRR vector's priority class above the PPR's (SDM vol.3 10.8.3.1)? */
+bool apic_interrupt_pending(void);
 /* Sends a fixed interrupt with this vector from this CPU to one APIC ID (the real APIC). */
 void apic_send_fixed(u32 apic_id, u8 vector);
 /* Sends an NMI from this CPU to the CPU with this APIC ID (the real APIC). */

@@ -2,6 +2,8 @@
 /* Interrupts injected through the VMCS (arch/x86/intr_inject.h). */
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/apic.h"
+#include "arch/x86/core.h"
+#include "arch/x86/vmcs.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 
@@ -16,6 +18,8 @@ void vcpu_post_interrupt(struct vcpu *t, u8 vector)
 		apic_send_nmi(t->apic_id);
 	}
 }
+
+static void idle_end(struct vcpu *v);
 
 static void want_window(void)
 {
@@ -46,6 +50,8 @@ static bool any_pending(const struct vcpu *v)
 
 void vcpu_inject_pending_slow(struct vcpu *v)
 {
+	if (v->guest_idle)
+		idle_end(v); /* an interrupt arrived: GUEST_IDLE returns, even with IF = 0 */
 	/* An exception or NMI being injected goes first (SDM 27.6: one event per entry). */
 	if (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
 		want_window();
@@ -69,6 +75,43 @@ void vcpu_inject_pending_slow(struct vcpu *v)
 	/* An injected interrupt ends the HLT state it is delivered in (SDM vol.3 27.6). */
 	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
 		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+}
+
+void vcpu_idle_until_interrupt(struct vcpu *v)
+{
+	v->guest_idle = true;
+	vmwrite(VMCS_PIN_CTLS, vmread(VMCS_PIN_CTLS) | PIN_EXTINT_EXITING);
+	/* SDM vol.3 27.3.1.5: the HLT state needs SS.DPL = 0, which RDMSR's CPL 0 gives. */
+	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+}
+
+static void idle_end(struct vcpu *v)
+{
+	v->guest_idle = false;
+	vmwrite(VMCS_PIN_CTLS, vmread(VMCS_PIN_CTLS) & ~(u64)PIN_EXTINT_EXITING);
+	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+}
+
+void vcpu_idle_poll(struct vcpu *v)
+{
+	if (apic_interrupt_pending()) {
+		idle_end(v);
+		return;
+	}
+	u64 ticks = core.bi && core.bi->tsc_khz ? core.bi->tsc_khz / 10 : 100000; /* 100 us */
+	if (v->timer_deadline) {
+		u64 now = rdtsc();
+		ticks = MIN(ticks, v->timer_deadline > now ? v->timer_deadline - now : 1);
+	}
+	vmcs_preempt_timer_arm(v, ticks);
+}
+
+int exit_external_interrupt(struct vcpu *v, struct vmx_exit *e)
+{
+	if (!v->guest_idle)
+		return EXIT_STOP; /* external-interrupt exiting is on only while idle */
+	idle_end(v);
+	return EXIT_RESUME;
 }
 
 int exit_intr_window(struct vcpu *v, struct vmx_exit *e)

@@ -15,12 +15,32 @@
 /* Any CPU: vector (16-255) becomes pending for t; t is kicked if it runs a guest. */
 void vcpu_post_interrupt(struct vcpu *t, u8 vector);
 void vcpu_inject_pending_slow(struct vcpu *v);
+void vcpu_idle_poll(struct vcpu *v);
 /* Own CPU, right before VM entry (after in_guest is set, so no post is missed). */
 static inline void vcpu_inject_pending(struct vcpu *v)
 {
+	if (__builtin_expect(v->guest_idle, 0))
+		vcpu_idle_poll(v);
 	if (__atomic_load_n(&v->irq_posted, __ATOMIC_SEQ_CST))
 		vcpu_inject_pending_slow(v);
 }
 int exit_intr_window(struct vcpu *v, struct vmx_exit *e);
+
+/*
+ * Idle until an interrupt arrives, even one the guest masks with IF = 0 (the TLFS's
+ * GUEST_IDLE MSR): the VP enters the HLT activity state with external-interrupt exiting
+ * on; the first interrupt makes it exit and leaves it pending in the APIC (no acknowledge
+ * on exit), to be delivered when the guest unmasks it. Own CPU, its VMCS current.
+ */
+void vcpu_idle_until_interrupt(struct vcpu *v);
+/*
+ * Before each entry while idle: ends the idle state if an interrupt waits in the APIC,
+ * else keeps the VP exiting every 100 us to look again. Hardware ends it with an
+ * external-interrupt exit; Bochs 2.7 does not wake a halted guest with IF = 0 for one
+ * (its HLT loop looks only at IF), so the look is what works there.
+ */
+void vcpu_idle_poll(struct vcpu *v);
+/* The external-interrupt exit that ends it (any other one is unexpected: stop). */
+int exit_external_interrupt(struct vcpu *v, struct vmx_exit *e);
 
 #endif

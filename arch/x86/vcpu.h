@@ -90,6 +90,7 @@ struct vcpu {
 	 * CPU, and a summary word that says some are. */
 	u64 irq_pending[4];
 	u32 irq_posted;
+	bool guest_idle; /* in a GUEST_IDLE read: halted with external-interrupt exiting */
 	/* Statistics, owned by this VP's CPU. */
 	u64 exits;
 	u64 exit_count[EXIT_REASON_MAX];

@@ -30,6 +30,7 @@ static const struct vmexit_row vmexit_table[EXIT_REASON_MAX] = {
 	[EXIT_EXCEPTION_NMI] = { exit_nmi, 0, "NMI" },
 	[EXIT_NMI_WINDOW] = { exit_nmi_window, 0, "NMI window" },
 	[EXIT_INTR_WINDOW] = { exit_intr_window, 0, "interrupt window" },
+	[EXIT_EXTERNAL_INTR] = { exit_external_interrupt, 0, "external interrupt" },
 	[EXIT_PREEMPT_TIMER] = { exit_preempt_timer, 0, "preemption timer" },
 	[EXIT_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
 	[EXIT_INIT] = { exit_init, 0, "INIT" },

@@ -736,7 +736,7 @@ static void check_reference_time(void)
 }
 
 /*
- * Run with vtlvisor.efi hvoff=0xaff: every implemented TLFS privilege switched off. The
+ * Run with vtlvisor.efi hvoff=0xfff: every implemented TLFS privilege switched off. The
  * features must be gone from CPUID and each MSR must behave as absent (#GP both ways).
  */
 static void check_features_off(void)
@@ -744,13 +744,13 @@ static void check_features_off(void)
 	static const u32 msrs[] = { 0x40000000, 0x40000001, 0x40000002, 0x40000003,
 				    0x40000010, 0x40000020, 0x40000021, 0x40000022,
 				    0x40000023, 0x40000070, 0x40000071, 0x40000072,
-				    0x40000073, 0x40000080, 0x40000090, 0x400000b0 };
+				    0x40000073, 0x40000080, 0x40000090, 0x400000b0, 0x400000f0 };
 	struct why w = { 0 };
 	u32 priv = cpu_cpuid(0x40000003, 0).eax;
 	u64 v;
 
-	if (priv & 0xaff)
-		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0xaff);
+	if (priv & 0xfff)
+		why_add(&w, "CPUID 0x40000003 EAX 0x%x still grants 0x%x", priv, priv & 0xfff);
 	for (u32 i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
 		if (vt0_try_rdmsr(msrs[i], &v))
 			why_add(&w, "RDMSR 0x%x returned 0x%lx", msrs[i], v);

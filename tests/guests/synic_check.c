@@ -23,6 +23,7 @@
 #define HV_MSR_TIME_REF_COUNT 0x40000020u
 #define HV_MSR_TSC_FREQUENCY 0x40000022u
 #define HV_MSR_EOI 0x40000070u
+#define HV_MSR_GUEST_IDLE 0x400000f0u
 #define HV_MSR_SCONTROL 0x40000080u
 #define HV_MSR_SVERSION 0x40000081u
 #define HV_MSR_SIEFP 0x40000082u
@@ -388,6 +389,32 @@ static void check_timers(void)
 	if (!ok || took < 4 * 5000)
 		why_add(&p, "%u interrupt(s), the 5th after %lu units", timer_hits - 1, took);
 	report_result("hv.stimer_direct_periodic", !p.count, "%s", p.buf);
+
+	/* GUEST_IDLE with IF = 0: the VP sleeps until an interrupt arrives (the direct timer,
+	 * 1 ms away, or a firmware tick), which stays pending until IF = 1. A read that did
+	 * not sleep would go round this loop dozens of times in 1 ms. */
+	struct why g = { 0 };
+	u32 before = timer_hits, loops = 0;
+	__asm__ volatile("cli");
+	due = cpu_rdmsr(HV_MSR_TIME_REF_COUNT) + 10000;
+	cpu_wrmsr(HV_MSR_STIMER_COUNT(0), due);
+	cpu_wrmsr(HV_MSR_STIMER_CONFIG(0), STIMER_ENABLE | STIMER_DIRECT(VEC_TIMER));
+	while (cpu_rdmsr(HV_MSR_TIME_REF_COUNT) < due && loops < 1000) {
+		if (cpu_rdmsr(HV_MSR_GUEST_IDLE))
+			why_add(&g, "GUEST_IDLE read non-zero");
+		loops++;
+	}
+	u32 masked_hits = timer_hits;
+	__asm__ volatile("sti");
+	if (masked_hits != before)
+		why_add(&g, "the timer interrupt was taken with IF = 0");
+	if (!wait_for(&timer_hits, before + 1, 500, false))
+		why_add(&g, "no timer interrupt after STI");
+	if (loops > 3)
+		why_add(&g, "%u reads in 1 ms: the VP did not sleep", loops);
+	report_result("hv.guest_idle", !g.count, "%s", g.buf);
+	report_info("hv: GUEST_IDLE: %u read(s) until the 1 ms timer, interrupt taken after STI",
+		    loops);
 
 	/* Message mode to SINT2, AutoEnable: writing the count starts it. */
 	struct why m = { 0 };

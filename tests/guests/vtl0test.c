@@ -58,7 +58,7 @@ static bool apply_option(struct vt0_opts *o, const char *w, bool *named_check)
 		o->expect_no_hv = true;
 	else if (streq(w, "crash"))
 		o->crash_report = true;
-	else if (streq(w, "hvoff")) /* vtlvisor runs with hvoff=0xaff: expect no TLFS MSRs */
+	else if (streq(w, "hvoff")) /* vtlvisor runs with hvoff=0xfff: expect no TLFS MSRs */
 		o->hv_off = true;
 	else if (streq(w, "selftest-pool"))
 		o->selftest_pool = true;

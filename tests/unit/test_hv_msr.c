@@ -328,6 +328,7 @@ static void test_features_switched_off(void **state)
 	assert_true(hv_cpuid(0x40000003, 0, r));
 	assert_int_equal(r[0], HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_INTR_CTRL_REGS |
 				       HV_PRIV_ACCESS_RESET_REG | HV_PRIV_ACCESS_SYNIC_REGS |
+				       HV_PRIV_ACCESS_GUEST_IDLE |
 				       HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
 				       HV_PRIV_ACCESS_VP_RUNTIME);
 	rd(HV_MSR_VP_INDEX);

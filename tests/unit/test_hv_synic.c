@@ -454,15 +454,71 @@ static void test_stimer_periodic_message(void **state)
 	assert_int_equal(vp.timer_deadline, 0);
 }
 
+/* GUEST_IDLE: the read returns 0 with the VP halted and external-interrupt exiting on;
+ * the interrupt's exit (or an injected interrupt) ends it; the MSR is read-only. */
+static void test_guest_idle(void **state)
+{
+	fake_vmcs_set(VMCS_PIN_CTLS, PIN_NMI_EXITING);
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, RFLAGS_FIXED); /* IF = 0: it still wakes */
+	assert_int_equal(rd(HV_MSR_GUEST_IDLE), 0);
+	assert_false(gp());
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + 2);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), ACTIVITY_HLT);
+	assert_int_equal(fake_vmcs_get(VMCS_PIN_CTLS), PIN_NMI_EXITING | PIN_EXTINT_EXITING);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_RESUME);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), ACTIVITY_ACTIVE);
+	assert_int_equal(fake_vmcs_get(VMCS_PIN_CTLS), PIN_NMI_EXITING);
+	/* Not idle: an external-interrupt exit is unexpected. */
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_STOP);
+	/* An AutoEOI SINT posted while idle ends it too. */
+	rd(HV_MSR_GUEST_IDLE);
+	vcpu_post_interrupt(&vp, 0x44);
+	vcpu_inject_pending(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), ACTIVITY_ACTIVE);
+	assert_int_equal(fake_vmcs_get(VMCS_PIN_CTLS), PIN_NMI_EXITING);
+	assert_int_equal(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_INTR_WINDOW, PROC_INTR_WINDOW);
+	wr(HV_MSR_GUEST_IDLE, 0);
+	assert_true(gp());
+}
+
+/* Bochs does not wake a halted guest with IF = 0 for an interrupt: while idle, each entry
+ * looks at the APIC and ends the idle state when an interrupt would be delivered (its
+ * priority class above the PPR's); until then the VP exits every 100 us to look again. */
+static void test_guest_idle_poll(void **state)
+{
+	fake_msr_set(0x80a, 0x00); /* PPR */
+	for (u32 i = 0; i < 8; i++)
+		fake_msr_set(0x820 + i, 0); /* IRR */
+	rd(HV_MSR_GUEST_IDLE);
+	fake_vmcs_set(VMCS_PREEMPT_TIMER_VALUE, 0);
+	vcpu_inject_pending(&vp); /* nothing pending: still idle, back in 100 us */
+	assert_true(vp.guest_idle);
+	assert_int_equal(fake_vmcs_get(VMCS_PREEMPT_TIMER_VALUE), 100000 + 1);
+	fake_msr_set(0x826, 1u << 2); /* vector 0xc2 */
+	fake_msr_set(0x80a, 0xd0);    /* ... below the PPR: not deliverable */
+	vcpu_inject_pending(&vp);
+	assert_true(vp.guest_idle);
+	fake_msr_set(0x80a, 0xb0);
+	vcpu_inject_pending(&vp);
+	assert_false(vp.guest_idle);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), ACTIVITY_ACTIVE);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_msr_defaults_and_gp),	T(test_pages_are_overlays),
-		T(test_post_message),		T(test_signal_event),
-		T(test_auto_eoi_is_injected),	T(test_stimer_msrs),
-		T(test_stimer_direct_one_shot), T(test_stimer_periodic_message),
+		T(test_msr_defaults_and_gp),
+		T(test_pages_are_overlays),
+		T(test_post_message),
+		T(test_signal_event),
+		T(test_auto_eoi_is_injected),
+		T(test_stimer_msrs),
+		T(test_stimer_direct_one_shot),
+		T(test_stimer_periodic_message),
+		T(test_guest_idle),
+		T(test_guest_idle_poll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
