@@ -259,6 +259,7 @@ long core_cpu_entry(struct boot_cpu_args *args)
 		"(RIP %#llx, CR3 %#llx, %s mode)\n",
 		idx, p->apic_id, idx, (unsigned long long)g.rip, (unsigned long long)g.cr3,
 		(g.efer & EFER_LMA) ? "long" : "legacy");
+	v->console = idx == bi->bsp_index;
 	v->start_tsc = rdtsc();
 	r = vcpu_run_loop(v); /* returns only if the first entry fails */
 	vmclear(v->vmcs_pa);

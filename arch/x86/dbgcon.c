@@ -49,6 +49,8 @@ void dbgcon_init(u16 uart_port)
 	dbgcon_line_init(&con.line, line_out, NULL);
 }
 
+u64 dbgcon_next_poll; /* owned by the console's CPU */
+
 bool dbgcon_cpu(const struct vcpu *v)
 {
 	return con.ready && core.bi && v->index == core.bi->bsp_index;
@@ -237,6 +239,7 @@ void dbgcon_poll(struct vcpu *v, bool force)
 	if (!force && now - con.last_poll < DBGCON_POLL_TICKS)
 		return;
 	con.last_poll = now;
+	dbgcon_next_poll = now + DBGCON_POLL_TICKS;
 	/* At most a burst per poll: a flood of input never starves the guest. */
 	for (int i = 0; i < 64; i++) {
 		int c = uart_getc(con.port);

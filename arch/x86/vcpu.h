@@ -73,6 +73,7 @@ struct vcpu {
 	u32 kick;	    /* VCPU_KICK_*: requests from other CPUs, sent with an NMI */
 	bool nmi_for_guest; /* an NMI the guest must still receive */
 	bool paused;	    /* set and cleared by the debug console; the VP waits in root */
+	bool console;	    /* the boot CPU's VP, where the debug console is polled */
 	u32 snap_seq;	    /* bumped each time snap is refreshed */
 	u64 ept_gen;	    /* the EPT generation this VP has flushed up to */
 	u32 in_guest;	    /* 1 from just before VM entry to just after the exit (ept_change.c) */
@@ -101,8 +102,15 @@ struct vcpu {
 u32 vcpu_count(void);
 struct vcpu *vcpu_get(u32 index);
 
-/* Enters the guest (VMLAUNCH if !launched, else VMRESUME) and returns at the next VM
- * exit with 0, or at once with -1 (VMfailInvalid) / -2 (VMfailValid). vmx_run.S. */
+/*
+ * Enters the guest (VMLAUNCH if !launched, else VMRESUME). At every VM exit vcpu_exit()
+ * runs (arch/x86/vmexit.c); while it returns 0 the guest is resumed from the assembly
+ * (VMRESUME). Returns vcpu_exit's value when not 0, or -1 (VMfailInvalid) / -2
+ * (VMfailValid) when an entry fails. vmx_run.S.
+ */
 int vmx_run(struct vcpu_regs *regs, int launched);
+/* Called by vmx_run.S at every VM exit, the guest GPRs saved in v->regs: handles the exit
+ * and prepares the next entry. 0 = resume now; > 0 = return from vmx_run (the VP stops). */
+int vcpu_exit(struct vcpu *v);
 
 #endif

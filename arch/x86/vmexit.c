@@ -143,7 +143,8 @@ static u32 vcpu_wait_paused(struct vcpu *v)
 	return deferred;
 }
 
-static void vcpu_pre_entry(struct vcpu *v)
+/* What the check in vcpu_pre_entry sends here: kicks, NMIs, the console, a pause. */
+static void __attribute__((noinline)) vcpu_pre_entry_slow(struct vcpu *v)
 {
 	u32 kick = __atomic_exchange_n(&v->kick, 0, __ATOMIC_ACQUIRE);
 
@@ -156,7 +157,7 @@ static void vcpu_pre_entry(struct vcpu *v)
 			v->nmi_for_guest = true;
 	}
 	vcpu_service_kicks(v, kick);
-	if (dbgcon_cpu(v))
+	if (v->console && dbgcon_cpu(v))
 		dbgcon_poll(v, false);
 	if (__atomic_load_n(&v->paused, __ATOMIC_ACQUIRE))
 		kick |= vcpu_wait_paused(v);
@@ -174,6 +175,22 @@ static void vcpu_pre_entry(struct vcpu *v)
 	}
 	v->nmi_for_guest = false;
 	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
+}
+
+/*
+ * Before each entry, the common case in one test: no kick, no NMI taken in root operation
+ * or owed to the guest, not paused, and, on the console's CPU, no poll due. Plain loads: a
+ * kicker sets its bit and then sends an NMI, which makes this VP exit again if it is missed
+ * here; the slow path reads them properly.
+ */
+static inline void vcpu_pre_entry(struct vcpu *v)
+{
+	u32 any = __atomic_load_n(&v->kick, __ATOMIC_RELAXED) | v->pcpu->nmi_pending |
+		  v->nmi_for_guest | __atomic_load_n(&v->paused, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(!any, 1) && !(v->console && rdtsc() >= dbgcon_next_poll))
+		return;
+	vcpu_pre_entry_slow(v);
 }
 
 int exit_nmi(struct vcpu *v, struct vmx_exit *e)
@@ -195,47 +212,65 @@ int exit_nmi_window(struct vcpu *v, struct vmx_exit *e)
 	return EXIT_RESUME; /* vcpu_pre_entry injects it */
 }
 
-int vcpu_run_loop(struct vcpu *v)
+/*
+ * Right before every VM entry, on the VP's own CPU: announce guest mode, then catch up
+ * with what other CPUs asked for (EPT and TLB flushes, posted interrupts: they publish,
+ * then look at in_guest, Dekker), run the synthetic timers and inject what is due.
+ */
+static inline void vcpu_before_entry(struct vcpu *v)
 {
-	for (;;) {
-		/* Dekker with ept_publish(): announce we enter, then look at the generation. */
-		__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
-		ept_sync_before_entry(v);
-		if (v->timer_deadline)
-			hv_stimer_before_entry(v);
-		vcpu_inject_pending(v); /* after in_guest: a post from now on kicks us */
-		int r = vmx_run(&v->regs, v->launched);
-		__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
+	ept_sync_before_entry(v);
+	if (v->timer_deadline)
+		hv_stimer_before_entry(v);
+	vcpu_inject_pending(v); /* after in_guest: a post from now on kicks us */
+}
 
-		if (r) {
-			u64 err = r == -2 ? vmread(VMCS_VM_INSTRUCTION_ERROR) : 0;
-			pr_err("VP %u: %s failed (%s, VM-instruction error %llu)\n", v->index,
-			       v->launched ? "VMRESUME" : "VMLAUNCH",
-			       r == -1 ? "VMfailInvalid" : "VMfailValid", (unsigned long long)err);
-			if (!v->launched)
-				return -1;
-			vcpu_stop(v, "VM entry failed");
-		}
-		u32 full = (u32)vmread(VMCS_EXIT_REASON);
-		if (!v->launched && (full & EXIT_REASON_ENTRY_FAIL)) {
+int vcpu_exit(struct vcpu *v)
+{
+	__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
+	u32 full = (u32)vmread(VMCS_EXIT_REASON);
+	if (__builtin_expect(!v->launched, 0)) {
+		if (full & EXIT_REASON_ENTRY_FAIL) {
 			pr_err("VP %u: first VM entry failed: %s (exit qualification %llu)\n",
 			       v->index, vmexit_name(full & 0xffff),
 			       (unsigned long long)vmread(VMCS_EXIT_QUALIFICATION));
 			vcpu_dump(v);
-			return -1;
+			return 1; /* back to vcpu_run_loop: the CPU stays with the firmware */
 		}
-		u64 t_exit = rdtsc();
 		v->launched = true;
-		if (vmexit_dispatch(v, full) != EXIT_RESUME) {
-			char why[96];
-			snprintf(why, sizeof(why), "%s (exit reason %u%s)",
-				 vmexit_name(full & 0xffff), full & 0xffff,
-				 (full & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "");
-			vcpu_stop(v, why);
-		}
-		vcpu_pre_entry(v);
-		if ((full & 0xffff) < EXIT_REASON_MAX)
-			v->exit_cycles[full & 0xffff] += rdtsc() - t_exit;
+	}
+	u64 t_exit = rdtsc();
+	if (vmexit_dispatch(v, full) != EXIT_RESUME) {
+		char why[96];
+		snprintf(why, sizeof(why), "%s (exit reason %u%s)", vmexit_name(full & 0xffff),
+			 full & 0xffff,
+			 (full & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "");
+		vcpu_stop(v, why);
+	}
+	vcpu_pre_entry(v);
+	if ((full & 0xffff) < EXIT_REASON_MAX)
+		v->exit_cycles[full & 0xffff] += rdtsc() - t_exit;
+	vcpu_before_entry(v);
+	return 0;
+}
+
+int vcpu_run_loop(struct vcpu *v)
+{
+	for (;;) {
+		vcpu_before_entry(v);
+		/* Returns only when an entry fails or vcpu_exit says so. */
+		int r = vmx_run(&v->regs, v->launched);
+		__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
+		if (r > 0)
+			return -1;
+		u64 err = r == -2 ? vmread(VMCS_VM_INSTRUCTION_ERROR) : 0;
+		pr_err("VP %u: %s failed (%s, VM-instruction error %llu)\n", v->index,
+		       v->launched ? "VMRESUME" : "VMLAUNCH",
+		       r == -1 ? "VMfailInvalid" : "VMfailValid", (unsigned long long)err);
+		if (!v->launched)
+			return -1;
+		vcpu_stop(v, "VM entry failed");
 	}
 }
 

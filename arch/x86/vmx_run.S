@@ -1,27 +1,19 @@
 /*
  * int vmx_run(struct vcpu_regs *regs, int launched)
  *
- * Saves the host's callee-saved registers, points HOST_RSP at them, loads the guest GPRs
- * and enters the guest. A VM exit lands in vmx_exit_stub (HOST_RIP) with RSP = HOST_RSP:
- * the guest GPRs are stored back and vmx_run returns 0 to its C caller. A failed entry
- * (SDM vol.3 31.2 VMfailInvalid / VMfailValid) returns -1 / -2 without touching regs.
+ * Saves the host's callee-saved registers, points HOST_RSP at them (once: the frame stays
+ * while the guest runs), loads the guest GPRs and enters the guest. A VM exit lands in
+ * vmx_exit_stub (HOST_RIP) with RSP = HOST_RSP: the guest GPRs are stored in regs and
+ * vcpu_exit(regs) runs on this stack (regs is the first member of struct vcpu). While it
+ * returns 0 the guest is resumed at once: the exit path never unwinds to C. vmx_run returns
+ * vcpu_exit's value when it is not 0, or -1 / -2 when an entry fails (SDM vol.3 31.2
+ * VMfailInvalid / VMfailValid; regs untouched by that entry).
  */
 #define VMCS_HOST_RSP 0x6c14
 #define R(n) (8 * (n))
-	.text
-	.globl vmx_run, vmx_exit_stub
-vmx_run:
-	push %rbp
-	push %rbx
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	push %rdi			/* regs, found again at [HOST_RSP] on exit */
-	mov $VMCS_HOST_RSP, %eax
-	vmwrite %rsp, %rax
-	jbe .Lfail
-	test %esi, %esi			/* flags survive the MOVs below */
+
+/* Guest GPRs from regs (%rdi); %rdi last. */
+.macro load_guest_gprs
 	mov R(0)(%rdi), %rax
 	mov R(1)(%rdi), %rcx
 	mov R(2)(%rdi), %rdx
@@ -37,6 +29,23 @@ vmx_run:
 	mov R(14)(%rdi), %r14
 	mov R(15)(%rdi), %r15
 	mov R(7)(%rdi), %rdi
+.endm
+
+	.text
+	.globl vmx_run, vmx_exit_stub
+vmx_run:
+	push %rbp
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	push %rdi			/* regs, found again at [HOST_RSP] on exit */
+	mov $VMCS_HOST_RSP, %eax
+	vmwrite %rsp, %rax
+	jbe .Lfail
+	test %esi, %esi			/* flags survive the MOVs below */
+	load_guest_gprs
 	jnz 1f
 	vmlaunch
 	jmp .Lfail
@@ -67,8 +76,15 @@ vmx_exit_stub:
 	mov %r15, R(15)(%rdi)
 	pop %rax
 	mov %rax, R(7)(%rdi)
-	add $8, %rsp
-	xor %eax, %eax
+	/* RSP = HOST_RSP, 16-byte aligned (the call into vmx_run left it 8 off, seven pushes). */
+	call vcpu_exit
+	test %eax, %eax
+	jnz 2f
+	mov (%rsp), %rdi
+	load_guest_gprs
+	vmresume
+	jmp .Lfail			/* flags as VMRESUME left them */
+2:	add $8, %rsp
 .Lout:
 	pop %r15
 	pop %r14

@@ -94,23 +94,30 @@ void fake_vmx_script_add(int ret, u32 reason, u64 qual, u32 len,
 	};
 }
 
+/* Like vmx_run.S: each step is one VM entry; after an exit vcpu_exit() runs and the next
+ * step is the VMRESUME that follows when it returns 0. */
 FAKE_DEF int vmx_run(struct vcpu_regs *regs, int launched)
 {
-	const struct fake_vmx_step *s;
+	for (;;) {
+		const struct fake_vmx_step *s;
 
-	if (fake_vmx_runs >= fake_vmx_nsteps)
-		fake_halt_jump(2, "vmx_run() past the end of the script");
-	fake_vmx_launched[fake_vmx_runs] = launched;
-	s = &fake_vmx_script[fake_vmx_runs++];
-	if (s->ret == 0) {
+		if (fake_vmx_runs >= fake_vmx_nsteps)
+			fake_halt_jump(2, "vmx_run() past the end of the script");
+		fake_vmx_launched[fake_vmx_runs] = launched;
+		s = &fake_vmx_script[fake_vmx_runs++];
+		if (s->ret)
+			return s->ret;
 		/* SDM vol.3 28.2: what a VM exit records in the exit-information fields. */
 		fake_vmcs_set(VMCS_EXIT_REASON, s->reason);
 		fake_vmcs_set(VMCS_EXIT_QUALIFICATION, s->qual);
 		fake_vmcs_set(VMCS_EXIT_INSTR_LEN, s->len);
 		if (s->guest)
 			s->guest(regs);
+		int r = vcpu_exit((struct vcpu *)regs); /* regs is the vcpu's first member */
+		if (r)
+			return r;
+		launched = 1;
 	}
-	return s->ret;
 }
 
 /* ---- parking (exception_stubs.S) and the VP table (core_main.c) ---------------------------- */
@@ -205,6 +212,8 @@ void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
 /* ---- debug console and report hooks (arch/x86/dbgcon.c, exception.c) -------------------- */
 
 u32 fake_dbgcon_polls;
+
+FAKE_DEF u64 dbgcon_next_poll;
 
 FAKE_DEF bool dbgcon_cpu(const struct vcpu *v)
 {
