@@ -84,23 +84,24 @@ struct hv_call {
 	hv_call_fn fn;
 };
 
+/* Little-endian fields of the input/output (x86: one unaligned load or store each). */
 static u64 in_u64(const u8 *p)
 {
-	u64 v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
+	u64 v;
+	__builtin_memcpy(&v, p, sizeof(v));
 	return v;
 }
 
 static u32 in_u32(const u8 *p)
 {
-	return (u32)p[0] | ((u32)p[1] << 8) | ((u32)p[2] << 16) | ((u32)p[3] << 24);
+	u32 v;
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 static void out_u32(u8 *p, u32 v)
 {
-	for (int i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
+	__builtin_memcpy(p, &v, sizeof(v));
 }
 
 /* HV_INPUT_VTL (reference 1.5): only VTL0 exists for now. */
@@ -307,14 +308,9 @@ static u64 reg_pair(const struct vcpu *v, int hi, int lo)
 }
 
 /* 64-bit mode: IA-32e active and CS.L (SDM vol.3 5.2.1). Else protected mode, 32-bit. */
-static bool hv_caller_64(void)
+static struct hv_regs hv_read_regs(const struct vcpu *v, bool lma)
 {
-	return (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & (1u << 13));
-}
-
-static struct hv_regs hv_read_regs(const struct vcpu *v)
-{
-	if (hv_caller_64())
+	if (lma && (vmread(VMCS_GUEST_CS_AR) & (1u << 13)))
 		return (struct hv_regs){ v->regs.gpr[RCX], v->regs.gpr[RDX], v->regs.gpr[R8],
 					 true };
 	return (struct hv_regs){ reg_pair(v, RDX, RAX), reg_pair(v, RBX, RCX),
@@ -332,10 +328,8 @@ static u16 hv_fast_input(const struct vcpu *v, const struct hv_regs *r, u8 *in, 
 {
 	u32 in_pairs = in_len > 16 ? (in_len + 15) / 16 : 1, out_pairs = (out_len + 15) / 16;
 
-	for (int i = 0; i < 8; i++) {
-		in[i] = (u8)(r->in >> (8 * i));
-		in[8 + i] = (u8)(r->out >> (8 * i));
-	}
+	__builtin_memcpy(in, &r->in, 8);
+	__builtin_memcpy(in + 8, &r->out, 8);
 	*out_pairs_at = in_pairs;
 	if (in_pairs == 1 && !out_pairs)
 		return HV_STATUS_SUCCESS;
@@ -430,12 +424,14 @@ int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
 	struct hv_vp_stats *st = &hv_stats[v->index];
 
 	/* TLFS "Hypercall Interface": only CPL 0 in protected or long mode may call; #UD
-	 * otherwise, as on hardware without a hypervisor. */
-	if (vcpu_real_mode() || vcpu_cpl() != 0) {
+	 * otherwise, as on hardware without a hypervisor. IA-32e mode implies protected
+	 * mode: the CR0 read is needed only outside it. */
+	bool lma = vmread(VMCS_GUEST_EFER) & EFER_LMA;
+	if ((!lma && vcpu_real_mode()) || vcpu_cpl() != 0) {
 		vcpu_inject_ud(v);
 		return EXIT_RESUME;
 	}
-	struct hv_regs r = hv_read_regs(v);
+	struct hv_regs r = hv_read_regs(v, lma);
 	u32 code = (u32)(r.control & 0xffff);
 	u32 slot = code < HV_STATS_CODES ? code : HV_STATS_CODES - 1;
 	st->count[slot]++;

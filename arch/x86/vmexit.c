@@ -6,6 +6,7 @@
  */
 #define LOG_MODULE "exit"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/core.h"
 #include "arch/x86/exception.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/percpu.h"
@@ -183,12 +184,12 @@ static void __attribute__((noinline)) vcpu_pre_entry_slow(struct vcpu *v)
  * kicker sets its bit and then sends an NMI, which makes this VP exit again if it is missed
  * here; the slow path reads them properly.
  */
-static inline void vcpu_pre_entry(struct vcpu *v)
+static inline void vcpu_pre_entry(struct vcpu *v, u64 now)
 {
 	u32 any = __atomic_load_n(&v->kick, __ATOMIC_RELAXED) | v->pcpu->nmi_pending |
 		  v->nmi_for_guest | __atomic_load_n(&v->paused, __ATOMIC_RELAXED);
 
-	if (__builtin_expect(!any, 1) && !(v->console && rdtsc() >= dbgcon_next_poll))
+	if (__builtin_expect(!any, 1) && !(v->console && now >= dbgcon_next_poll))
 		return;
 	vcpu_pre_entry_slow(v);
 }
@@ -220,7 +221,9 @@ int exit_nmi_window(struct vcpu *v, struct vmx_exit *e)
 static inline void vcpu_before_entry(struct vcpu *v)
 {
 	__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
-	ept_sync_before_entry(v);
+	if (__atomic_load_n(&v->tlb_flush_req, __ATOMIC_SEQ_CST) ||
+	    v->ept_gen != __atomic_load_n(&core.ept_gen, __ATOMIC_ACQUIRE))
+		ept_sync_before_entry(v);
 	if (v->timer_deadline)
 		hv_stimer_before_entry(v);
 	vcpu_inject_pending(v); /* after in_guest: a post from now on kicks us */
@@ -248,9 +251,10 @@ int vcpu_exit(struct vcpu *v)
 			 (full & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "");
 		vcpu_stop(v, why);
 	}
-	vcpu_pre_entry(v);
+	u64 now = rdtsc();
 	if ((full & 0xffff) < EXIT_REASON_MAX)
-		v->exit_cycles[full & 0xffff] += rdtsc() - t_exit;
+		v->exit_cycles[full & 0xffff] += now - t_exit; /* the handler's share */
+	vcpu_pre_entry(v, now);
 	vcpu_before_entry(v);
 	return 0;
 }

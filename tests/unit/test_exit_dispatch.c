@@ -296,10 +296,11 @@ static void test_vmcall(void **state)
 	assert_int_equal(vp.regs.gpr[RAX], 0x10001);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + 3);
 
-	/* Real mode (CR0.PE = 0 as the guest sees it): #UD. */
+	/* Real mode (CR0.PE = 0 as the guest sees it, so no IA-32e mode either): #UD. */
 	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
 	fake_vmcs_set(VMCS_GUEST_SS_AR, 0x93);
 	fake_vmcs_set(VMCS_CR0_SHADOW, 0x10);
+	fake_vmcs_set(VMCS_GUEST_EFER, 0);
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), UD_INFO);
 	assert_int_equal(vp.regs.gpr[RAX], 0x10001);
