@@ -149,7 +149,10 @@ static int core_global_init(struct bootinfo *bi)
 	hv_frequencies_init((u64)bi->tsc_khz * 1000, (u64)bi->apic_timer_khz * 1000);
 	hv_stimer_init(vmx_ctl_allowed(core.caps.pin, PIN_PREEMPT_TIMER));
 	hv_synic_init();
-	hv_xmm_init(read_cr4() & CR4_OSFXSR);
+	/* XMM fast hypercalls touch SSE registers in root operation: only where that cannot
+	 * fault (SDM vol.1 13.1: #UD without CR4.OSFXSR or with CR0.EM, #NM with CR0.TS; the
+	 * host CR0/CR4 are these, loaded at every exit). */
+	hv_xmm_init((read_cr4() & CR4_OSFXSR) && !(read_cr0() & (CR0_EM | CR0_TS)));
 	hv_set_privileges_off(bi->config.hv_off); /* also computes the offer from the above */
 	if (bi->config.hv_off)
 		pr_info("TLFS privileges switched off by hvoff=: %#llx; offered: %#llx\n",

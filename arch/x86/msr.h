@@ -57,6 +57,8 @@
 /* Control-register bits (SDM vol.3 2.5). */
 #define CR0_PE (1ULL << 0)
 #define CR0_MP (1ULL << 1)
+#define CR0_EM (1ULL << 2)
+#define CR0_TS (1ULL << 3)
 #define CR0_ET (1ULL << 4)
 #define CR0_NE (1ULL << 5)
 #define CR0_WP (1ULL << 16)
