@@ -41,7 +41,7 @@ bool hv_xmm_fast_output_available(void)
 {
 	return hv_xmm;
 }
-static u64 hv_priv_now; /* what is offered: read on every synthetic MSR access */
+u64 hv_priv_now; /* what is offered: read on every synthetic MSR access and hypercall */
 
 void hv_set_privileges_off(u64 off)
 {
@@ -70,11 +70,6 @@ void hv_privileges_refresh(void)
 		p &= ~(HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS | HV_PRIV_POST_MESSAGES |
 		       HV_PRIV_SIGNAL_EVENTS);
 	hv_priv_now = p;
-}
-
-u64 hv_privileges(void)
-{
-	return hv_priv_now;
 }
 
 static void sig(u32 out[4], u32 max, const char name[12])

@@ -83,7 +83,11 @@ struct vcpu;
  * implemented, minus what the loader's hvoff= switched off. Every synthetic MSR checks its
  * bit: a switched-off feature behaves exactly like an absent one (#GP).
  */
-u64 hv_privileges(void);
+extern u64 hv_priv_now; /* what is offered; written only at takeover */
+static inline u64 hv_privileges(void)
+{
+	return hv_priv_now;
+}
 void hv_set_privileges_off(u64 off);
 void hv_privileges_refresh(void); /* after the reference time or the frequencies change */
 

@@ -7,6 +7,7 @@
  * (reference 1.3, "continuation").
  */
 #include "arch/x86/apic.h"
+#include "arch/x86/dbgcon.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/tlb.h"
@@ -27,7 +28,8 @@ struct hv_vp_stats hv_stats[BOOTINFO_MAX_CPUS]; /* [vp index]; each owned by its
  * 59:48 rep start index, 63:60 RsvdZ. */
 #define HV_CONTROL_RSVD (GENMASK(31, 27) | GENMASK(47, 44) | GENMASK(63, 60))
 
-u16 hv_control_decode(u64 control, u32 call_flags, struct hv_control *c)
+static inline __attribute__((always_inline)) u16 control_decode(u64 control, u32 call_flags,
+								struct hv_control *c)
 {
 	c->code = (u16)control;
 	c->fast = control & (1ULL << 16);
@@ -45,6 +47,11 @@ u16 hv_control_decode(u64 control, u32 call_flags, struct hv_control *c)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	}
 	return HV_STATUS_SUCCESS;
+}
+
+u16 hv_control_decode(u64 control, u32 call_flags, struct hv_control *c)
+{
+	return control_decode(control, call_flags, c);
 }
 
 /* A call's input as decoded once (copied out of guest memory) and where its output goes. */
@@ -352,7 +359,7 @@ static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 {
 	u64 control = r->control;
 	u16 code = (u16)control;
-	struct hv_args a = { 0 };
+	struct hv_args a;
 
 	if (code >= ARRAY_SIZE(hv_calls) || !hv_calls[code].fn)
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
@@ -360,9 +367,11 @@ static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 	/* Reference 1.4: ACCESS_DENIED wins over every other error. */
 	if (call->priv && !(hv_privileges() & call->priv))
 		return HV_STATUS_ACCESS_DENIED;
-	u16 st = hv_control_decode(control, call->flags, &a.c);
+	u16 st = control_decode(control, call->flags, &a.c);
 	if (st)
 		return st;
+	a.out = NULL;
+	a.deadline = 0;
 	u32 reps = (call->flags & HV_CALL_REP) ? a.c.rep_count : 0;
 	u32 in_len = call->in_size + 8u * a.c.var_header + reps * call->in_elem;
 	u32 out_len = call->out_size + reps * call->out_elem;
@@ -420,7 +429,8 @@ static void hv_continue(struct vcpu *v, const struct hv_regs *r, u16 reps_done)
 
 int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
 {
-	u64 t0 = rdtsc();
+	bool timing = dbgcon_timing; /* counted always, timed while the console is open */
+	u64 t0 = timing ? rdtsc() : 0;
 	struct hv_vp_stats *st = &hv_stats[v->index];
 
 	/* TLFS "Hypercall Interface": only CPL 0 in protected or long mode may call; #UD
@@ -454,6 +464,7 @@ int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
 		}
 		vcpu_skip_instr(v, e);
 	}
-	st->cycles[slot] += rdtsc() - t0;
+	if (timing)
+		st->cycles[slot] += rdtsc() - t0;
 	return EXIT_RESUME;
 }

@@ -50,6 +50,7 @@ void dbgcon_init(u16 uart_port)
 }
 
 u64 dbgcon_next_poll; /* owned by the console's CPU */
+bool dbgcon_timing;   /* the console is open: exits and hypercalls are timed */
 
 bool dbgcon_cpu(const struct vcpu *v)
 {
@@ -262,4 +263,5 @@ void dbgcon_poll(struct vcpu *v, bool force)
 			break;
 		}
 	}
+	dbgcon_timing = dbgcon_line_is_open(&con.line);
 }

@@ -59,6 +59,8 @@ void dbgcon_run(const struct dbgcon_ops *ops, char *line);
 void dbgcon_init(u16 uart_port);
 /* The TSC from which the console's CPU polls the UART again (a cheap test per exit). */
 extern u64 dbgcon_next_poll;
+/* Whether someone is at the console: the exit and hypercall cycle counters run only then. */
+extern bool dbgcon_timing;
 bool dbgcon_cpu(const struct vcpu *v); /* is v on the console CPU? */
 /* Reads the UART and runs commands; rate-limited unless force. Console CPU only. */
 void dbgcon_poll(struct vcpu *v, bool force);

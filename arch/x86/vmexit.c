@@ -87,7 +87,7 @@ const char *vmexit_name(u32 reason)
 	}
 }
 
-int vmexit_dispatch(struct vcpu *v, u32 full)
+static inline __attribute__((always_inline)) int dispatch(struct vcpu *v, u32 full)
 {
 	struct vmx_exit e = { .reason = full & 0xffff, .full = full };
 	const struct vmexit_row *row;
@@ -106,6 +106,11 @@ int vmexit_dispatch(struct vcpu *v, u32 full)
 	if (row->flags & F_LEN)
 		e.len = (u32)vmread(VMCS_EXIT_INSTR_LEN);
 	return row->fn(v, &e);
+}
+
+int vmexit_dispatch(struct vcpu *v, u32 full)
+{
+	return dispatch(v, full);
 }
 
 /*
@@ -184,12 +189,12 @@ static void __attribute__((noinline)) vcpu_pre_entry_slow(struct vcpu *v)
  * kicker sets its bit and then sends an NMI, which makes this VP exit again if it is missed
  * here; the slow path reads them properly.
  */
-static inline void vcpu_pre_entry(struct vcpu *v, u64 now)
+static inline void vcpu_pre_entry(struct vcpu *v)
 {
 	u32 any = __atomic_load_n(&v->kick, __ATOMIC_RELAXED) | v->pcpu->nmi_pending |
 		  v->nmi_for_guest | __atomic_load_n(&v->paused, __ATOMIC_RELAXED);
 
-	if (__builtin_expect(!any, 1) && !(v->console && now >= dbgcon_next_poll))
+	if (__builtin_expect(!any, 1) && !(v->console && rdtsc() >= dbgcon_next_poll))
 		return;
 	vcpu_pre_entry_slow(v);
 }
@@ -229,32 +234,44 @@ static inline void vcpu_before_entry(struct vcpu *v)
 	vcpu_inject_pending(v); /* after in_guest: a post from now on kicks us */
 }
 
+/* The first exit after VMLAUNCH: a failed entry sends the CPU back to the firmware. */
+static bool __attribute__((noinline)) vcpu_first_entry_failed(struct vcpu *v, u32 full)
+{
+	if (full & EXIT_REASON_ENTRY_FAIL) {
+		pr_err("VP %u: first VM entry failed: %s (exit qualification %llu)\n", v->index,
+		       vmexit_name(full & 0xffff),
+		       (unsigned long long)vmread(VMCS_EXIT_QUALIFICATION));
+		vcpu_dump(v);
+		return true;
+	}
+	v->launched = true;
+	return false;
+}
+
+static void __attribute__((noinline, noreturn)) vcpu_exit_unhandled(struct vcpu *v, u32 full)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "%s (exit reason %u%s)", vmexit_name(full & 0xffff),
+		 full & 0xffff, (full & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "");
+	vcpu_stop(v, why);
+}
+
 int vcpu_exit(struct vcpu *v)
 {
 	__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
 	u32 full = (u32)vmread(VMCS_EXIT_REASON);
-	if (__builtin_expect(!v->launched, 0)) {
-		if (full & EXIT_REASON_ENTRY_FAIL) {
-			pr_err("VP %u: first VM entry failed: %s (exit qualification %llu)\n",
-			       v->index, vmexit_name(full & 0xffff),
-			       (unsigned long long)vmread(VMCS_EXIT_QUALIFICATION));
-			vcpu_dump(v);
-			return 1; /* back to vcpu_run_loop: the CPU stays with the firmware */
-		}
-		v->launched = true;
-	}
-	u64 t_exit = rdtsc();
-	if (vmexit_dispatch(v, full) != EXIT_RESUME) {
-		char why[96];
-		snprintf(why, sizeof(why), "%s (exit reason %u%s)", vmexit_name(full & 0xffff),
-			 full & 0xffff,
-			 (full & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "");
-		vcpu_stop(v, why);
-	}
-	u64 now = rdtsc();
-	if ((full & 0xffff) < EXIT_REASON_MAX)
-		v->exit_cycles[full & 0xffff] += now - t_exit; /* the handler's share */
-	vcpu_pre_entry(v, now);
+	if (__builtin_expect(!v->launched, 0) && vcpu_first_entry_failed(v, full))
+		return 1; /* back to vcpu_run_loop: the CPU stays with the firmware */
+	/* Per-reason time in the hypervisor, while the debug console is open (docs/CONSOLE.md):
+	 * two TSC reads per exit are not worth paying when nobody looks. */
+	bool timing = dbgcon_timing;
+	u64 t_exit = timing ? rdtsc() : 0;
+	if (__builtin_expect(dispatch(v, full) != EXIT_RESUME, 0))
+		vcpu_exit_unhandled(v, full);
+	if (__builtin_expect(timing, 0) && (full & 0xffff) < EXIT_REASON_MAX)
+		v->exit_cycles[full & 0xffff] += rdtsc() - t_exit;
+	vcpu_pre_entry(v);
 	vcpu_before_entry(v);
 	return 0;
 }

@@ -214,6 +214,7 @@ void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
 u32 fake_dbgcon_polls;
 
 FAKE_DEF u64 dbgcon_next_poll;
+FAKE_DEF bool dbgcon_timing;
 
 FAKE_DEF bool dbgcon_cpu(const struct vcpu *v)
 {
