@@ -35,6 +35,7 @@
 	.globl vmx_run, vmx_exit_stub
 vmx_run:
 	push %rbp
+	mov %rsp, %rbp			/* the frame the exit stub links its calls to */
 	push %rbx
 	push %r12
 	push %r13
@@ -76,7 +77,10 @@ vmx_exit_stub:
 	mov %r15, R(15)(%rdi)
 	pop %rax
 	mov %rax, R(7)(%rdi)
-	/* RSP = HOST_RSP, 16-byte aligned (the call into vmx_run left it 8 off, seven pushes). */
+	/* RSP = HOST_RSP, 16-byte aligned (the call into vmx_run left it 8 off, seven pushes).
+	 * RBP back to vmx_run's frame (six pushes above): backtraces from the exit path walk
+	 * into vcpu_run_loop, never through the guest's RBP. */
+	lea 48(%rsp), %rbp
 	call vcpu_exit
 	test %eax, %eax
 	jnz 2f
