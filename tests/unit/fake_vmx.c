@@ -10,7 +10,10 @@
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/vmexit.h"
 #include "lib/errno.h"
+#include "mm/phys.h"
+#include "mm/pool.h"
 #include "tests/unit/fake_vmx.h"
 
 #define FAKE_DEF __attribute__((weak))
@@ -319,4 +322,47 @@ FAKE_DEF void vcpu_flush_tlbs(struct vcpu *self, u64 mask)
 {
 	fake_tlb_flushes++;
 	fake_tlb_flush_mask = mask;
+}
+
+/* ---- MSR exits as a guest causes them ------------------------------------------------------ */
+
+int fake_wrmsr_exit(struct vcpu *v, u32 msr, u64 val)
+{
+	v->regs.gpr[RCX] = msr;
+	v->regs.gpr[RAX] = (u32)val;
+	v->regs.gpr[RDX] = val >> 32;
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);
+	return vmexit_dispatch(v, EXIT_WRMSR);
+}
+
+int fake_rdmsr_exit(struct vcpu *v, u32 msr, u64 *val)
+{
+	v->regs.gpr[RCX] = msr;
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);
+	int r = vmexit_dispatch(v, EXIT_RDMSR);
+	*val = (v->regs.gpr[RDX] << 32) | (u32)v->regs.gpr[RAX];
+	return r;
+}
+
+bool fake_gp_injected(void)
+{
+	/* Valid, hardware exception, error code delivered, vector 13 (SDM vol.3 25.8.3). */
+	return fake_vmcs_get(VMCS_ENTRY_INTR_INFO) == 0x80000b0dULL;
+}
+
+static struct bootinfo fake_bi;
+
+int fake_partition_memory(u8 *pool_mem, u64 pool_size)
+{
+	memset(&fake_bi, 0, sizeof(fake_bi));
+	fake_bi.mem_count = 3;
+	fake_bi.mem[0] = (struct bootinfo_mem){ 0, FAKE_POOL_PA, BOOTINFO_MEM_RAM, 7 };
+	fake_bi.mem[1] = (struct bootinfo_mem){ FAKE_POOL_PA, pool_size, BOOTINFO_MEM_POOL, 0 };
+	fake_bi.mem[2] = (struct bootinfo_mem){ FAKE_MMIO_PAGE, 0x1000, BOOTINFO_MEM_MMIO, 11 };
+	core.bi = &fake_bi;
+	core.caps.phys_addr_bits = 40;
+	mm_set_phys_offset((s64)((u64)(uintptr_t)pool_mem - FAKE_POOL_PA));
+	return pool_init(FAKE_POOL_PA, pool_size, 0);
 }

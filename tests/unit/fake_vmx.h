@@ -103,4 +103,21 @@ extern u32 fake_platform_resets;   /* platform_reset() calls */
 struct pcpu;
 void fake_vcpu_setup(struct vcpu *v, struct pcpu *p);
 
+/*
+ * A WRMSR / RDMSR exit of v as the guest causes it (ECX, EDX:EAX; instruction length 2),
+ * through vmexit_dispatch; the dispatch result is returned (the read's value in *val).
+ * fake_gp_injected(): the exit left a #GP (error code 0) to inject.
+ */
+int fake_wrmsr_exit(struct vcpu *v, u32 msr, u64 val);
+/*
+ * The partition's memory as the TLFS code sees it: RAM below FAKE_POOL_PA, the hypervisor
+ * pool there (pool_mem, host memory standing in for it, handed to the page allocator) and
+ * one MMIO page at FAKE_MMIO_PAGE; MAXPHYADDR 40. Returns pool_init's result.
+ */
+#define FAKE_POOL_PA 0x40000000ULL
+#define FAKE_MMIO_PAGE 0xfee00000ULL
+int fake_partition_memory(u8 *pool_mem, u64 pool_size);
+int fake_rdmsr_exit(struct vcpu *v, u32 msr, u64 *val);
+bool fake_gp_injected(void);
+
 #endif

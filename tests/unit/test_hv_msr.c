@@ -31,13 +31,12 @@ extern u32 fake_noverlays;
 
 static struct vcpu vp;
 static struct pcpu pc;
-static struct bootinfo bi;
 static u8 pool_mem[64 * 4096] __attribute__((aligned(4096)));
 
-#define POOL_PA 0x40000000ULL
+#define POOL_PA FAKE_POOL_PA
 #define RAM_PAGE 0x00200000ULL
 #define RAM_PAGE2 0x00300000ULL
-#define MMIO_PAGE 0xfee00000ULL
+#define MMIO_PAGE FAKE_MMIO_PAGE
 #define GP_INFO 0x80000b0dULL
 #define LINUX_OS_ID 0x8100000000060100ULL
 
@@ -46,15 +45,7 @@ static int setup(void **state)
 	fake_vcpu_setup(&vp, &pc);
 	hv_set_privileges_off(0); /* as at takeover: computes what is offered */
 	vp.index = 2;
-	memset(&bi, 0, sizeof(bi));
-	bi.mem_count = 3;
-	bi.mem[0] = (struct bootinfo_mem){ 0, POOL_PA, BOOTINFO_MEM_RAM, 7 };
-	bi.mem[1] = (struct bootinfo_mem){ POOL_PA, sizeof(pool_mem), BOOTINFO_MEM_POOL, 0 };
-	bi.mem[2] = (struct bootinfo_mem){ MMIO_PAGE, 0x1000, BOOTINFO_MEM_MMIO, 11 };
-	core.bi = &bi;
-	core.caps.phys_addr_bits = 40;
-	mm_set_phys_offset((s64)((u64)(uintptr_t)pool_mem - POOL_PA));
-	assert_int_equal(pool_init(POOL_PA, sizeof(pool_mem), 0), 0);
+	assert_int_equal(fake_partition_memory(pool_mem, sizeof(pool_mem)), 0);
 	hv_partition_reset(&vp);
 	fake_noverlays = 0;
 	return 0;
@@ -62,26 +53,20 @@ static int setup(void **state)
 
 static void wr(u32 msr, u64 val)
 {
-	vp.regs.gpr[RCX] = msr;
-	vp.regs.gpr[RAX] = (u32)val;
-	vp.regs.gpr[RDX] = val >> 32;
-	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
-	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);
-	assert_int_equal(vmexit_dispatch(&vp, EXIT_WRMSR), EXIT_RESUME);
+	assert_int_equal(fake_wrmsr_exit(&vp, msr, val), EXIT_RESUME);
 }
 
 static u64 rd(u32 msr)
 {
-	vp.regs.gpr[RCX] = msr;
-	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
-	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);
-	assert_int_equal(vmexit_dispatch(&vp, EXIT_RDMSR), EXIT_RESUME);
-	return (vp.regs.gpr[RDX] << 32) | (u32)vp.regs.gpr[RAX];
+	u64 v;
+
+	assert_int_equal(fake_rdmsr_exit(&vp, msr, &v), EXIT_RESUME);
+	return v;
 }
 
 static bool gp(void)
 {
-	return fake_vmcs_get(VMCS_ENTRY_INTR_INFO) == GP_INFO;
+	return fake_gp_injected();
 }
 
 static void test_guest_os_id(void **state)

@@ -34,13 +34,12 @@ extern u8 fake_guest_mem[2 * 4096];
 
 static struct vcpu vp, vp1;
 static struct pcpu pc;
-static struct bootinfo bi;
 static u8 pool_mem[64 * 4096] __attribute__((aligned(4096)));
 
-#define POOL_PA 0x40000000ULL
+#define POOL_PA FAKE_POOL_PA
 #define SIM_GPA 0x00200000ULL
 #define SIEF_GPA 0x00201000ULL
-#define MMIO_PAGE 0xfee00000ULL
+#define MMIO_PAGE FAKE_MMIO_PAGE
 #define GP_INFO 0x80000b0dULL
 #define FAST (1ULL << 16)
 #define TSC_HZ 1000000000ULL /* 100 TSC ticks per 100 ns */
@@ -57,15 +56,7 @@ static int setup(void **state)
 	vp1.apic_id = 6;
 	fake_vcpus[1] = &vp1;
 	fake_nvcpus = 2;
-	memset(&bi, 0, sizeof(bi));
-	bi.mem_count = 3;
-	bi.mem[0] = (struct bootinfo_mem){ 0, POOL_PA, BOOTINFO_MEM_RAM, 7 };
-	bi.mem[1] = (struct bootinfo_mem){ POOL_PA, sizeof(pool_mem), BOOTINFO_MEM_POOL, 0 };
-	bi.mem[2] = (struct bootinfo_mem){ MMIO_PAGE, 0x1000, BOOTINFO_MEM_MMIO, 11 };
-	core.bi = &bi;
-	core.caps.phys_addr_bits = 40;
-	mm_set_phys_offset((s64)((u64)(uintptr_t)pool_mem - POOL_PA));
-	assert_int_equal(pool_init(POOL_PA, sizeof(pool_mem), 0), 0);
+	assert_int_equal(fake_partition_memory(pool_mem, sizeof(pool_mem)), 0);
 	hv_reftime_init(TSC_HZ, 0);
 	hv_stimer_init(true);
 	hv_xmm_init(true);
@@ -78,33 +69,22 @@ static int setup(void **state)
 	return 0;
 }
 
-static void wr_on(struct vcpu *v, u32 msr, u64 val)
-{
-	v->regs.gpr[RCX] = msr;
-	v->regs.gpr[RAX] = (u32)val;
-	v->regs.gpr[RDX] = val >> 32;
-	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
-	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);
-	assert_int_equal(vmexit_dispatch(v, EXIT_WRMSR), EXIT_RESUME);
-}
-
 static void wr(u32 msr, u64 val)
 {
-	wr_on(&vp, msr, val);
+	assert_int_equal(fake_wrmsr_exit(&vp, msr, val), EXIT_RESUME);
 }
 
 static u64 rd(u32 msr)
 {
-	vp.regs.gpr[RCX] = msr;
-	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
-	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);
-	assert_int_equal(vmexit_dispatch(&vp, EXIT_RDMSR), EXIT_RESUME);
-	return (vp.regs.gpr[RDX] << 32) | (u32)vp.regs.gpr[RAX];
+	u64 v;
+
+	assert_int_equal(fake_rdmsr_exit(&vp, msr, &v), EXIT_RESUME);
+	return v;
 }
 
 static bool gp(void)
 {
-	return fake_vmcs_get(VMCS_ENTRY_INTR_INFO) == GP_INFO;
+	return fake_gp_injected();
 }
 
 /* The host address of the overlay at gpa (asserts there is one). */
