@@ -330,16 +330,6 @@ void vcpu_take_snapshot(struct vcpu *v)
 	__atomic_add_fetch(&v->snap_seq, 1, __ATOMIC_RELEASE);
 }
 
-void vcpu_skip_instr(struct vcpu *v, const struct vmx_exit *e)
-{
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + e->len);
-	/* SDM vol.3 28.3 / 27.3.1.5: emulating an instruction ends STI / MOV-SS blocking. */
-	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-			intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
-}
-
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 {
 	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
@@ -349,16 +339,6 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERRCODE, err);
 	}
 	vmwrite(VMCS_ENTRY_INTR_INFO, info);
-}
-
-u32 vcpu_cpl(void)
-{
-	return ((u32)vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
-}
-
-bool vcpu_real_mode(void)
-{
-	return !(vmread(VMCS_CR0_SHADOW) & 1);
 }
 
 void vcpu_dump(struct vcpu *v)

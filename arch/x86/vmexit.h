@@ -3,6 +3,7 @@
 #ifndef ARCH_X86_VMEXIT_H
 #define ARCH_X86_VMEXIT_H
 
+#include "arch/x86/intrin.h"
 #include "arch/x86/vcpu.h"
 #include "lib/compiler.h"
 
@@ -30,7 +31,16 @@ void vcpu_dump(struct vcpu *v);
 const char *vmexit_name(u32 reason);
 
 /* Helpers for handlers (SDM vol.3 25.8.3 event injection, 28.2 instruction length). */
-void vcpu_skip_instr(struct vcpu *v, const struct vmx_exit *e);
+/* Past the exiting instruction; emulating one ends STI / MOV-SS blocking (SDM vol.3 28.3,
+ * 27.3.1.5). Inline: nearly every handler ends with it. */
+static inline void vcpu_skip_instr(struct vcpu *v, const struct vmx_exit *e)
+{
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + e->len);
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
 static inline void vcpu_inject_gp(struct vcpu *v)
 {
@@ -41,8 +51,15 @@ static inline void vcpu_inject_ud(struct vcpu *v)
 	vcpu_inject_exception(v, VEC_UD, false, 0);
 }
 /* Current privilege level: SS.DPL (SDM vol.3 5.5); 0 in real mode. */
-u32 vcpu_cpl(void);
-bool vcpu_real_mode(void);
+static inline u32 vcpu_cpl(void)
+{
+	return ((u32)vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
+/* CR0.PE as the guest sees it (PE is an owned bit: the shadow holds it). */
+static inline bool vcpu_real_mode(void)
+{
+	return !(vmread(VMCS_CR0_SHADOW) & 1);
+}
 
 /* Handlers (arch/x86/exit_*.c and hyperv/). */
 int exit_cpuid(struct vcpu *v, struct vmx_exit *e);
