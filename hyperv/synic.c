@@ -194,8 +194,13 @@ static int synic_page_apply(struct vcpu *v, u64 *page_pa, u64 old, u64 val)
 	if (is && (!was || gpa != old_gpa)) {
 		/* TLFS: the pages are cleared when they come on. */
 		memset(phys_to_virt(*page_pa), 0, PAGE_SIZE);
-		if (ept_set_overlay(v, gpa, *page_pa, PT_R | PT_W))
+		if (ept_set_overlay(v, gpa, *page_pa, PT_R | PT_W)) {
+			pr_err("VP %u: cannot map a SynIC page at GPA %#llx (no room for another "
+			       "overlay, or no memory for a page table); refusing the MSR write "
+			       "(#GP)\n",
+			       v->index, (unsigned long long)gpa);
 			return -1;
+		}
 	}
 	return 0;
 }

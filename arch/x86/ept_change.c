@@ -2,6 +2,7 @@
 /* Changing the live EPT: overlays, and making a change visible on every CPU. */
 #define LOG_MODULE "ept"
 #include "arch/x86/apic.h"
+#include "boot/bootinfo.h"
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/intrin.h"
@@ -11,7 +12,9 @@
 #include "lib/log.h"
 #include "lib/spinlock.h"
 
-#define EPT_OVERLAYS_MAX 64
+/* Per VTL: the hypercall and reference TSC pages, and each VP's SynIC message and event
+ * pages; room for two VTLs. */
+#define EPT_OVERLAYS_MAX (2 * (2 + 2 * BOOTINFO_MAX_CPUS))
 #define EPT_SYNC_SPINS 50000000u
 
 /* The overlays in place (GPA pages); owned by ept_lock. */
