@@ -175,23 +175,17 @@ static int synic_page_apply(struct vcpu *v, u64 *page_pa, u64 old, u64 val)
 	u64 old_gpa = old & ~0xfffULL, gpa = val & ~0xfffULL;
 	bool was = old & HV_SYNIC_PAGE_ENABLE, is = val & HV_SYNIC_PAGE_ENABLE;
 
+	/* The new mapping first: if it cannot be made, the old one is still in place. */
 	if (is && (!was || gpa != old_gpa)) {
 		/* One overlay per GPA: a page another overlay already uses is refused. */
 		if (ept_is_overlay(gpa))
 			return -1;
-		if (!*page_pa) {
-			*page_pa = pool_alloc_pages(1);
-			if (!*page_pa) {
-				pr_err("VP %u: out of hypervisor memory for a SynIC page; "
-				       "refusing the MSR write (#GP)\n",
-				       v->index);
-				return -1;
-			}
+		if (!*page_pa && !(*page_pa = pool_alloc_pages(1))) {
+			pr_err("VP %u: out of hypervisor memory for a SynIC page; refusing the MSR "
+			       "write (#GP)\n",
+			       v->index);
+			return -1;
 		}
-	}
-	if (was && (!is || gpa != old_gpa))
-		ept_clear_overlay(v, old_gpa);
-	if (is && (!was || gpa != old_gpa)) {
 		/* TLFS: the pages are cleared when they come on. */
 		memset(phys_to_virt(*page_pa), 0, PAGE_SIZE);
 		if (ept_set_overlay(v, gpa, *page_pa, PT_R | PT_W)) {
@@ -202,6 +196,8 @@ static int synic_page_apply(struct vcpu *v, u64 *page_pa, u64 old, u64 val)
 			return -1;
 		}
 	}
+	if (was && (!is || gpa != old_gpa))
+		ept_clear_overlay(v, old_gpa);
 	return 0;
 }
 
@@ -264,16 +260,16 @@ int hv_synic_msr_write(struct vcpu *v, u32 msr, u64 val)
 		break;
 	case HV_MSR_SIMP:
 		val = (val & ~HV_SYNIC_PAGE_RSVDP) | (s->simp & HV_SYNIC_PAGE_RSVDP);
-		if (!synic_gpa_ok(val) || synic_page_apply(v, &s->sim_pa, s->simp, val)) {
-			r = -1;
-			break;
-		}
+		/* The queue page before the message page: nothing to undo if it fails. */
 		if ((val & HV_SYNIC_PAGE_ENABLE) && !s->queue_pa &&
 		    !(s->queue_pa = pool_alloc_pages(1))) {
 			pr_err("VP %u: out of hypervisor memory for the SynIC message queue; "
 			       "refusing the MSR write (#GP)\n",
 			       v->index);
-			synic_page_apply(v, &s->sim_pa, val, s->simp);
+			r = -1;
+			break;
+		}
+		if (!synic_gpa_ok(val) || synic_page_apply(v, &s->sim_pa, s->simp, val)) {
 			r = -1;
 			break;
 		}
