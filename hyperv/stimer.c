@@ -15,6 +15,12 @@
 #include "hyperv/synic.h"
 #include "lib/string.h"
 
+/* a + b, or the largest time when that wraps (a period of ~2^64 never expires). */
+static u64 ref_add(u64 a, u64 b)
+{
+	return a + b < a ? ~0ULL : a + b;
+}
+
 struct hv_stimer {
 	u64 config, count;
 	u64 expiry;	   /* reference time of the next expiry; 0 = not running */
@@ -76,7 +82,7 @@ static void stimer_start(struct hv_stimer *t)
 		return;
 	}
 	if (t->config & HV_STIMER_PERIODIC)
-		t->expiry = hv_reftime_now() + t->count;
+		t->expiry = ref_add(hv_reftime_now(), t->count);
 	else
 		t->expiry = MAX(t->count, 1ULL);
 }
@@ -115,9 +121,9 @@ static void stimer_fire(struct vcpu *v, u32 index, u64 now)
 	} /* a message still waiting for its slot: this expiry is skipped (TLFS) */
 	if (t->config & HV_STIMER_PERIODIC) {
 		/* The next period from the one that was due; missed periods are skipped. */
-		t->expiry = due + t->count;
+		t->expiry = ref_add(due, t->count);
 		if (t->expiry <= now)
-			t->expiry = now + t->count;
+			t->expiry = ref_add(now, t->count);
 	} else {
 		t->config &= ~HV_STIMER_ENABLE; /* TLFS: a one-shot disables itself */
 		t->expiry = 0;

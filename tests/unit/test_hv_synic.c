@@ -358,6 +358,15 @@ static void test_stimer_msrs(void **state)
 	wr(STIMER_COUNT(2), 0);
 	assert_int_equal(rd(STIMER_CONFIG(2)) & HV_STIMER_ENABLE, 0);
 	assert_int_equal(vp.timer_deadline, 0);
+	/* A period so long that now + period wraps: it never expires (no storm of exits). */
+	wr(STIMER_CONFIG(2), HV_STIMER_PERIODIC | DIRECT(0xed));
+	wr(STIMER_COUNT(2), ~0ULL - 5);
+	wr(STIMER_CONFIG(2), HV_STIMER_ENABLE | HV_STIMER_PERIODIC | DIRECT(0xed));
+	assert_true(vp.timer_deadline > fake_tsc);
+	fake_msr_set(MSR_X2APIC_ICR, 0);
+	enter_at(fake_tsc + 1000000);
+	assert_int_equal(fake_msr_get(MSR_X2APIC_ICR), 0);
+	wr(STIMER_CONFIG(2), 0);
 	/* Switched off: #GP; without the SynIC, timers go too. */
 	hv_set_privileges_off(HV_PRIV_ACCESS_SYNIC_REGS);
 	assert_true(hv_cpuid(0x40000003, 0, r));
