@@ -90,6 +90,10 @@ static void idle_end(struct vcpu *v)
 	v->guest_idle = false;
 	vmwrite(VMCS_PIN_CTLS, vmread(VMCS_PIN_CTLS) & ~(u64)PIN_EXTINT_EXITING);
 	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	/* The 100 us look-again period ends with it (the value is reloaded at every entry);
+	 * a running synthetic timer sets its own before each entry. */
+	if (!v->timer_deadline)
+		vmcs_preempt_timer_arm(v, 0);
 }
 
 void vcpu_idle_poll(struct vcpu *v)

@@ -491,6 +491,8 @@ static void test_guest_idle_poll(void **state)
 	vcpu_inject_pending(&vp);
 	assert_false(vp.guest_idle);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), ACTIVITY_ACTIVE);
+	/* ... and the preemption timer is back to the VP's usual period, not 100 us. */
+	assert_int_equal(fake_vmcs_get(VMCS_PREEMPT_TIMER_VALUE), vp.preempt_period);
 }
 
 #define T(f) cmocka_unit_test_setup(f, setup)
