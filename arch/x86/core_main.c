@@ -251,11 +251,16 @@ long core_cpu_entry(struct boot_cpu_args *args)
 		pr_err("CPU %u: VMCS setup failed (%d)\n", idx, r);
 		goto fail_vmxoff;
 	}
-	/* The debug console lives on the BSP: make sure its guest exits now and then. */
-	/* Every VP gets the preemption timer (synthetic timers); the console lives on the BSP:
-	 * make sure its guest exits now and then. */
-	if (!vmcs_preempt_timer_init(v, idx == bi->bsp_index ? DBGCON_TIMER_TICKS : 0) &&
-	    idx == bi->bsp_index)
+	/*
+	 * Every VP gets the preemption timer (synthetic timers) and exits at least every
+	 * 10 ms: a kick whose NMI lands in root operation after the last look before VM entry
+	 * is then served within 10 ms even if the guest never exits by itself (a halted AP).
+	 * The boot CPU, where the console is polled, at least every DBGCON_TIMER_TICKS.
+	 */
+	u64 period = bi->tsc_khz ? (u64)bi->tsc_khz * 10 : DBGCON_TIMER_TICKS;
+	if (idx == bi->bsp_index)
+		period = MIN(period, DBGCON_TIMER_TICKS);
+	if (!vmcs_preempt_timer_init(v, period) && idx == bi->bsp_index)
 		pr_warn("no VMX-preemption timer: the debug console answers only when the boot "
 			"CPU's guest exits\n");
 	pr_info("CPU %u (APIC %u): VMX on; launching the firmware as VP %u at VTL0 "
