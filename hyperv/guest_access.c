@@ -2,17 +2,31 @@
 #include "hyperv/guest_access.h"
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
+#include "arch/x86/vcpu.h"
+#include "boot/bootinfo.h"
 #include "lib/compiler.h"
 #include "mm/phys.h"
 
-void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
+/*
+ * The last page that passed the checks, for reading and for writing, per VP (each owned by
+ * its VP's CPU). Guests reuse their hypercall pages (Linux has one input and one output
+ * page per CPU), so most blocks skip the EPT walk, the overlay lookup and the memory-map
+ * scan. An entry holds while the EPT generation is the one it was checked under: every
+ * change to the EPT (an overlay, a protection) bumps it.
+ */
+struct hv_block_cache {
+	u64 gpa_page;
+	u8 *hva_page;
+	u64 gen;
+};
+static struct hv_block_cache hv_block_cache[BOOTINFO_MAX_CPUS][2]; /* [vp][write] */
+
+/* The full check of one page: mapped with the access, not an overlay, ordinary memory. */
+static u8 *hv_page_check(u64 gpa, bool write)
 {
 	struct pt_attr a;
 	u64 hpa;
 
-	/* TLFS "Hypercall Inputs/Outputs": 8-byte aligned, within one page. */
-	if (!len || !IS_ALIGNED(gpa, 8) || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
-		return NULL;
 	if (pt_lookup(&core.ept, gpa, &hpa, &a, NULL) || ept_is_overlay(gpa))
 		return NULL;
 	if (!(a.perm & PT_R) || (write && !(a.perm & PT_W)))
@@ -22,8 +36,24 @@ void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
 		const struct bootinfo_mem *m = &core.bi->mem[i];
 		if (gpa >= m->base && gpa - m->base < m->size)
 			return (m->type == BOOTINFO_MEM_RAM || m->type == BOOTINFO_MEM_RESERVED) ?
-				       phys_to_virt(hpa) :
+				       phys_to_virt(hpa & ~(PAGE_SIZE - 1)) :
 				       NULL;
 	}
 	return NULL;
+}
+
+void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
+{
+	/* TLFS "Hypercall Inputs/Outputs": 8-byte aligned, within one page. */
+	if (!len || !IS_ALIGNED(gpa, 8) || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
+		return NULL;
+	u64 page = gpa & ~(PAGE_SIZE - 1), gen = __atomic_load_n(&core.ept_gen, __ATOMIC_ACQUIRE);
+	struct hv_block_cache *c = &hv_block_cache[v->index][write];
+	if (!c->hva_page || c->gpa_page != page || c->gen != gen) {
+		u8 *hva = hv_page_check(page, write);
+		if (!hva)
+			return NULL;
+		*c = (struct hv_block_cache){ page, hva, gen };
+	}
+	return c->hva_page + (gpa & (PAGE_SIZE - 1));
 }

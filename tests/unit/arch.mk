@@ -40,3 +40,6 @@ test_hv_reftime_SRCS := tests/unit/test_hv_reftime.c hyperv/reftime.c
 
 UNIT_TESTS += test_hv_synic
 test_hv_synic_SRCS := tests/unit/test_hv_synic.c $(TEST_EXIT_COMMON)
+
+UNIT_TESTS += test_guest_access
+test_guest_access_SRCS := tests/unit/test_guest_access.c hyperv/guest_access.c mm/phys.c
