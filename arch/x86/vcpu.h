@@ -95,7 +95,8 @@ struct vcpu {
 	/* Statistics, owned by this VP's CPU. */
 	u64 exits;
 	u64 exit_count[EXIT_REASON_MAX];
-	u64 exit_cycles[EXIT_REASON_MAX]; /* TSC from VM exit to the next VM entry */
+	u64 exit_cycles[EXIT_REASON_MAX]; /* TSC in dispatch + handler, while timed */
+	u64 t_exit;			  /* TSC at this exit while timed, else 0 */
 };
 
 /* The VPs of the root partition, indexed like bootinfo.cpus (arch/x86/core_main.c). */

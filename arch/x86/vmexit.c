@@ -257,6 +257,14 @@ static void __attribute__((noinline, noreturn)) vcpu_exit_unhandled(struct vcpu 
 	vcpu_stop(v, why);
 }
 
+/* The cycles of this exit, for the debug console's table (only while it is open). */
+static void __attribute__((noinline)) vcpu_exit_timed(struct vcpu *v, u32 full)
+{
+	if ((full & 0xffff) < EXIT_REASON_MAX)
+		v->exit_cycles[full & 0xffff] += rdtsc() - v->t_exit;
+	v->t_exit = 0;
+}
+
 int vcpu_exit(struct vcpu *v)
 {
 	__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
@@ -264,13 +272,14 @@ int vcpu_exit(struct vcpu *v)
 	if (__builtin_expect(!v->launched, 0) && vcpu_first_entry_failed(v, full))
 		return 1; /* back to vcpu_run_loop: the CPU stays with the firmware */
 	/* Per-reason time in the hypervisor, while the debug console is open (docs/CONSOLE.md):
-	 * two TSC reads per exit are not worth paying when nobody looks. */
-	bool timing = dbgcon_timing;
-	u64 t_exit = timing ? rdtsc() : 0;
+	 * two TSC reads per exit are not worth paying when nobody looks. Kept in the vcpu, so
+	 * that the common path holds nothing but v and full across the handler. */
+	if (__builtin_expect(dbgcon_timing, 0))
+		v->t_exit = rdtsc();
 	if (__builtin_expect(dispatch(v, full) != EXIT_RESUME, 0))
 		vcpu_exit_unhandled(v, full);
-	if (__builtin_expect(timing, 0) && (full & 0xffff) < EXIT_REASON_MAX)
-		v->exit_cycles[full & 0xffff] += rdtsc() - t_exit;
+	if (__builtin_expect(v->t_exit != 0, 0))
+		vcpu_exit_timed(v, full);
 	vcpu_pre_entry(v);
 	vcpu_before_entry(v);
 	return 0;
