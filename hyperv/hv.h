@@ -134,6 +134,15 @@ static inline u32 hv_active_vtl(const struct vcpu *v)
 /* A GPA the partition owns as memory: below MAXPHYADDR, not the pool, not MMIO. */
 bool hv_gpa_is_ram(u64 gpa);
 
+/*
+ * The overlay pages behind MSRs of the form bit 0 Enable, 63:12 GPA (hypercall, reference
+ * TSC, SIMP, SIEFP) as the MSR goes from old to val. hv_overlay_maps: a page must be
+ * mapped (it comes on or moves). hv_overlay_apply: maps hpa at the new GPA first, then
+ * gives the old GPA back to the guest's memory, so a failure (-1) changes nothing.
+ */
+bool hv_overlay_maps(u64 old, u64 val);
+int hv_overlay_apply(struct vcpu *v, u64 old, u64 val, u64 hpa, u8 perm);
+
 /* Hypercall counters by call code (the last slot also counts every code beyond). */
 #define HV_STATS_CODES 256
 struct hv_vp_stats {

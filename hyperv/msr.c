@@ -62,20 +62,28 @@ bool hv_gpa_is_ram(u64 gpa)
 	return false;
 }
 
-/* Moves the overlay from the old MSR value's page to the new one's. Under hv_lock. */
+bool hv_overlay_maps(u64 old, u64 val)
+{
+	return (val & 1) && (!(old & 1) || (old ^ val) >> 12);
+}
+
+int hv_overlay_apply(struct vcpu *v, u64 old, u64 val, u64 hpa, u8 perm)
+{
+	if (hv_overlay_maps(old, val) && ept_set_overlay(v, val & ~0xfffULL, hpa, perm))
+		return -1; /* the old page is still in place */
+	if ((old & 1) && (!(val & 1) || (old ^ val) >> 12))
+		ept_clear_overlay(v, old & ~0xfffULL);
+	return 0;
+}
+
+/* The hypercall page: the shared stub page, read and execute only. Under hv_lock. */
 static int hv_hypercall_apply(struct vcpu *v, u64 old, u64 val)
 {
-	u64 old_gpa = old & ~0xfffULL, gpa = val & ~0xfffULL;
-	bool was = old & HV_HYPERCALL_ENABLE, is = val & HV_HYPERCALL_ENABLE;
+	u64 stub = hv_overlay_maps(old, val) ? hv_stub_page() : 0;
 
-	if (was && (!is || gpa != old_gpa))
-		ept_clear_overlay(v, old_gpa);
-	if (is && (!was || gpa != old_gpa)) {
-		u64 stub = hv_stub_page();
-		if (!stub || ept_set_overlay(v, gpa, stub, PT_R | PT_X))
-			return -1;
-	}
-	return 0;
+	if (hv_overlay_maps(old, val) && !stub)
+		return -1;
+	return hv_overlay_apply(v, old, val, stub, PT_R | PT_X);
 }
 
 static int hv_reftsc_apply(struct vcpu *v, u64 old, u64 val);
@@ -100,27 +108,18 @@ void hv_partition_reset(struct vcpu *v)
 	hv_crash_reset();
 }
 
-/* Moves the reference TSC overlay like the hypercall page's. Under hv_lock. */
+/* The reference TSC page, made once; read-only for the guest (only the hypervisor changes
+ * the scale). Under hv_lock. */
 static int hv_reftsc_apply(struct vcpu *v, u64 old, u64 val)
 {
-	u64 old_gpa = old & ~0xfffULL, gpa = val & ~0xfffULL;
-	bool was = old & HV_REFTSC_ENABLE, is = val & HV_REFTSC_ENABLE;
-
-	if (was && (!is || gpa != old_gpa))
-		ept_clear_overlay(v, old_gpa);
-	if (is && (!was || gpa != old_gpa)) {
-		if (!hv_reftsc_pa) {
-			u64 pa = pool_alloc_pages(1);
-			if (!pa)
-				return -1;
-			hv_reftime_fill_page(phys_to_virt(pa));
-			hv_reftsc_pa = pa;
-		}
-		/* Read-only for the guest: only the hypervisor changes the scale. */
-		if (ept_set_overlay(v, gpa, hv_reftsc_pa, PT_R))
+	if (hv_overlay_maps(old, val) && !hv_reftsc_pa) {
+		u64 pa = pool_alloc_pages(1);
+		if (!pa)
 			return -1;
+		hv_reftime_fill_page(phys_to_virt(pa));
+		hv_reftsc_pa = pa;
 	}
-	return 0;
+	return hv_overlay_apply(v, old, val, hv_reftsc_pa, PT_R);
 }
 
 /* The privilege bit that grants an MSR (reference 2.4); 0 = none implemented. */

@@ -172,13 +172,9 @@ static int queue_free_slot(const struct hv_synic *s)
 
 static int synic_page_apply(struct vcpu *v, u64 *page_pa, u64 old, u64 val)
 {
-	u64 old_gpa = old & ~0xfffULL, gpa = val & ~0xfffULL;
-	bool was = old & HV_SYNIC_PAGE_ENABLE, is = val & HV_SYNIC_PAGE_ENABLE;
-
-	/* The new mapping first: if it cannot be made, the old one is still in place. */
-	if (is && (!was || gpa != old_gpa)) {
+	if (hv_overlay_maps(old, val)) {
 		/* One overlay per GPA: a page another overlay already uses is refused. */
-		if (ept_is_overlay(gpa))
+		if (ept_is_overlay(val & ~0xfffULL))
 			return -1;
 		if (!*page_pa && !(*page_pa = pool_alloc_pages(1))) {
 			pr_err("VP %u: out of hypervisor memory for a SynIC page; refusing the MSR "
@@ -188,16 +184,13 @@ static int synic_page_apply(struct vcpu *v, u64 *page_pa, u64 old, u64 val)
 		}
 		/* TLFS: the pages are cleared when they come on. */
 		memset(phys_to_virt(*page_pa), 0, PAGE_SIZE);
-		if (ept_set_overlay(v, gpa, *page_pa, PT_R | PT_W)) {
-			pr_err("VP %u: cannot map a SynIC page at GPA %#llx (no room for another "
-			       "overlay, or no memory for a page table); refusing the MSR write "
-			       "(#GP)\n",
-			       v->index, (unsigned long long)gpa);
-			return -1;
-		}
 	}
-	if (was && (!is || gpa != old_gpa))
-		ept_clear_overlay(v, old_gpa);
+	if (hv_overlay_apply(v, old, val, *page_pa, PT_R | PT_W)) {
+		pr_err("VP %u: cannot map a SynIC page at GPA %#llx (no room for another overlay, "
+		       "or no memory for a page table); refusing the MSR write (#GP)\n",
+		       v->index, (unsigned long long)(val & ~0xfffULL));
+		return -1;
+	}
 	return 0;
 }
 
