@@ -37,10 +37,6 @@ bool hv_xmm_fast_available(void)
 	return hv_xmm;
 }
 
-bool hv_xmm_fast_output_available(void)
-{
-	return hv_xmm;
-}
 u64 hv_priv_now; /* what is offered: read on every synthetic MSR access and hypercall */
 
 void hv_set_privileges_off(u64 off)

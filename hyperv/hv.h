@@ -184,9 +184,8 @@ struct hv_control {
 #define HV_FEATURE_XMM_OUTPUT (1u << 15)
 #define HV_RECOMMEND_EX_PROCESSOR_MASKS (1u << 11) /* CPUID 0x40000004 EAX */
 void hv_xmm_init(bool sse_usable);
-bool hv_xmm_fast_available(void);
-bool hv_xmm_fast_output_available(void);
-#define HV_CALL_VARHDR 2u /* may have a variable header */
+bool hv_xmm_fast_available(void); /* input and output alike */
+#define HV_CALL_VARHDR 2u	  /* may have a variable header */
 u16 hv_control_decode(u64 control, u32 call_flags, struct hv_control *c);
 
 #endif

@@ -324,10 +324,17 @@ static struct hv_regs hv_read_regs(const struct vcpu *v, bool lma)
 				 reg_pair(v, RDI, RSI), false };
 }
 
+/* The register form's 16 bytes: RDX (or EBX:ECX), then R8 (or EDI:ESI). */
+static inline void fast_regs_input(u8 *in, const struct hv_regs *r)
+{
+	__builtin_memcpy(in, &r->in, 8);
+	__builtin_memcpy(in + 8, &r->out, 8);
+}
+
 /*
  * The fast forms (reference 1.3): the input is one byte stream of 16-byte register pairs,
  * RDX:R8 then XMM0..XMM5; the output fills the pairs after the input's. Beyond RDX:R8 only
- * for 64-bit callers and when XMM fast input (and, for output, XMM fast output) is offered;
+ * for 64-bit callers and when XMM fast input and output are offered (always together);
  * otherwise #UD, as KVM and OpenVMM do.
  */
 static u16 hv_fast_input(const struct vcpu *v, const struct hv_regs *r, u8 *in, u32 in_len,
@@ -335,12 +342,11 @@ static u16 hv_fast_input(const struct vcpu *v, const struct hv_regs *r, u8 *in, 
 {
 	u32 in_pairs = in_len > 16 ? (in_len + 15) / 16 : 1, out_pairs = (out_len + 15) / 16;
 
-	__builtin_memcpy(in, &r->in, 8);
-	__builtin_memcpy(in + 8, &r->out, 8);
+	fast_regs_input(in, r);
 	*out_pairs_at = in_pairs;
 	if (in_pairs == 1 && !out_pairs)
 		return HV_STATUS_SUCCESS;
-	if (!r->is64 || !hv_xmm_fast_available() || (out_pairs && !hv_xmm_fast_output_available()))
+	if (!r->is64 || !hv_xmm_fast_available())
 		return HV_CALL_RAISE_UD;
 	if (in_pairs + out_pairs > HV_XMM_PAIRS)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
@@ -375,8 +381,7 @@ static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 	 * no variable header, no reps, nothing reserved), so nothing to size or copy. */
 	if ((control >> 16) == 1 && call->flags == 0 && call->in_size <= 16 && !call->out_size) {
 		u8 *in = hv_in_buf[v->index];
-		__builtin_memcpy(in, &r->in, 8);
-		__builtin_memcpy(in + 8, &r->out, 8);
+		fast_regs_input(in, r);
 		a.c = (struct hv_control){ .code = code, .fast = true };
 		a.in = in;
 		u16 fst = call->fn(v, &a);

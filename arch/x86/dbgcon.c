@@ -25,7 +25,6 @@
 static struct {
 	u16 port;
 	bool ready;
-	u64 last_poll;
 	struct dbgcon_line line;
 	struct dbgcon_exit_stat exit_base[DBGCON_EXIT_REASONS];
 	struct dbgcon_exit_stat hcall_base[DBGCON_HCALL_CODES];
@@ -237,9 +236,8 @@ void dbgcon_poll(struct vcpu *v, bool force)
 	u64 now = rdtsc();
 	const char *line;
 
-	if (!force && now - con.last_poll < DBGCON_POLL_TICKS)
+	if (!force && now < dbgcon_next_poll)
 		return;
-	con.last_poll = now;
 	dbgcon_next_poll = now + DBGCON_POLL_TICKS;
 	/* At most a burst per poll: a flood of input never starves the guest. */
 	for (int i = 0; i < 64; i++) {

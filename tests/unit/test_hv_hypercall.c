@@ -118,17 +118,24 @@ static void test_decode_refusals(void **state)
 	assert_int_equal(hv_control_decode(0x8 | VARHDR(1), HV_CALL_VARHDR, &c), 0);
 }
 
-static u64 vmcall(u64 control)
+/* A fast call: RDX, R8 and (XMM form) XMM0-XMM5 as given. */
+static u64 vmcall_fast(u64 control, u64 rdx, u64 r8)
 {
 	vp.regs.gpr[RCX] = control;
-	vp.regs.gpr[RDX] = 1;
-	vp.regs.gpr[R8] = 0;
-	vp.regs.gpr[RAX] = 0xdeadbeef;
+	vp.regs.gpr[RDX] = rdx;
+	vp.regs.gpr[R8] = r8;
+	vp.regs.gpr[RAX] = 0x77;
 	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
 	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
 	fake_vmcs_set(VMCS_GUEST_RIP, FAKE_GUEST_RIP);
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
 	return vp.regs.gpr[RAX];
+}
+
+/* A fast call with RDX = 1 (a misaligned GPA if the call takes the memory form). */
+static u64 vmcall(u64 control)
+{
+	return vmcall_fast(control, 1, 0);
 }
 
 static void test_vmcall_statuses(void **state)
@@ -299,20 +306,6 @@ static void test_flush(void **state)
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000306ULL);
 	assert_int_equal(vp.regs.gpr[RAX], 0x77);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
-}
-
-/* A fast call: RDX, R8 and (XMM form) XMM0-XMM5 as given. */
-static u64 vmcall_fast(u64 control, u64 rdx, u64 r8)
-{
-	vp.regs.gpr[RCX] = control;
-	vp.regs.gpr[RDX] = rdx;
-	vp.regs.gpr[R8] = r8;
-	vp.regs.gpr[RAX] = 0x77;
-	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
-	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
-	fake_vmcs_set(VMCS_GUEST_RIP, FAKE_GUEST_RIP);
-	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
-	return vp.regs.gpr[RAX];
 }
 
 static void test_xmm_fast_input_output(void **state)
