@@ -446,7 +446,7 @@ static void hv_continue(struct vcpu *v, const struct hv_regs *r, u16 reps_done)
 	}
 }
 
-int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
+int hv_exit_vmcall(struct vcpu *v)
 {
 	bool timing = dbgcon_timing; /* counted always, timed while the console is open */
 	u64 t0 = timing ? rdtsc() : 0;
@@ -481,7 +481,7 @@ int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e)
 			v->regs.gpr[RAX] = (u32)result;
 			v->regs.gpr[RDX] = result >> 32;
 		}
-		vcpu_skip_instr(v, e);
+		vcpu_skip_instr(v);
 	}
 	if (timing)
 		st->cycles[slot] += rdtsc() - t0;

@@ -189,7 +189,7 @@ static enum apic_icr_action icr_init(struct vcpu *sender, u32 lo, u32 dest, bool
 			apic_send_ipi(t->apic_id, lo & ~(3u << 18) & ~ICR_DEST_LOGICAL);
 			continue;
 		}
-		__atomic_or_fetch(&t->kick, VCPU_KICK_INIT, __ATOMIC_RELEASE);
+		__atomic_or_fetch(&t->work.kick, VCPU_KICK_INIT, __ATOMIC_RELEASE);
 		if (t != sender) /* the sender acts on its own kick before its next entry */
 			apic_send_nmi(t->apic_id);
 	}
@@ -262,7 +262,6 @@ int apic_mmio_write_exit(struct vcpu *v, u64 gpa)
 		act = apic_icr_write(v, val, *xapic_reg(APIC_REG_ICR_HI) >> 24, false);
 	if (act == APIC_ICR_PASS)
 		*(volatile u32 *)phys_to_virt(gpa & ~3ULL) = val;
-	struct vmx_exit done = { .len = st.len };
-	vcpu_skip_instr(v, &done);
+	vcpu_skip_instr_len(v, st.len); /* an EPT violation has no exit instruction length */
 	return EXIT_RESUME;
 }

@@ -102,7 +102,7 @@ static int ops_vp_regs(u32 i, u32 vtl, struct vcpu_snapshot *out)
 		    __atomic_load_n(&v->parked, __ATOMIC_ACQUIRE))
 			return -EBUSY;
 		u32 seq = __atomic_load_n(&v->snap_seq, __ATOMIC_ACQUIRE);
-		__atomic_or_fetch(&v->kick, VCPU_KICK_SNAPSHOT, __ATOMIC_RELEASE);
+		__atomic_or_fetch(&v->work.kick, VCPU_KICK_SNAPSHOT, __ATOMIC_RELEASE);
 		apic_send_nmi(v->apic_id);
 		u32 spins = 0;
 		while (__atomic_load_n(&v->snap_seq, __ATOMIC_ACQUIRE) == seq) {
@@ -191,7 +191,7 @@ static int ops_vp_pause(u32 i, bool pause)
 		return -EBUSY;
 	__atomic_store_n(&v->paused, pause, __ATOMIC_RELEASE);
 	if (!dbgcon_cpu(v)) {
-		__atomic_or_fetch(&v->kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
+		__atomic_or_fetch(&v->work.kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
 		apic_send_nmi(v->apic_id); /* a paused VP takes it at its next exit: this one */
 	}
 	return 0;
@@ -204,10 +204,10 @@ static int ops_vp_nmi(u32 i)
 	if (!__atomic_load_n(&v->launched, __ATOMIC_ACQUIRE) || v->state == VCPU_STOPPED)
 		return -EBUSY;
 	if (dbgcon_cpu(v)) {
-		v->nmi_for_guest = true;
+		v->work.nmi_for_guest = 1;
 		return 0;
 	}
-	__atomic_or_fetch(&v->kick, VCPU_KICK_NMI, __ATOMIC_RELEASE);
+	__atomic_or_fetch(&v->work.kick, VCPU_KICK_NMI, __ATOMIC_RELEASE);
 	apic_send_nmi(v->apic_id);
 	return 0;
 }
@@ -261,5 +261,13 @@ void dbgcon_poll(struct vcpu *v, bool force)
 			break;
 		}
 	}
-	dbgcon_timing = dbgcon_line_is_open(&con.line);
+	bool timing = dbgcon_line_is_open(&con.line);
+	if (timing && !dbgcon_timing) {
+		/* From now on every exit goes through vcpu_exit(), which times it: publish,
+		 * then zero each VP's fast exits (it resets them, then looks: Dekker). */
+		__atomic_store_n(&dbgcon_timing, true, __ATOMIC_SEQ_CST);
+		for (u32 i = 0; i < vcpu_count(); i++)
+			__atomic_store_n(&vcpu_get(i)->fast_exits_left, 0, __ATOMIC_SEQ_CST);
+	}
+	dbgcon_timing = timing;
 }

@@ -25,9 +25,11 @@ extern struct mtrr_state core_mtrr;
 
 void ept_sync_before_entry(struct vcpu *v)
 {
-	u64 gen = __atomic_load_n(&core.ept_gen, __ATOMIC_ACQUIRE);
-
 	vcpu_tlb_sync_before_entry(v);
+	/* Clear, then read (both SEQ_CST): a change published after the read sets it again. */
+	if (!__atomic_exchange_n(&v->work.ept_stale, 0, __ATOMIC_SEQ_CST))
+		return;
+	u64 gen = __atomic_load_n(&core.ept_gen, __ATOMIC_SEQ_CST);
 	if (v->ept_gen == gen)
 		return;
 	/* SDM vol.3 29.4.3.1: single-context invalidation of our one EPTP when available. */
@@ -38,19 +40,22 @@ void ept_sync_before_entry(struct vcpu *v)
 /*
  * After a change: flush here, then wait for every VP that is in guest mode right now to
  * catch up (the NMI kick makes it exit; it flushes in ept_sync_before_entry). A VP in
- * root operation flushes before it next enters: it set in_guest before looking at the
- * generation, we bumped the generation before looking at in_guest (Dekker).
+ * root operation flushes before it next enters: it set in_guest before looking at its
+ * work word, we bumped the generation and marked every VP stale before looking at
+ * in_guest (Dekker).
  */
 static void ept_publish(struct vcpu *self)
 {
 	u64 gen = __atomic_add_fetch(&core.ept_gen, 1, __ATOMIC_SEQ_CST);
 
+	for (u32 i = 0; i < vcpu_count(); i++)
+		__atomic_store_n(&vcpu_get(i)->work.ept_stale, 1, __ATOMIC_SEQ_CST);
 	ept_sync_before_entry(self);
 	for (u32 i = 0; i < vcpu_count(); i++) {
 		struct vcpu *t = vcpu_get(i);
 		if (t == self || !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
 			continue;
-		__atomic_or_fetch(&t->kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
+		__atomic_or_fetch(&t->work.kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
 		apic_send_nmi(t->apic_id);
 		u32 spins = 0;
 		while (__atomic_load_n(&t->ept_gen, __ATOMIC_ACQUIRE) < gen &&

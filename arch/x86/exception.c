@@ -11,6 +11,7 @@
 #include "arch/x86/intrin.h"
 #include "arch/x86/ksyms.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/vcpu.h"
 #include "drivers/console.h"
 #include "lib/log.h"
 
@@ -97,7 +98,11 @@ void exception_handler(struct exception_frame *f)
 			f->rip = (u64)(uintptr_t)wait_window_start;
 			return;
 		}
-		this_cpu()->nmi_pending = 1;
+		/* Anywhere else in root operation: a kick's or the guest's; the VP's next
+		 * entry tells which (arch/x86/vmexit.c). */
+		struct vcpu *v = this_cpu()->vcpu;
+		if (v)
+			__atomic_store_n(&v->work.nmi_root, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {

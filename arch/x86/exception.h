@@ -18,7 +18,7 @@ int msr_write_safe(u32 msr, u64 val);
 /* Halts this CPU for good (root mode, interrupts off); NMIs are taken and ignored. */
 __attribute__((noreturn)) void cpu_halt_forever(void);
 /* Halts until *word != 0; an NMI is the wake-up (exception_stubs.S). */
-void cpu_wait_nonzero(volatile u32 *word);
+void cpu_wait_nonzero(volatile u8 *byte);
 /* Ends the NMI blocking an NMI-induced VM exit leaves behind (exception_stubs.S). */
 void cpu_unblock_nmi(void);
 /* Writes the last lines of the log ring to the console (panic/stop reports). */

@@ -120,11 +120,11 @@ park_window_end:
 	jmp park_window_start
 1:	ret
 
-/* void cpu_wait_nonzero(volatile u32 *word): halts until *word != 0; same NMI rule. */
+/* void cpu_wait_nonzero(volatile u8 *byte): halts until *byte != 0; same NMI rule. */
 cpu_wait_nonzero:
 	.globl wait_window_start, wait_window_end
 wait_window_start:
-	movl (%rdi), %eax
+	movzbl (%rdi), %eax
 	testl %eax, %eax
 	jnz 1f
 	hlt

@@ -11,7 +11,7 @@
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID7_ECX_OSPKE (1u << 4)
 
-int exit_cpuid(struct vcpu *v, struct vmx_exit *e)
+int exit_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->regs.gpr[RAX], sub = (u32)v->regs.gpr[RCX];
 	u32 r[4];
@@ -44,6 +44,6 @@ int exit_cpuid(struct vcpu *v, struct vmx_exit *e)
 	v->regs.gpr[RBX] = r[1];
 	v->regs.gpr[RCX] = r[2];
 	v->regs.gpr[RDX] = r[3];
-	vcpu_skip_instr(v, e);
+	vcpu_skip_instr(v);
 	return EXIT_RESUME;
 }

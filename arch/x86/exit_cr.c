@@ -113,13 +113,14 @@ static int emulate_cr3_write(struct vcpu *v, u64 val)
 	return 0;
 }
 
-int exit_cr_access(struct vcpu *v, struct vmx_exit *e)
+int exit_cr_access(struct vcpu *v)
 {
-	unsigned cr = e->qual & 0xf, type = (e->qual >> 4) & 3, reg = (e->qual >> 8) & 0xf;
+	u64 qual = vmx_exit_qual();
+	unsigned cr = qual & 0xf, type = (qual >> 4) & 3, reg = (qual >> 8) & 0xf;
 	int bad = 0;
 
 	pr_trace("VP %u: CR%u access type %u gpr %u value %#llx\n", v->index, cr, type, reg,
-		 (unsigned long long)(type == 0 ? gpr_read(v, reg) : (e->qual >> 16) & 0xf));
+		 (unsigned long long)(type == 0 ? gpr_read(v, reg) : (qual >> 16) & 0xf));
 	switch (type) {
 	case 0: /* MOV to CR */
 		if (cr == 0)
@@ -140,7 +141,7 @@ int exit_cr_access(struct vcpu *v, struct vmx_exit *e)
 			v->regs.gpr[reg] = vmread(VMCS_GUEST_CR3);
 		break;
 	case 3: { /* LMSW: loads CR0[3:0] but can never clear PE (SDM vol.2 LMSW) */
-		u64 old = vmread(VMCS_CR0_SHADOW), src = (e->qual >> 16) & 0xf;
+		u64 old = vmread(VMCS_CR0_SHADOW), src = (qual >> 16) & 0xf;
 		bad = emulate_cr0_write(v, (old & ~0xeULL) | (src & 0xf) | (old & CR0_PE));
 		break;
 	}
@@ -152,6 +153,6 @@ int exit_cr_access(struct vcpu *v, struct vmx_exit *e)
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
-	vcpu_skip_instr(v, e);
+	vcpu_skip_instr(v);
 	return EXIT_RESUME;
 }

@@ -68,7 +68,7 @@ void vcpu_emulate_init(struct vcpu *v)
 	v->idle_tsc += rdtsc() - t0; /* not running: not in VP_RUNTIME */
 	__atomic_store_n(&v->parked, false, __ATOMIC_RELEASE);
 	/* The wake-up NMI is ours; NMIs are blocked in wait-for-SIPI anyway. */
-	v->pcpu->nmi_pending = 0;
+	__atomic_store_n(&v->work.nmi_root, 0, __ATOMIC_RELAXED);
 	u32 vector = (u32)__atomic_load_n(&v->sipi_vector, __ATOMIC_ACQUIRE) & 0xff;
 	pr_info("VP %u: SIPI vector %#x: starts in real mode at %#x\n", v->index, vector,
 		vector << 12);
@@ -84,7 +84,7 @@ void vcpu_emulate_init(struct vcpu *v)
  * the platform). Handled the same way. On Bochs 2.7 such a VP cannot run again: its INIT
  * stays pending and re-fires at every VM entry (the emulator clears it only on a reset).
  */
-int exit_init(struct vcpu *v, struct vmx_exit *e)
+int exit_init(struct vcpu *v)
 {
 	vcpu_emulate_init(v);
 	return EXIT_RESUME;
@@ -92,9 +92,9 @@ int exit_init(struct vcpu *v, struct vmx_exit *e)
 
 /* With no VP ever in the wait-for-SIPI activity state, a SIPI exit cannot happen (SDM
  * vol.3 26.2); if hardware produced one anyway it is ignored like a stray SIPI. */
-int exit_sipi(struct vcpu *v, struct vmx_exit *e)
+int exit_sipi(struct vcpu *v)
 {
 	pr_warn("VP %u: unexpected SIPI exit (vector %#llx) ignored\n", v->index,
-		(unsigned long long)(e->qual & 0xff));
+		(unsigned long long)(vmx_exit_qual() & 0xff));
 	return EXIT_RESUME;
 }

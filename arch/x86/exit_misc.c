@@ -12,7 +12,7 @@
 #include "lib/printf.h"
 
 /* XSETBV exits unconditionally (SDM vol.3 26.1.2); checks from SDM vol.2 XSETBV. */
-int exit_xsetbv(struct vcpu *v, struct vmx_exit *e)
+int exit_xsetbv(struct vcpu *v)
 {
 	u32 idx = (u32)v->regs.gpr[RCX], a, b, c, d;
 	u64 val = (v->regs.gpr[RDX] << 32) | (u32)v->regs.gpr[RAX];
@@ -36,26 +36,26 @@ int exit_xsetbv(struct vcpu *v, struct vmx_exit *e)
 	}
 	/* XCR0 is shared state: the host never uses extended state. */
 	xsetbv(0, val);
-	vcpu_skip_instr(v, e);
+	vcpu_skip_instr(v);
 	return EXIT_RESUME;
 }
 
 /* INVD would throw away dirty lines the hypervisor owns too: do WBINVD instead. */
-int exit_invd(struct vcpu *v, struct vmx_exit *e)
+int exit_invd(struct vcpu *v)
 {
 	wbinvd();
-	vcpu_skip_instr(v, e);
+	vcpu_skip_instr(v);
 	return EXIT_RESUME;
 }
 
 /* VMX is not offered to guests: its instructions #UD as without VMX (SDM vol.2 ch.31). */
-int exit_vmx_insn(struct vcpu *v, struct vmx_exit *e)
+int exit_vmx_insn(struct vcpu *v)
 {
 	vcpu_inject_ud(v);
 	return EXIT_RESUME;
 }
 
-int exit_triple_fault(struct vcpu *v, struct vmx_exit *e)
+int exit_triple_fault(struct vcpu *v)
 {
 	pr_err("VP %u: the guest triple-faulted (shutdown): it is stopped; a real machine "
 	       "would reset here\n",
@@ -69,26 +69,27 @@ int exit_triple_fault(struct vcpu *v, struct vmx_exit *e)
  * be watched (arch/x86/apic.c). Any other violation means a bug or a guest reaching for
  * what it must not: stop the VP.
  */
-int exit_ept_violation(struct vcpu *v, struct vmx_exit *e)
+int exit_ept_violation(struct vcpu *v)
 {
+	u64 qual = vmx_exit_qual();
 	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
 
 	/* SDM vol.3 28.2.1 table 28-7: bit 1 = the access was a data write. */
-	if (apic_mmio_gpa && (gpa & ~0xfffULL) == apic_mmio_gpa && (e->qual & 2))
+	if (apic_mmio_gpa && (gpa & ~0xfffULL) == apic_mmio_gpa && (qual & 2))
 		return apic_mmio_write_exit(v, gpa);
 	/* Overlay pages (the hypercall page) are read/execute only: TLFS "the hypercall page
 	 * ... is an overlay"; a write is refused with #GP rather than stopping the VP. */
-	if ((e->qual & 2) && ept_is_overlay(gpa)) {
+	if ((qual & 2) && ept_is_overlay(gpa)) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
 	pr_err("VP %u: EPT violation at GPA %#llx (%s%s%s, qualification %#llx)\n", v->index,
-	       (unsigned long long)gpa, (e->qual & 1) ? "read" : "", (e->qual & 2) ? "write" : "",
-	       (e->qual & 4) ? "fetch" : "", (unsigned long long)e->qual);
+	       (unsigned long long)gpa, (qual & 1) ? "read" : "", (qual & 2) ? "write" : "",
+	       (qual & 4) ? "fetch" : "", (unsigned long long)qual);
 	return EXIT_STOP;
 }
 
-int exit_ept_misconfig(struct vcpu *v, struct vmx_exit *e)
+int exit_ept_misconfig(struct vcpu *v)
 {
 	pr_err("VP %u: EPT misconfiguration at GPA %#llx: hypervisor bug\n", v->index,
 	       (unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR));

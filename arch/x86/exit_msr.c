@@ -26,7 +26,7 @@ static bool is_hv_msr(u32 msr)
 	return msr >= 0x40000000 && msr <= 0x400001ff;
 }
 
-int exit_rdmsr(struct vcpu *v, struct vmx_exit *e)
+int exit_rdmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->regs.gpr[RCX];
 	u64 val;
@@ -45,7 +45,7 @@ int exit_rdmsr(struct vcpu *v, struct vmx_exit *e)
 	}
 	v->regs.gpr[RAX] = (u32)val;
 	v->regs.gpr[RDX] = val >> 32;
-	vcpu_skip_instr(v, e);
+	vcpu_skip_instr(v);
 	return EXIT_RESUME;
 }
 
@@ -74,7 +74,7 @@ static int wrmsr_efer(struct vcpu *v, u64 val)
 	return 0;
 }
 
-int exit_wrmsr(struct vcpu *v, struct vmx_exit *e)
+int exit_wrmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->regs.gpr[RCX];
 	u64 val = (v->regs.gpr[RDX] << 32) | (u32)v->regs.gpr[RAX];
@@ -95,6 +95,6 @@ int exit_wrmsr(struct vcpu *v, struct vmx_exit *e)
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
-	vcpu_skip_instr(v, e);
+	vcpu_skip_instr(v);
 	return EXIT_RESUME;
 }

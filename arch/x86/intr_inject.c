@@ -10,11 +10,11 @@
 void vcpu_post_interrupt(struct vcpu *t, u8 vector)
 {
 	__atomic_or_fetch(&t->irq_pending[vector / 64], 1ULL << (vector % 64), __ATOMIC_RELAXED);
-	__atomic_store_n(&t->irq_posted, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&t->work.irq_posted, 1, __ATOMIC_SEQ_CST);
 	/* Dekker with the run loop: it sets in_guest, then looks at irq_posted. The poster's
 	 * own VP is in root operation (in_guest 0) and looks before its next entry. */
 	if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) {
-		__atomic_or_fetch(&t->kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
+		__atomic_or_fetch(&t->work.kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
 		apic_send_nmi(t->apic_id);
 	}
 }
@@ -50,7 +50,7 @@ static bool any_pending(const struct vcpu *v)
 
 void vcpu_inject_pending_slow(struct vcpu *v)
 {
-	if (v->guest_idle)
+	if (v->work.guest_idle)
 		idle_end(v); /* an interrupt arrived: GUEST_IDLE returns, even with IF = 0 */
 	/* An exception or NMI being injected goes first (SDM 27.6: one event per entry). */
 	if (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
@@ -63,10 +63,10 @@ void vcpu_inject_pending_slow(struct vcpu *v)
 		want_window();
 		return;
 	}
-	__atomic_store_n(&v->irq_posted, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&v->work.irq_posted, 0, __ATOMIC_SEQ_CST);
 	int vector = take_highest(v);
 	if (any_pending(v)) {
-		__atomic_store_n(&v->irq_posted, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
 		want_window(); /* the next one once this one's handler allows it */
 	}
 	if (vector < 0)
@@ -79,7 +79,7 @@ void vcpu_inject_pending_slow(struct vcpu *v)
 
 void vcpu_idle_until_interrupt(struct vcpu *v)
 {
-	v->guest_idle = true;
+	v->work.guest_idle = 1;
 	vmwrite(VMCS_PIN_CTLS, vmread(VMCS_PIN_CTLS) | PIN_EXTINT_EXITING);
 	/* SDM vol.3 27.3.1.5: the HLT state needs SS.DPL = 0, which RDMSR's CPL 0 gives. */
 	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
@@ -87,7 +87,7 @@ void vcpu_idle_until_interrupt(struct vcpu *v)
 
 static void idle_end(struct vcpu *v)
 {
-	v->guest_idle = false;
+	v->work.guest_idle = 0;
 	vmwrite(VMCS_PIN_CTLS, vmread(VMCS_PIN_CTLS) & ~(u64)PIN_EXTINT_EXITING);
 	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 	/* The 100 us look-again period ends with it (the value is reloaded at every entry);
@@ -110,15 +110,15 @@ void vcpu_idle_poll(struct vcpu *v)
 	vmcs_preempt_timer_arm(v, ticks);
 }
 
-int exit_external_interrupt(struct vcpu *v, struct vmx_exit *e)
+int exit_external_interrupt(struct vcpu *v)
 {
-	if (!v->guest_idle)
+	if (!v->work.guest_idle)
 		return EXIT_STOP; /* external-interrupt exiting is on only while idle */
 	idle_end(v);
 	return EXIT_RESUME;
 }
 
-int exit_intr_window(struct vcpu *v, struct vmx_exit *e)
+int exit_intr_window(struct vcpu *v)
 {
 	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
 	return EXIT_RESUME; /* vcpu_inject_pending injects before the entry */

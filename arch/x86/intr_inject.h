@@ -19,12 +19,12 @@ void vcpu_idle_poll(struct vcpu *v);
 /* Own CPU, right before VM entry (after in_guest is set, so no post is missed). */
 static inline void vcpu_inject_pending(struct vcpu *v)
 {
-	if (__builtin_expect(v->guest_idle, 0))
+	if (__builtin_expect(v->work.guest_idle, 0))
 		vcpu_idle_poll(v);
-	if (__atomic_load_n(&v->irq_posted, __ATOMIC_SEQ_CST))
+	if (__atomic_load_n(&v->work.irq_posted, __ATOMIC_SEQ_CST))
 		vcpu_inject_pending_slow(v);
 }
-int exit_intr_window(struct vcpu *v, struct vmx_exit *e);
+int exit_intr_window(struct vcpu *v);
 
 /*
  * Idle until an interrupt arrives, even one the guest masks with IF = 0 (the TLFS's
@@ -41,6 +41,6 @@ void vcpu_idle_until_interrupt(struct vcpu *v);
  */
 void vcpu_idle_poll(struct vcpu *v);
 /* The external-interrupt exit that ends it (any other one is unexpected: stop). */
-int exit_external_interrupt(struct vcpu *v, struct vmx_exit *e);
+int exit_external_interrupt(struct vcpu *v);
 
 #endif

@@ -40,8 +40,6 @@ struct pcpu {
 	u32 index;	   /* position in bootinfo.cpus */
 	u32 apic_id;
 	struct vcpu *vcpu; /* the VP running on this CPU */
-	volatile u32 nmi_pending;
-	u32 pad;
 	u64 vmxon_pa;
 	u64 gdt[HOST_GDT_ENTRIES] ALIGNED(16);
 	struct tss64 tss ALIGNED(16);

@@ -20,10 +20,10 @@ static void flush_own(struct vcpu *v)
 
 void vcpu_tlb_sync_before_entry(struct vcpu *v)
 {
-	if (!__atomic_load_n(&v->tlb_flush_req, __ATOMIC_SEQ_CST))
+	if (!__atomic_load_n(&v->work.tlb_flush, __ATOMIC_SEQ_CST))
 		return;
 	flush_own(v);
-	__atomic_store_n(&v->tlb_flush_req, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->work.tlb_flush, 0, __ATOMIC_RELEASE);
 }
 
 void vcpu_flush_tlbs(struct vcpu *self, u64 mask)
@@ -38,9 +38,9 @@ void vcpu_flush_tlbs(struct vcpu *self, u64 mask)
 			flush_own(self);
 			continue;
 		}
-		__atomic_store_n(&t->tlb_flush_req, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&t->work.tlb_flush, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) {
-			__atomic_or_fetch(&t->kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
+			__atomic_or_fetch(&t->work.kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
 			apic_send_nmi(t->apic_id);
 			waiting |= 1ULL << i;
 		}
@@ -50,7 +50,7 @@ void vcpu_flush_tlbs(struct vcpu *self, u64 mask)
 			continue;
 		struct vcpu *t = vcpu_get(i);
 		u32 spins = 0;
-		while (__atomic_load_n(&t->tlb_flush_req, __ATOMIC_ACQUIRE) &&
+		while (__atomic_load_n(&t->work.tlb_flush, __ATOMIC_ACQUIRE) &&
 		       __atomic_load_n(&t->in_guest, __ATOMIC_ACQUIRE) && ++spins < TLB_SYNC_SPINS)
 			cpu_relax();
 		if (spins == TLB_SYNC_SPINS)

@@ -6,7 +6,9 @@
 #ifndef ARCH_X86_VCPU_H
 #define ARCH_X86_VCPU_H
 
+#include "arch/x86/vcpu_layout.h"
 #include "arch/x86/vmx_defs.h"
+#include "lib/compiler.h"
 #include "lib/types.h"
 
 /* GPR numbering of the SDM (exit qualification / instruction info encoding, table 28-3). */
@@ -59,9 +61,47 @@ enum vcpu_state {
 
 struct pcpu;
 
+/*
+ * What must happen before this VP's next VM entry, in one word so that the exit path's
+ * common case is one test of it (with timer_deadline) after the entry announces itself
+ * (in_guest = 1, a full barrier): vmx_run.S resumes the guest at once when both are 0 and
+ * else calls vcpu_entry_slow(). Other CPUs set their byte with an atomic store or OR,
+ * then look at in_guest (Dekker) and kick with an NMI when the VP is in guest mode; the
+ * VP's own CPU clears a byte when it has acted on it. The bytes are separate so that no
+ * writer needs a read-modify-write of another's; x86 keeps a byte store coherent with a
+ * load of the whole word (SDM vol.3 10.2: the memory-ordering rules apply per location,
+ * and stores are never split below their size).
+ */
+union vcpu_work {
+	u64 any;
+	struct {
+		u8 kick;	  /* VCPU_KICK_*: requests from other CPUs, each sent with an NMI */
+		u8 nmi_root;	  /* an NMI arrived in root operation: a kick's or the guest's */
+		u8 nmi_for_guest; /* an NMI the guest must still receive */
+		u8 tlb_flush;	  /* another CPU asks for a flush of this VP's TLB (tlb.c) */
+		u8 ept_stale;	  /* the EPT changed: compare generations (ept_change.c) */
+		u8 irq_posted;	  /* vectors wait in irq_pending (intr_inject.c) */
+		u8 guest_idle;	  /* in a GUEST_IDLE read: halted with external-interrupt exiting */
+		u8 console_due;	  /* the console's VP: its preemption timer fired, poll */
+	};
+};
+_Static_assert(sizeof(union vcpu_work) == 8, "one 64-bit test in vmx_run.S");
+
 struct vcpu {
 	struct vcpu_regs regs; /* first: vmx_run.S */
-	u32 index;	       /* VP index = position in bootinfo.cpus */
+	/* What vmx_run.S's exit path touches, at the offsets of arch/x86/vcpu_layout.h. */
+	u32 in_guest; /* 1 from just before VM entry to just after the exit (ept_change.c) */
+	/* Exits vmx_run.S may still handle on its own before one goes through vcpu_exit()
+	 * (the first exit, the console's polls and per-exit timing need that): 0 = the next. */
+	s32 fast_exits_left;
+	union vcpu_work work; /* checked before every entry */
+	/* Synthetic timers (hyperv/stimer.c): the TSC of the nearest expiry, 0 = none. */
+	u64 timer_deadline;
+	/* Statistics, owned by this VP's CPU. */
+	u64 exits;
+	u64 exit_count[EXIT_REASON_MAX];
+
+	u32 index; /* VP index = position in bootinfo.cpus */
 	u32 apic_id;
 	u64 vmcs_pa;
 	struct pcpu *pcpu;
@@ -70,14 +110,10 @@ struct vcpu {
 	 * operation until a sender deposits a SIPI vector here (-1 = none). */
 	bool parked;
 	s32 sipi_vector;
-	u32 kick;	    /* VCPU_KICK_*: requests from other CPUs, sent with an NMI */
-	bool nmi_for_guest; /* an NMI the guest must still receive */
-	bool paused;	    /* set and cleared by the debug console; the VP waits in root */
-	bool console;	    /* the boot CPU's VP, where the debug console is polled */
-	u32 snap_seq;	    /* bumped each time snap is refreshed */
-	u64 ept_gen;	    /* the EPT generation this VP has flushed up to */
-	u32 in_guest;	    /* 1 from just before VM entry to just after the exit (ept_change.c) */
-	u32 tlb_flush_req;  /* set by another CPU: flush before the next entry (tlb.c) */
+	bool paused;  /* set and cleared by the debug console (with a kick); waits in root */
+	bool console; /* the boot CPU's VP, where the debug console is polled */
+	u32 snap_seq; /* bumped each time snap is refreshed */
+	u64 ept_gen;  /* the EPT generation this VP has flushed up to */
 	struct vcpu_snapshot snap;
 	enum vcpu_state state;
 	u32 entry_ctls; /* cached VM-entry controls (IA-32e mode guest changes with EFER.LMA) */
@@ -85,19 +121,22 @@ struct vcpu {
 	u64 cr0_mask, cr4_mask;
 	u64 start_tsc, idle_tsc; /* VP_RUNTIME: since launch, minus parked / paused time */
 	u32 preempt_period;	 /* VMX-preemption timer value between deadlines (0: no timer) */
-	/* Synthetic timers (hyperv/stimer.c): the TSC of the nearest expiry, 0 = none. */
-	u64 timer_deadline;
 	/* Interrupts injected through the VMCS (arch/x86/intr_inject.c): vectors posted by any
-	 * CPU, and a summary word that says some are. */
+	 * CPU (work.irq_posted says some are). */
 	u64 irq_pending[4];
-	u32 irq_posted;
-	bool guest_idle; /* in a GUEST_IDLE read: halted with external-interrupt exiting */
-	/* Statistics, owned by this VP's CPU. */
-	u64 exits;
-	u64 exit_count[EXIT_REASON_MAX];
 	u64 exit_cycles[EXIT_REASON_MAX]; /* TSC in dispatch + handler, while timed */
 	u64 t_exit;			  /* TSC at this exit while timed, else 0 */
 };
+_Static_assert(__builtin_offsetof(struct vcpu, in_guest) == VCPU_IN_GUEST, "vcpu_layout.h");
+_Static_assert(__builtin_offsetof(struct vcpu, fast_exits_left) == VCPU_FAST_EXITS_LEFT,
+	       "vcpu_layout.h");
+_Static_assert(__builtin_offsetof(struct vcpu, work) == VCPU_WORK, "vcpu_layout.h");
+_Static_assert(__builtin_offsetof(struct vcpu, timer_deadline) == VCPU_TIMER_DEADLINE,
+	       "vcpu_layout.h");
+_Static_assert(__builtin_offsetof(struct vcpu, exits) == VCPU_EXITS, "vcpu_layout.h");
+_Static_assert(__builtin_offsetof(struct vcpu, exit_count) == VCPU_EXIT_COUNT, "vcpu_layout.h");
+_Static_assert(EXIT_REASON_MAX == VCPU_EXIT_REASON_MAX, "vcpu_layout.h");
+_Static_assert(VMCS_EXIT_REASON == VCPU_VMCS_EXIT_REASON, "vcpu_layout.h");
 
 /* The VPs of the root partition, indexed like bootinfo.cpus (arch/x86/core_main.c). */
 u32 vcpu_count(void);
@@ -110,8 +149,16 @@ struct vcpu *vcpu_get(u32 index);
  * (VMfailValid) when an entry fails. vmx_run.S.
  */
 int vmx_run(struct vcpu_regs *regs, int launched);
-/* Called by vmx_run.S at every VM exit, the guest GPRs saved in v->regs: handles the exit
- * and prepares the next entry. 0 = resume now; > 0 = return from vmx_run (the VP stops). */
+/* Called by vmx_run.S for every VM exit outside its common case, the guest GPRs saved in
+ * v->regs: handles the exit and prepares the next entry. 0 = resume now; > 0 = return from
+ * vmx_run (the VP stops). arch/x86/vmexit.c. */
 int vcpu_exit(struct vcpu *v);
+/* Called by vmx_run.S after a handler when v->work or v->timer_deadline is not 0: the
+ * pre-entry work of vcpu_exit, then resume. */
+void vcpu_entry_slow(struct vcpu *v);
+/* A handler failed or the reason has none: prints why and stops the VP (vcpu_stop). */
+NORETURN void vcpu_exit_unhandled(struct vcpu *v, u32 full);
+/* Exits the console's VP handles in vmx_run.S between two looks at the console's clock. */
+#define VCPU_CONSOLE_FAST_EXITS 64
 
 #endif

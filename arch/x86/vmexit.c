@@ -17,54 +17,92 @@
 #include "lib/log.h"
 #include "lib/printf.h"
 
-/* Which exit-information fields a row needs read before its handler runs. */
-#define F_QUAL 1u
-#define F_LEN 2u
+/* The handlers, by basic exit reason; a reason without one is unexpected. Every row is
+ * set (vmx_run.S calls through it without a test): GNU range first, then the handlers. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+#ifdef __clang__
+#pragma GCC diagnostic ignored "-Winitializer-overrides"
+#endif
+const vmexit_fn vmexit_fns[EXIT_REASON_MAX] = {
+	[0 ... EXIT_REASON_MAX - 1] = exit_unexpected,
+	[EXIT_EXCEPTION_NMI] = exit_nmi,
+	[EXIT_NMI_WINDOW] = exit_nmi_window,
+	[EXIT_INTR_WINDOW] = exit_intr_window,
+	[EXIT_EXTERNAL_INTR] = exit_external_interrupt,
+	[EXIT_PREEMPT_TIMER] = exit_preempt_timer,
+	[EXIT_TRIPLE_FAULT] = exit_triple_fault,
+	[EXIT_INIT] = exit_init,
+	[EXIT_SIPI] = exit_sipi,
+	[EXIT_CPUID] = exit_cpuid,
+	[EXIT_GETSEC] = exit_vmx_insn,
+	[EXIT_INVD] = exit_invd,
+	[EXIT_VMCALL] = hv_exit_vmcall,
+	[EXIT_VMCLEAR] = exit_vmx_insn,
+	[EXIT_VMLAUNCH] = exit_vmx_insn,
+	[EXIT_VMPTRLD] = exit_vmx_insn,
+	[EXIT_VMPTRST] = exit_vmx_insn,
+	[EXIT_VMREAD] = exit_vmx_insn,
+	[EXIT_VMRESUME] = exit_vmx_insn,
+	[EXIT_VMWRITE] = exit_vmx_insn,
+	[EXIT_VMXOFF] = exit_vmx_insn,
+	[EXIT_VMXON] = exit_vmx_insn,
+	[EXIT_CR_ACCESS] = exit_cr_access,
+	[EXIT_RDMSR] = exit_rdmsr,
+	[EXIT_WRMSR] = exit_wrmsr,
+	[EXIT_EPT_VIOLATION] = exit_ept_violation,
+	[EXIT_EPT_MISCONFIG] = exit_ept_misconfig,
+	[EXIT_INVEPT] = exit_vmx_insn,
+	[EXIT_INVVPID] = exit_vmx_insn,
+	[EXIT_VMFUNC] = exit_vmx_insn,
+	[EXIT_WBINVD] = exit_invd,
+	[EXIT_XSETBV] = exit_xsetbv,
+};
+#pragma GCC diagnostic pop
 
-struct vmexit_row {
-	vmexit_fn fn;
-	u8 flags;
-	const char *name;
+static const char *const vmexit_names[EXIT_REASON_MAX] = {
+	[EXIT_EXCEPTION_NMI] = "NMI",
+	[EXIT_NMI_WINDOW] = "NMI window",
+	[EXIT_INTR_WINDOW] = "interrupt window",
+	[EXIT_EXTERNAL_INTR] = "external interrupt",
+	[EXIT_PREEMPT_TIMER] = "preemption timer",
+	[EXIT_TRIPLE_FAULT] = "triple fault",
+	[EXIT_INIT] = "INIT",
+	[EXIT_SIPI] = "SIPI",
+	[EXIT_CPUID] = "CPUID",
+	[EXIT_GETSEC] = "GETSEC",
+	[EXIT_INVD] = "INVD",
+	[EXIT_VMCALL] = "VMCALL",
+	[EXIT_VMCLEAR] = "VMCLEAR",
+	[EXIT_VMLAUNCH] = "VMLAUNCH",
+	[EXIT_VMPTRLD] = "VMPTRLD",
+	[EXIT_VMPTRST] = "VMPTRST",
+	[EXIT_VMREAD] = "VMREAD",
+	[EXIT_VMRESUME] = "VMRESUME",
+	[EXIT_VMWRITE] = "VMWRITE",
+	[EXIT_VMXOFF] = "VMXOFF",
+	[EXIT_VMXON] = "VMXON",
+	[EXIT_CR_ACCESS] = "CR access",
+	[EXIT_RDMSR] = "RDMSR",
+	[EXIT_WRMSR] = "WRMSR",
+	[EXIT_EPT_VIOLATION] = "EPT violation",
+	[EXIT_EPT_MISCONFIG] = "EPT misconfiguration",
+	[EXIT_INVEPT] = "INVEPT",
+	[EXIT_INVVPID] = "INVVPID",
+	[EXIT_VMFUNC] = "VMFUNC",
+	[EXIT_WBINVD] = "WBINVD",
+	[EXIT_XSETBV] = "XSETBV",
 };
 
-static const struct vmexit_row vmexit_table[EXIT_REASON_MAX] = {
-	[EXIT_EXCEPTION_NMI] = { exit_nmi, 0, "NMI" },
-	[EXIT_NMI_WINDOW] = { exit_nmi_window, 0, "NMI window" },
-	[EXIT_INTR_WINDOW] = { exit_intr_window, 0, "interrupt window" },
-	[EXIT_EXTERNAL_INTR] = { exit_external_interrupt, 0, "external interrupt" },
-	[EXIT_PREEMPT_TIMER] = { exit_preempt_timer, 0, "preemption timer" },
-	[EXIT_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
-	[EXIT_INIT] = { exit_init, 0, "INIT" },
-	[EXIT_SIPI] = { exit_sipi, F_QUAL, "SIPI" },
-	[EXIT_CPUID] = { exit_cpuid, F_LEN, "CPUID" },
-	[EXIT_GETSEC] = { exit_vmx_insn, 0, "GETSEC" },
-	[EXIT_INVD] = { exit_invd, F_LEN, "INVD" },
-	[EXIT_VMCALL] = { hv_exit_vmcall, F_LEN, "VMCALL" },
-	[EXIT_VMCLEAR] = { exit_vmx_insn, 0, "VMCLEAR" },
-	[EXIT_VMLAUNCH] = { exit_vmx_insn, 0, "VMLAUNCH" },
-	[EXIT_VMPTRLD] = { exit_vmx_insn, 0, "VMPTRLD" },
-	[EXIT_VMPTRST] = { exit_vmx_insn, 0, "VMPTRST" },
-	[EXIT_VMREAD] = { exit_vmx_insn, 0, "VMREAD" },
-	[EXIT_VMRESUME] = { exit_vmx_insn, 0, "VMRESUME" },
-	[EXIT_VMWRITE] = { exit_vmx_insn, 0, "VMWRITE" },
-	[EXIT_VMXOFF] = { exit_vmx_insn, 0, "VMXOFF" },
-	[EXIT_VMXON] = { exit_vmx_insn, 0, "VMXON" },
-	[EXIT_CR_ACCESS] = { exit_cr_access, F_QUAL | F_LEN, "CR access" },
-	[EXIT_RDMSR] = { exit_rdmsr, F_LEN, "RDMSR" },
-	[EXIT_WRMSR] = { exit_wrmsr, F_LEN, "WRMSR" },
-	[EXIT_EPT_VIOLATION] = { exit_ept_violation, F_QUAL, "EPT violation" },
-	[EXIT_EPT_MISCONFIG] = { exit_ept_misconfig, 0, "EPT misconfiguration" },
-	[EXIT_INVEPT] = { exit_vmx_insn, 0, "INVEPT" },
-	[EXIT_INVVPID] = { exit_vmx_insn, 0, "INVVPID" },
-	[EXIT_VMFUNC] = { exit_vmx_insn, 0, "VMFUNC" },
-	[EXIT_WBINVD] = { exit_invd, F_LEN, "WBINVD" },
-	[EXIT_XSETBV] = { exit_xsetbv, F_LEN, "XSETBV" },
-};
+int exit_unexpected(struct vcpu *v)
+{
+	return EXIT_STOP; /* vcpu_exit_unhandled prints the reason and stops the VP */
+}
 
 const char *vmexit_name(u32 reason)
 {
-	if (reason < EXIT_REASON_MAX && vmexit_table[reason].name)
-		return vmexit_table[reason].name;
+	if (reason < EXIT_REASON_MAX && vmexit_names[reason])
+		return vmexit_names[reason];
 	switch (reason) {
 	case EXIT_EXCEPTION_NMI:
 		return "exception or NMI";
@@ -87,25 +125,15 @@ const char *vmexit_name(u32 reason)
 	}
 }
 
+/* What vmx_run.S does for an exit in its common case, in C (SDM vol.3 28.2.1: bit 31 set
+ * = the VM entry failed, the guest state was not loaded). */
 static inline __attribute__((always_inline)) int dispatch(struct vcpu *v, u32 full)
 {
-	struct vmx_exit e = { .reason = full & 0xffff, .full = full };
-	const struct vmexit_row *row;
-
 	v->exits++;
-	if (e.reason < EXIT_REASON_MAX)
-		v->exit_count[e.reason]++;
-	/* SDM vol.3 28.2.1: bit 31 = the VM entry failed; the guest state was not loaded. */
-	if ((full & EXIT_REASON_ENTRY_FAIL) || e.reason >= EXIT_REASON_MAX)
+	if (full >= EXIT_REASON_MAX)
 		return EXIT_STOP;
-	row = &vmexit_table[e.reason];
-	if (!row->fn)
-		return EXIT_STOP;
-	if (row->flags & F_QUAL)
-		e.qual = vmread(VMCS_EXIT_QUALIFICATION);
-	if (row->flags & F_LEN)
-		e.len = (u32)vmread(VMCS_EXIT_INSTR_LEN);
-	return row->fn(v, &e);
+	v->exit_count[full]++;
+	return vmexit_fns[full](v);
 }
 
 int vmexit_dispatch(struct vcpu *v, u32 full)
@@ -124,7 +152,7 @@ static void vcpu_service_kicks(struct vcpu *v, u32 kick)
 	if (kick & VCPU_KICK_SNAPSHOT)
 		vcpu_take_snapshot(v);
 	if (kick & VCPU_KICK_NMI)
-		v->nmi_for_guest = true;
+		v->work.nmi_for_guest = 1;
 }
 
 /* The debug console paused this VP: wait in root, still answering snapshot requests. */
@@ -139,9 +167,9 @@ static u32 vcpu_wait_paused(struct vcpu *v)
 			cpu_relax();
 			continue;
 		}
-		cpu_wait_nonzero(&v->kick);
-		u32 kick = __atomic_exchange_n(&v->kick, 0, __ATOMIC_ACQUIRE);
-		v->pcpu->nmi_pending = 0; /* the wake-up NMIs are ours */
+		cpu_wait_nonzero(&v->work.kick);
+		u32 kick = __atomic_exchange_n(&v->work.kick, 0, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&v->work.nmi_root, 0, __ATOMIC_RELAXED); /* the wake-ups' */
 		deferred |= kick & VCPU_KICK_INIT;
 		vcpu_service_kicks(v, kick);
 	}
@@ -152,26 +180,30 @@ static u32 vcpu_wait_paused(struct vcpu *v)
 /* What the check in vcpu_pre_entry sends here: kicks, NMIs, the console, a pause. */
 static void __attribute__((noinline)) vcpu_pre_entry_slow(struct vcpu *v)
 {
-	u32 kick = __atomic_exchange_n(&v->kick, 0, __ATOMIC_ACQUIRE);
+	union vcpu_work *w = &v->work;
+	u32 kick = __atomic_exchange_n(&w->kick, 0, __ATOMIC_ACQUIRE);
 
-	if (v->pcpu->nmi_pending) {
-		v->pcpu->nmi_pending = 0;
+	if (__atomic_load_n(&w->nmi_root, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&w->nmi_root, 0, __ATOMIC_RELAXED);
 		/* A kicker sets its bit before its NMI: an NMI taken after the exchange above
 		 * may still be a kick, so look again before calling it the guest's. */
-		kick |= __atomic_exchange_n(&v->kick, 0, __ATOMIC_ACQUIRE);
+		kick |= __atomic_exchange_n(&w->kick, 0, __ATOMIC_ACQUIRE);
 		if (!kick)
-			v->nmi_for_guest = true;
+			w->nmi_for_guest = 1;
 	}
 	vcpu_service_kicks(v, kick);
-	if (v->console && dbgcon_cpu(v))
-		dbgcon_poll(v, false);
+	if (v->console) {
+		w->console_due = 0;
+		if (dbgcon_cpu(v))
+			dbgcon_poll(v, false);
+	}
 	if (__atomic_load_n(&v->paused, __ATOMIC_ACQUIRE))
 		kick |= vcpu_wait_paused(v);
 	if (kick & VCPU_KICK_INIT) {
-		v->nmi_for_guest = false; /* INIT discards a pending NMI (SDM 9.1.1) */
+		w->nmi_for_guest = 0; /* INIT discards a pending NMI (SDM 9.1.1) */
 		vcpu_emulate_init(v);
 	}
-	if (!v->nmi_for_guest || (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
+	if (!w->nmi_for_guest || (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
 		return;
 	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) &
 	    (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS | INTR_BLOCK_STI)) {
@@ -179,27 +211,28 @@ static void __attribute__((noinline)) vcpu_pre_entry_slow(struct vcpu *v)
 		vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_NMI_WINDOW);
 		return;
 	}
-	v->nmi_for_guest = false;
+	w->nmi_for_guest = 0;
 	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
 }
 
 /*
- * Before each entry, the common case in one test: no kick, no NMI taken in root operation
- * or owed to the guest, not paused, and, on the console's CPU, no poll due. Plain loads: a
- * kicker sets its bit and then sends an NMI, which makes this VP exit again if it is missed
- * here; the slow path reads them properly.
+ * Before each entry, in root operation: no kick, no NMI taken in root operation or owed
+ * to the guest, no console poll due. A pause comes with a kick (dbgcon.c), or from the
+ * console on this very CPU, inside the poll. Plain loads: a kicker sets its bit and then
+ * sends an NMI, which makes this VP exit again if it is missed here; the slow path reads
+ * them properly.
  */
 static inline void vcpu_pre_entry(struct vcpu *v)
 {
-	u32 any = __atomic_load_n(&v->kick, __ATOMIC_RELAXED) | v->pcpu->nmi_pending |
-		  v->nmi_for_guest | __atomic_load_n(&v->paused, __ATOMIC_RELAXED);
+	const union vcpu_work w = { .any = __atomic_load_n(&v->work.any, __ATOMIC_RELAXED) };
 
-	if (__builtin_expect(!any, 1) && !(v->console && rdtsc() >= dbgcon_next_poll))
+	if (__builtin_expect(!(w.kick | w.nmi_root | w.nmi_for_guest | w.console_due), 1) &&
+	    !(v->console && rdtsc() >= dbgcon_next_poll))
 		return;
 	vcpu_pre_entry_slow(v);
 }
 
-int exit_nmi(struct vcpu *v, struct vmx_exit *e)
+int exit_nmi(struct vcpu *v)
 {
 	u32 info = (u32)vmread(VMCS_EXIT_INTR_INFO);
 
@@ -207,12 +240,12 @@ int exit_nmi(struct vcpu *v, struct vmx_exit *e)
 	if ((info & (INTR_INFO_VALID | (7u << 8))) != (INTR_INFO_VALID | INTR_TYPE_NMI))
 		return EXIT_STOP;
 	cpu_unblock_nmi();
-	if (!__atomic_load_n(&v->kick, __ATOMIC_ACQUIRE))
-		v->nmi_for_guest = true;
+	if (!__atomic_load_n(&v->work.kick, __ATOMIC_ACQUIRE))
+		v->work.nmi_for_guest = 1;
 	return EXIT_RESUME;
 }
 
-int exit_nmi_window(struct vcpu *v, struct vmx_exit *e)
+int exit_nmi_window(struct vcpu *v)
 {
 	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) & ~(u64)PROC_NMI_WINDOW);
 	return EXIT_RESUME; /* vcpu_pre_entry injects it */
@@ -226,8 +259,8 @@ int exit_nmi_window(struct vcpu *v, struct vmx_exit *e)
 static inline void vcpu_before_entry(struct vcpu *v)
 {
 	__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&v->tlb_flush_req, __ATOMIC_SEQ_CST) ||
-	    v->ept_gen != __atomic_load_n(&core.ept_gen, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&v->work.tlb_flush, __ATOMIC_SEQ_CST) |
+	    __atomic_load_n(&v->work.ept_stale, __ATOMIC_SEQ_CST))
 		ept_sync_before_entry(v);
 	if (v->timer_deadline)
 		hv_stimer_before_entry(v);
@@ -248,7 +281,7 @@ static bool __attribute__((noinline)) vcpu_first_entry_failed(struct vcpu *v, u3
 	return false;
 }
 
-static void __attribute__((noinline, noreturn)) vcpu_exit_unhandled(struct vcpu *v, u32 full)
+void vcpu_exit_unhandled(struct vcpu *v, u32 full)
 {
 	char why[96];
 
@@ -265,12 +298,27 @@ static void __attribute__((noinline)) vcpu_exit_timed(struct vcpu *v, u32 full)
 	v->t_exit = 0;
 }
 
+/*
+ * How many exits vmx_run.S may handle on its own before the next one comes here: on the
+ * console's VP few enough for its polls, elsewhere as many as there are; none while the
+ * console times exits. dbgcon.c zeroes every VP's count when it turns timing on: store,
+ * then look at dbgcon_timing (Dekker with it).
+ */
+static void vcpu_fast_exits_reset(struct vcpu *v)
+{
+	__atomic_store_n(&v->fast_exits_left, v->console ? VCPU_CONSOLE_FAST_EXITS : 0x7fffffff,
+			 __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&dbgcon_timing, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&v->fast_exits_left, 0, __ATOMIC_RELAXED);
+}
+
 int vcpu_exit(struct vcpu *v)
 {
 	__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
 	u32 full = (u32)vmread(VMCS_EXIT_REASON);
 	if (__builtin_expect(!v->launched, 0) && vcpu_first_entry_failed(v, full))
 		return 1; /* back to vcpu_run_loop: the CPU stays with the firmware */
+	vcpu_fast_exits_reset(v);
 	/* Per-reason time in the hypervisor, while the debug console is open (docs/CONSOLE.md):
 	 * two TSC reads per exit are not worth paying when nobody looks. Kept in the vcpu, so
 	 * that the common path holds nothing but v and full across the handler. */
@@ -285,8 +333,17 @@ int vcpu_exit(struct vcpu *v)
 	return 0;
 }
 
+void vcpu_entry_slow(struct vcpu *v)
+{
+	__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
+	vcpu_pre_entry(v);
+	vcpu_before_entry(v);
+}
+
 int vcpu_run_loop(struct vcpu *v)
 {
+	/* Whatever the EPT generation now, the first entry flushes to it. */
+	__atomic_store_n(&v->work.ept_stale, 1, __ATOMIC_RELAXED);
 	for (;;) {
 		vcpu_before_entry(v);
 		/* Returns only when an entry fails or vcpu_exit says so. */
@@ -387,9 +444,11 @@ void vcpu_dump(struct vcpu *v)
 }
 
 /* The console CPU's guest exits at least this often, so the console stays responsive. */
-int exit_preempt_timer(struct vcpu *v, struct vmx_exit *e)
+int exit_preempt_timer(struct vcpu *v)
 {
-	return EXIT_RESUME; /* vcpu_pre_entry polls the console */
+	if (v->console)
+		v->work.console_due = 1; /* vcpu_pre_entry polls the console */
+	return EXIT_RESUME;
 }
 
 void vcpu_stop(struct vcpu *v, const char *why)

@@ -7,18 +7,17 @@
 #include "arch/x86/vcpu.h"
 #include "lib/compiler.h"
 
-struct vmx_exit {
-	u32 reason; /* basic exit reason (bits 15:0) */
-	u32 full;   /* the whole exit-reason field */
-	u64 qual;   /* exit qualification, when the table row asks for it */
-	u32 len;    /* VM-exit instruction length, when the table row asks for it */
-};
-
 /* Handler results. */
 #define EXIT_RESUME 0
 #define EXIT_STOP (-1) /* fail closed: stop this VP (vcpu_stop) */
 
-typedef int (*vmexit_fn)(struct vcpu *v, struct vmx_exit *e);
+/* A handler: the exit reason is the table row it sits in; what else it needs of the
+ * exit-information fields it reads itself (vmx_exit_qual, vcpu_skip_instr). */
+typedef int (*vmexit_fn)(struct vcpu *v);
+/* The table vmx_run.S dispatches through: a row for every basic reason below
+ * EXIT_REASON_MAX, exit_unexpected where there is no handler. */
+extern const vmexit_fn vmexit_fns[EXIT_REASON_MAX];
+int exit_unexpected(struct vcpu *v);
 
 /* Runs v from its first VMLAUNCH on; returns only if the very first entry fails, with a
  * negative error, before anything of the guest ran. */
@@ -31,15 +30,26 @@ void vcpu_dump(struct vcpu *v);
 const char *vmexit_name(u32 reason);
 
 /* Helpers for handlers (SDM vol.3 25.8.3 event injection, 28.2 instruction length). */
-/* Past the exiting instruction; emulating one ends STI / MOV-SS blocking (SDM vol.3 28.3,
- * 27.3.1.5). Inline: nearly every handler ends with it. */
-static inline void vcpu_skip_instr(struct vcpu *v, const struct vmx_exit *e)
+/* The exit qualification (SDM vol.3 28.2.1). */
+static inline u64 vmx_exit_qual(void)
 {
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + e->len);
+	return vmread(VMCS_EXIT_QUALIFICATION);
+}
+/* Past an emulated instruction of len bytes; emulating one ends STI / MOV-SS blocking
+ * (SDM vol.3 28.3, 27.3.1.5). Inline: nearly every handler ends with it. */
+static inline void vcpu_skip_instr_len(struct vcpu *v, u64 len)
+{
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 			intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
+/* Past the instruction that exited (its length: SDM vol.3 28.2.5, valid for the exits of
+ * instructions, not for EPT violations). */
+static inline void vcpu_skip_instr(struct vcpu *v)
+{
+	vcpu_skip_instr_len(v, vmread(VMCS_EXIT_INSTR_LEN));
 }
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
 static inline void vcpu_inject_gp(struct vcpu *v)
@@ -62,25 +72,25 @@ static inline bool vcpu_real_mode(void)
 }
 
 /* Handlers (arch/x86/exit_*.c and hyperv/). */
-int exit_cpuid(struct vcpu *v, struct vmx_exit *e);
-int exit_rdmsr(struct vcpu *v, struct vmx_exit *e);
-int exit_wrmsr(struct vcpu *v, struct vmx_exit *e);
-int exit_cr_access(struct vcpu *v, struct vmx_exit *e);
-int exit_xsetbv(struct vcpu *v, struct vmx_exit *e);
-int exit_invd(struct vcpu *v, struct vmx_exit *e);
-int exit_vmx_insn(struct vcpu *v, struct vmx_exit *e);
-int exit_init(struct vcpu *v, struct vmx_exit *e);
-int exit_nmi(struct vcpu *v, struct vmx_exit *e);
-int exit_nmi_window(struct vcpu *v, struct vmx_exit *e);
+int exit_cpuid(struct vcpu *v);
+int exit_rdmsr(struct vcpu *v);
+int exit_wrmsr(struct vcpu *v);
+int exit_cr_access(struct vcpu *v);
+int exit_xsetbv(struct vcpu *v);
+int exit_invd(struct vcpu *v);
+int exit_vmx_insn(struct vcpu *v);
+int exit_init(struct vcpu *v);
+int exit_nmi(struct vcpu *v);
+int exit_nmi_window(struct vcpu *v);
 /* Copies v's guest state into v->snap (on v's own CPU) and bumps v->snap_seq. */
 void vcpu_take_snapshot(struct vcpu *v);
-int exit_preempt_timer(struct vcpu *v, struct vmx_exit *e);
+int exit_preempt_timer(struct vcpu *v);
 /* Emulates an INIT on v: INIT state, then parked until a SIPI (exit_initsipi.c). */
 void vcpu_emulate_init(struct vcpu *v);
-int exit_sipi(struct vcpu *v, struct vmx_exit *e);
-int exit_triple_fault(struct vcpu *v, struct vmx_exit *e);
-int exit_ept_violation(struct vcpu *v, struct vmx_exit *e);
-int exit_ept_misconfig(struct vcpu *v, struct vmx_exit *e);
-int hv_exit_vmcall(struct vcpu *v, struct vmx_exit *e);
+int exit_sipi(struct vcpu *v);
+int exit_triple_fault(struct vcpu *v);
+int exit_ept_violation(struct vcpu *v);
+int exit_ept_misconfig(struct vcpu *v);
+int hv_exit_vmcall(struct vcpu *v);
 
 #endif

@@ -3,12 +3,25 @@
  *
  * Saves the host's callee-saved registers, points HOST_RSP at them (once: the frame stays
  * while the guest runs), loads the guest GPRs and enters the guest. A VM exit lands in
- * vmx_exit_stub (HOST_RIP) with RSP = HOST_RSP: the guest GPRs are stored in regs and
- * vcpu_exit(regs) runs on this stack (regs is the first member of struct vcpu). While it
- * returns 0 the guest is resumed at once: the exit path never unwinds to C. vmx_run returns
- * vcpu_exit's value when it is not 0, or -1 / -2 when an entry fails (SDM vol.3 31.2
- * VMfailInvalid / VMfailValid; regs untouched by that entry).
+ * vmx_exit_stub (HOST_RIP) with RSP = HOST_RSP and stores the guest GPRs in regs (the
+ * first member of struct vcpu). The exit path never unwinds to C; it is:
+ *
+ *  - the common case, here: an exit reason with a row in vmexit_fns, the VP's
+ *    fast_exits_left not used up: count the exit, call the handler, announce the entry
+ *    (in_guest = 1) and, when the VP's work word and timer deadline are both 0, resume;
+ *  - vcpu_exit(v) for every other exit: the same steps in C, plus the first exit, the
+ *    debug console's polls and per-exit timing, entry failures (arch/x86/vmexit.c);
+ *  - vcpu_entry_slow(v) when there is work before the entry (kicks, NMIs, flushes,
+ *    interrupts to inject, timers, an idle guest).
+ *
+ * The two must do what vcpu_exit does for the same exit; the unit tests run vcpu_exit.
+ * vmx_run returns vcpu_exit's value when it is not 0, or -1 / -2 when an entry fails (SDM
+ * vol.3 31.2 VMfailInvalid / VMfailValid; regs untouched by that entry). From the exit
+ * stub on, the host's callee-saved registers are free: vmx_run restores them from its
+ * frame when it returns. %rbx holds the vcpu and %r12 the exit reason across the calls.
  */
+#include "arch/x86/vcpu_layout.h"
+
 #define VMCS_HOST_RSP 0x6c14
 #define R(n) (8 * (n))
 
@@ -81,14 +94,49 @@ vmx_exit_stub:
 	 * RBP back to vmx_run's frame (six pushes above): backtraces from the exit path walk
 	 * into vcpu_run_loop, never through the guest's RBP. */
 	lea 48(%rsp), %rbp
-	call vcpu_exit
+	mov %rdi, %rbx
+	movl $0, VCPU_IN_GUEST(%rdi)	/* a release store is a plain MOV on x86 */
+	mov $VCPU_VMCS_EXIT_REASON, %eax
+	vmread %rax, %rax
+	/* SDM vol.3 28.2.1: bit 31 set (a failed entry) is above the table too. */
+	cmp $VCPU_EXIT_REASON_MAX, %eax
+	jae .Lexit_slow
+	decl VCPU_FAST_EXITS_LEFT(%rdi)
+	js .Lexit_slow
+	incq VCPU_EXITS(%rdi)
+	incq VCPU_EXIT_COUNT(%rdi,%rax,8)
+	mov %eax, %r12d
+	call *vmexit_fns(,%rax,8)
 	test %eax, %eax
-	jnz 2f
-	mov (%rsp), %rdi
+	jnz .Lunhandled
+	/* The entry: announce it with a full barrier (XCHG), then look at the work that
+	 * other CPUs post before they look at in_guest (Dekker: vcpu.h, union vcpu_work). */
+	mov $1, %eax
+	xchg %eax, VCPU_IN_GUEST(%rbx)
+	mov VCPU_WORK(%rbx), %rax
+	or VCPU_TIMER_DEADLINE(%rbx), %rax
+	jnz .Lentry_slow
+.Lresume:
+	mov %rbx, %rdi
 	load_guest_gprs
 	vmresume
 	jmp .Lfail			/* flags as VMRESUME left them */
-2:	add $8, %rsp
+
+.Lentry_slow:
+	mov %rbx, %rdi
+	call vcpu_entry_slow
+	jmp .Lresume
+.Lexit_slow:
+	call vcpu_exit			/* %rdi = v; 0: resume, the entry prepared */
+	test %eax, %eax
+	jz .Lresume
+	add $8, %rsp
+	jmp .Lout
+.Lunhandled:
+	mov %rbx, %rdi
+	mov %r12d, %esi
+	call vcpu_exit_unhandled	/* does not return */
+	ud2
 .Lout:
 	pop %r15
 	pop %r14

@@ -234,7 +234,7 @@ FAKE_DEF bool dbgcon_is_open(void)
 	return false;
 }
 
-FAKE_DEF void cpu_wait_nonzero(volatile u32 *word)
+FAKE_DEF void cpu_wait_nonzero(volatile u8 *word)
 {
 	if (!*word)
 		fake_halt_jump(4, "cpu_wait_nonzero() that would never wake");

@@ -120,4 +120,7 @@ int fake_partition_memory(u8 *pool_mem, u64 pool_size);
 int fake_rdmsr_exit(struct vcpu *v, u32 msr, u64 *val);
 bool fake_gp_injected(void);
 
+/* ept_sync_before_entry calls (the EPT change code is not linked here). */
+extern u32 fake_ept_syncs;
+
 #endif

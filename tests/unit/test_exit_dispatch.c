@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * arch/x86/vmexit.c: the dispatch table (which reasons stop the VP, which rows get the exit
- * qualification / instruction length, the counters), the helpers the handlers share, the
- * small handlers of exit_misc.c and hyperv/hypercall.c, and the run loop against a scripted
- * vmx_run (tests/unit/fake_vmx.c).
+ * arch/x86/vmexit.c: the dispatch table (which reasons stop the VP, the handlers reading
+ * the exit qualification / instruction length, the counters), what vmx_run.S relies on (a
+ * function in every row, the fast-exit budget, the work word), the helpers the handlers
+ * share, the small handlers of exit_misc.c and hyperv/hypercall.c, and the run loop against
+ * a scripted vmx_run (tests/unit/fake_vmx.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "arch/x86/core.h"
+#include "arch/x86/dbgcon.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
@@ -195,12 +197,12 @@ static void test_init_parks_until_sipi(void **state)
 	assert_int_equal(total_vmcs_writes(), 0);
 	assert_int_equal(fake_park_count, 0);
 
-	pc.nmi_pending = 1; /* the wake-up NMI */
+	vp.work.nmi_root = 1; /* the wake-up NMI */
 	fake_park_fn = park_deliver_sipi_9a;
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_INIT), EXIT_RESUME);
 	assert_int_equal(fake_park_count, 1);
 	assert_false(vp.parked);
-	assert_int_equal(pc.nmi_pending, 0);
+	assert_int_equal(vp.work.nmi_root, 0);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST, 0);
 	/* SDM vol.3 9.4.4: CS = vector << 8, base vector << 12, IP 0, real mode. */
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_CS_SEL), 0x9a00);
@@ -310,18 +312,17 @@ static void test_vmcall(void **state)
 
 static void test_skip_instr_ends_sti_and_movss_blocking(void **state)
 {
-	struct vmx_exit e = { .len = 4 };
-
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 4);
 	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY,
 		      INTR_BLOCK_STI | INTR_BLOCK_MOV_SS | INTR_BLOCK_NMI);
-	vcpu_skip_instr(&vp, &e);
+	vcpu_skip_instr(&vp);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + 4);
 	/* SDM vol.3 27.3.1.5: NMI blocking stays. */
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), INTR_BLOCK_NMI);
 
 	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	memset(fake_vmcs_writes, 0, sizeof(fake_vmcs_writes));
-	vcpu_skip_instr(&vp, &e);
+	vcpu_skip_instr(&vp);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + 8);
 	assert_int_equal(fake_vmcs_write_count(VMCS_GUEST_INTERRUPTIBILITY), 0);
 }
@@ -487,14 +488,101 @@ static void test_run_loop_later_entry_failure_stops(void **state)
 static void test_run_loop_delivers_host_nmi(void **state)
 {
 	/* An NMI the host took in root operation belongs to the guest. */
-	pc.nmi_pending = 1;
+	vp.work.nmi_root = 1;
 	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
 	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
 	run_until_halt();
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), NMI_INFO);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 1);
-	assert_int_equal(pc.nmi_pending, 0);
-	assert_false(vp.nmi_for_guest);
+	assert_int_equal(vp.work.nmi_root, 0);
+	assert_false(vp.work.nmi_for_guest);
+}
+
+/* ---- what vmx_run.S relies on: the table, the fast-exit budget, the work word --------------- */
+
+static void test_every_row_has_a_function(void **state)
+{
+	/* vmx_run.S calls vmexit_fns[reason] without a test: no row may be empty, and a row
+	 * without a handler stops the VP. */
+	for (u32 r = 0; r < EXIT_REASON_MAX; r++) {
+		assert_non_null(vmexit_fns[r]);
+		if (vmexit_fns[r] == exit_unexpected)
+			assert_int_equal(vmexit_fns[r](&vp), EXIT_STOP);
+	}
+	assert_ptr_equal(vmexit_fns[EXIT_HLT], exit_unexpected);
+	assert_ptr_equal(vmexit_fns[EXIT_IO], exit_unexpected);
+	assert_ptr_equal(vmexit_fns[EXIT_CPUID], exit_cpuid);
+	assert_ptr_equal(vmexit_fns[EXIT_VMCALL], hv_exit_vmcall);
+	assert_ptr_equal(vmexit_fns[EXIT_PREEMPT_TIMER], exit_preempt_timer);
+}
+
+static void cpuid_exit(void)
+{
+	fake_vmcs_set(VMCS_EXIT_REASON, EXIT_CPUID);
+	stage_exit(0, 2);
+	vp.regs.gpr[RAX] = 0;
+	assert_int_equal(vcpu_exit(&vp), 0);
+}
+
+static void test_fast_exit_budget(void **state)
+{
+	/* Every exit through vcpu_exit hands vmx_run.S a new budget of exits it may handle
+	 * alone: as many as there are, a few on the console's VP, none while timed. */
+	vp.launched = true;
+	vp.fast_exits_left = -1;
+	cpuid_exit();
+	assert_int_equal(vp.fast_exits_left, 0x7fffffff);
+
+	vp.console = true;
+	dbgcon_next_poll = ~0ULL; /* no poll due by the clock */
+	cpuid_exit();
+	assert_int_equal(vp.fast_exits_left, VCPU_CONSOLE_FAST_EXITS);
+
+	dbgcon_timing = true;
+	cpuid_exit();
+	dbgcon_timing = false;
+	assert_int_equal(vp.fast_exits_left, 0);
+	assert_int_equal(vp.exit_count[EXIT_CPUID], 3);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP + 6);
+}
+
+static void test_console_polled_after_its_timer(void **state)
+{
+	/* The console VP's preemption-timer exit asks for a poll before the entry; on any
+	 * other VP the exit does nothing. */
+	vp.launched = true;
+	dbgcon_next_poll = ~0ULL;
+	fake_vmcs_set(VMCS_EXIT_REASON, EXIT_PREEMPT_TIMER);
+	assert_int_equal(exit_preempt_timer(&vp), EXIT_RESUME);
+	assert_int_equal(vp.work.any, 0);
+
+	vp.console = true;
+	assert_int_equal(exit_preempt_timer(&vp), EXIT_RESUME);
+	assert_int_equal(vp.work.console_due, 1);
+	vcpu_entry_slow(&vp); /* what vmx_run.S calls when the work word is not 0 */
+	assert_int_equal(vp.work.any, 0);
+	assert_int_equal(vp.in_guest, 1);
+}
+
+static void test_entry_work_reaches_its_handlers(void **state)
+{
+	/* A flush request or a stale EPT from another CPU makes the entry catch up. */
+	fake_ept_syncs = 0;
+	vp.work.tlb_flush = 1;
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_ept_syncs, 1);
+	vp.work.tlb_flush = 0;
+	vp.work.ept_stale = 1;
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_ept_syncs, 2);
+	vp.work.ept_stale = 0;
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_ept_syncs, 2);
+	/* The kick's NMI is the hypervisor's; an NMI taken in root without a kick the guest's. */
+	vp.work.nmi_root = 1;
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), NMI_INFO);
+	assert_int_equal(vp.work.any, 0);
 }
 
 static void guest_clears_blocking(struct vcpu_regs *r)
@@ -504,7 +592,7 @@ static void guest_clears_blocking(struct vcpu_regs *r)
 
 static void test_blocked_nmi_waits_for_nmi_window(void **state)
 {
-	pc.nmi_pending = 1;
+	vp.work.nmi_root = 1;
 	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTR_BLOCK_NMI);
 	fake_vmcs_set(VMCS_PROC_CTLS, PROC_USE_MSR_BITMAPS | PROC_SECONDARY);
 	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
@@ -518,8 +606,8 @@ static void test_blocked_nmi_waits_for_nmi_window(void **state)
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), NMI_INFO);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 1);
 	assert_int_equal(vp.exit_count[EXIT_NMI_WINDOW], 1);
-	assert_false(vp.nmi_for_guest);
-	assert_int_equal(pc.nmi_pending, 0);
+	assert_false(vp.work.nmi_for_guest);
+	assert_int_equal(vp.work.nmi_root, 0);
 }
 
 static void test_nmi_held_while_window_closed(void **state)
@@ -528,26 +616,26 @@ static void test_nmi_held_while_window_closed(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
 		setup(NULL);
-		pc.nmi_pending = 1;
+		vp.work.nmi_root = 1;
 		fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, blocks[i]);
 		fake_vmx_script_add(0, EXIT_NMI_WINDOW, 0, 0, NULL); /* keeps the blocking */
 		fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
 		run_until_halt();
 		assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 0);
-		assert_true(vp.nmi_for_guest);
+		assert_true(vp.work.nmi_for_guest);
 		assert_int_equal(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_NMI_WINDOW, PROC_NMI_WINDOW);
 	}
 }
 
 static void test_nmi_held_behind_pending_event(void **state)
 {
-	pc.nmi_pending = 1;
+	vp.work.nmi_root = 1;
 	fake_vmx_script_add(0, EXIT_VMXON, 0, 4, NULL); /* injects #UD */
 	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
 	run_until_halt();
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), UD_INFO);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 1);
-	assert_true(vp.nmi_for_guest);
+	assert_true(vp.work.nmi_for_guest);
 }
 
 static void test_nmi_exit_passes_nmi_to_guest(void **state)
@@ -556,14 +644,14 @@ static void test_nmi_exit_passes_nmi_to_guest(void **state)
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_RESUME);
 	/* SDM vol.3 27.5.5 / 6.7.1: NMIs stay blocked after an NMI exit until an IRET. */
 	assert_int_equal(fake_nmi_unblock_count, 1);
-	assert_true(vp.nmi_for_guest);
+	assert_true(vp.work.nmi_for_guest);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
 
 	/* The NMI of a kick is the hypervisor's. */
-	vp.nmi_for_guest = false;
-	vp.kick = VCPU_KICK_INIT;
+	vp.work.nmi_for_guest = 0;
+	vp.work.kick = VCPU_KICK_INIT;
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_RESUME);
-	assert_false(vp.nmi_for_guest);
+	assert_false(vp.work.nmi_for_guest);
 	assert_int_equal(fake_nmi_unblock_count, 2);
 }
 
@@ -575,47 +663,47 @@ static void test_exception_exit_stops(void **state)
 	fake_vmcs_set(VMCS_EXIT_INTR_INFO, 0);
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_STOP);
 	assert_int_equal(fake_nmi_unblock_count, 0);
-	assert_false(vp.nmi_for_guest);
+	assert_false(vp.work.nmi_for_guest);
 }
 
 static void test_kick_nmi_is_not_the_guests(void **state)
 {
 	/* A kick's NMI (here a plain wake-up) belongs to the hypervisor: not passed on. */
-	pc.nmi_pending = 1;
-	vp.kick = VCPU_KICK_WAKE;
+	vp.work.nmi_root = 1;
+	vp.work.kick = VCPU_KICK_WAKE;
 	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
 	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
 	run_until_halt();
-	assert_int_equal(vp.kick, 0);
-	assert_int_equal(pc.nmi_pending, 0);
-	assert_false(vp.nmi_for_guest);
+	assert_int_equal(vp.work.kick, 0);
+	assert_int_equal(vp.work.nmi_root, 0);
+	assert_false(vp.work.nmi_for_guest);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 0);
 }
 
 static void test_kick_nmi_request_injects(void **state)
 {
 	/* The debug console's "give the guest an NMI". */
-	vp.kick = VCPU_KICK_NMI;
+	vp.work.kick = VCPU_KICK_NMI;
 	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
 	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
 	run_until_halt();
-	assert_int_equal(vp.kick, 0);
+	assert_int_equal(vp.work.kick, 0);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), NMI_INFO);
-	assert_false(vp.nmi_for_guest);
+	assert_false(vp.work.nmi_for_guest);
 }
 
 static void test_kick_init_emulates_init(void **state)
 {
-	pc.nmi_pending = 1; /* the kick's NMI */
+	vp.work.nmi_root = 1; /* the kick's NMI */
 	fake_park_fn = park_deliver_sipi_9a;
 	fake_vmx_script_add(0, EXIT_EXCEPTION_NMI, 0, 0, NULL);
 	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
 	fake_vmcs_set(VMCS_EXIT_INTR_INFO, NMI_INFO);
-	vp.kick = VCPU_KICK_INIT;
+	vp.work.kick = VCPU_KICK_INIT;
 	run_until_halt();
 	assert_int_equal(fake_park_count, 1);
-	assert_int_equal(vp.kick, 0);
-	assert_false(vp.nmi_for_guest);
+	assert_int_equal(vp.work.kick, 0);
+	assert_false(vp.work.nmi_for_guest);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 1); /* cleared by INIT */
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_CS_SEL), 0x9a00);
@@ -651,6 +739,10 @@ int main(void)
 		T(test_run_loop_resume_failure_stops),
 		T(test_run_loop_later_entry_failure_stops),
 		T(test_run_loop_delivers_host_nmi),
+		T(test_every_row_has_a_function),
+		T(test_fast_exit_budget),
+		T(test_console_polled_after_its_timer),
+		T(test_entry_work_reaches_its_handlers),
 		T(test_blocked_nmi_waits_for_nmi_window),
 		T(test_nmi_held_while_window_closed),
 		T(test_nmi_held_behind_pending_event),

@@ -186,8 +186,8 @@ static void test_guest_cr4_osxsave_clear_faults(void **state)
 	vp.regs.gpr[RCX] = 0;
 	vp.regs.gpr[RAX] = X87 | SSE;
 	vp.regs.gpr[RDX] = 0;
-	assert_int_equal(exit_xsetbv(&vp, &(struct vmx_exit){ .reason = EXIT_XSETBV, .len = 3 }),
-			 EXIT_RESUME);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
+	assert_int_equal(exit_xsetbv(&vp), EXIT_RESUME);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000306ULL);
 	assert_int_equal(fake_xsetbv_count, 0);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);

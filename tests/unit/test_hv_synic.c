@@ -288,7 +288,7 @@ static void test_auto_eoi_is_injected(void **state)
 	last_ipi();
 	assert_int_equal(post(CONN(0, 2), 7, 0, 0), HV_STATUS_SUCCESS);
 	assert_int_equal(last_ipi(), 0); /* not through the APIC */
-	assert_int_equal(vp.irq_posted, 1);
+	assert_int_equal(vp.work.irq_posted, 1);
 	/* IF = 0: wait for the interrupt window. */
 	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
 	fake_vmcs_set(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
@@ -304,7 +304,7 @@ static void test_auto_eoi_is_injected(void **state)
 	vcpu_inject_pending(&vp);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), INTR_INFO_VALID | 0x40);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), ACTIVITY_ACTIVE);
-	assert_int_equal(vp.irq_posted, 0);
+	assert_int_equal(vp.work.irq_posted, 0);
 	/* Two at once: the higher first, then a window for the other. */
 	vcpu_post_interrupt(&vp, 0x31);
 	vcpu_post_interrupt(&vp, 0x90);
@@ -315,7 +315,7 @@ static void test_auto_eoi_is_injected(void **state)
 	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
 	vcpu_inject_pending(&vp);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), INTR_INFO_VALID | 0x31);
-	assert_int_equal(vp.irq_posted, 0);
+	assert_int_equal(vp.work.irq_posted, 0);
 }
 
 /* Runs VP 0's "before entry" timer work at TSC tsc (the reference time is tsc / 100). */
@@ -481,15 +481,15 @@ static void test_guest_idle_poll(void **state)
 	rd(HV_MSR_GUEST_IDLE);
 	fake_vmcs_set(VMCS_PREEMPT_TIMER_VALUE, 0);
 	vcpu_inject_pending(&vp); /* nothing pending: still idle, back in 100 us */
-	assert_true(vp.guest_idle);
+	assert_true(vp.work.guest_idle);
 	assert_int_equal(fake_vmcs_get(VMCS_PREEMPT_TIMER_VALUE), 100000 + 1);
 	fake_msr_set(0x826, 1u << 2); /* vector 0xc2 */
 	fake_msr_set(0x80a, 0xd0);    /* ... below the PPR: not deliverable */
 	vcpu_inject_pending(&vp);
-	assert_true(vp.guest_idle);
+	assert_true(vp.work.guest_idle);
 	fake_msr_set(0x80a, 0xb0);
 	vcpu_inject_pending(&vp);
-	assert_false(vp.guest_idle);
+	assert_false(vp.work.guest_idle);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), ACTIVITY_ACTIVE);
 	/* ... and the preemption timer is back to the VP's usual period, not 100 us. */
 	assert_int_equal(fake_vmcs_get(VMCS_PREEMPT_TIMER_VALUE), vp.preempt_period);
