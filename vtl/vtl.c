@@ -26,12 +26,7 @@ struct vtl_vp *vtl_vp_state(const struct vcpu *v, u32 vtl)
 
 u16 vtl_vp_enabled(const struct vcpu *v)
 {
-	u16 set = 1;
-
-	for (u32 vtl = 1; vtl <= VTL_MAX; vtl++)
-		if (__atomic_load_n(&vtl_vps[v->index][vtl].enabled, __ATOMIC_ACQUIRE))
-			set |= (u16)(1u << vtl);
-	return set;
+	return 1 | __atomic_load_n(&v->higher_vtls, __ATOMIC_ACQUIRE);
 }
 
 bool vtl_enabled_on_any_vp(u32 vtl, const struct vcpu *except)
@@ -82,6 +77,7 @@ int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
 		*s = (struct vtl_vp){ .init = *g };
 		/* Published last: t reads its state only after it sees this (vtl_switch). */
 		__atomic_store_n(&s->enabled, true, __ATOMIC_RELEASE);
+		__atomic_or_fetch(&t->higher_vtls, (u16)(1u << vtl), __ATOMIC_RELEASE);
 	}
 	spin_unlock(&vtl_lock);
 	if (!r)
@@ -94,6 +90,8 @@ void vtl_reset(void)
 {
 	spin_lock(&vtl_lock);
 	__builtin_memset(vtl_vps, 0, sizeof(vtl_vps));
+	for (u32 i = 0; i < vcpu_count(); i++)
+		__atomic_store_n(&vcpu_get(i)->higher_vtls, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&vtl_part_enabled, 1, __ATOMIC_RELEASE);
 	spin_unlock(&vtl_lock);
 }

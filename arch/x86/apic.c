@@ -185,6 +185,13 @@ static enum apic_icr_action icr_init(struct vcpu *sender, u32 lo, u32 dest, bool
 		struct vcpu *t = vcpu_get(i);
 		if (!icr_targets(sender, t, lo, dest, x2apic))
 			continue;
+		/* TLFS (reference 3.10): INIT and SIPI to a VP with a higher VTL enabled are
+		 * dropped; HvCallStartVirtualProcessor is the way to start it. */
+		if (__atomic_load_n(&t->higher_vtls, __ATOMIC_ACQUIRE)) {
+			pr_debug("VP %u: INIT from VP %u dropped: a higher VTL is enabled\n",
+				 t->index, sender->index);
+			continue;
+		}
 		if (!__atomic_load_n(&t->launched, __ATOMIC_ACQUIRE)) {
 			apic_send_ipi(t->apic_id, lo & ~(3u << 18) & ~ICR_DEST_LOGICAL);
 			continue;
@@ -211,7 +218,8 @@ enum apic_icr_action apic_icr_write(struct vcpu *sender, u32 lo, u32 dest, bool 
 	for (u32 i = 0; i < vcpu_count(); i++) {
 		struct vcpu *t = vcpu_get(i);
 		if (!icr_targets(sender, t, lo, dest, x2apic) ||
-		    !__atomic_load_n(&t->parked, __ATOMIC_ACQUIRE))
+		    !__atomic_load_n(&t->parked, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&t->higher_vtls, __ATOMIC_ACQUIRE))
 			continue;
 		/* Only the first SIPI after an INIT counts, as on hardware (SDM 8.4.4.1). */
 		s32 none = -1;

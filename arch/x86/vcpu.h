@@ -104,8 +104,9 @@ struct vcpu {
 	u64 exits;
 	u64 exit_count[EXIT_REASON_MAX];
 
-	u32 index;     /* VP index = position in bootinfo.cpus */
-	u8 active_vtl; /* the VTL this VP runs now (vtl/vtl.h); its VMCS is vmcs_pa */
+	u32 index;	 /* VP index = position in bootinfo.cpus */
+	u8 active_vtl;	 /* the VTL this VP runs now (vtl/vtl.h); its VMCS is vmcs_pa */
+	u16 higher_vtls; /* VTLs above 0 enabled on this VP (bit n = VTL n; vtl/vtl.c) */
 	u32 apic_id;
 	u64 vmcs_pa;
 	struct pcpu *pcpu;

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "arch/x86/apic.h"
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
@@ -497,6 +498,27 @@ static void test_physical_interrupts_held_for_vtl0(void **state)
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_STOP);
 }
 
+static void test_init_dropped_with_vtl1(void **state)
+{
+	const u32 init = (ICR_MODE_INIT << 8) | ICR_LEVEL_ASSERT;
+
+	vp.apic_id = 0;
+	vp1.apic_id = 2;
+	/* The kicks' NMIs go out through the x2APIC ICR. */
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_X2APIC | APIC_BASE_ENABLE);
+	fake_msr_set(MSR_X2APIC_ICR, 0);
+	/* Without VTL1, an INIT to a VP becomes its INIT kick (exit_initsipi.c). */
+	assert_int_equal(apic_icr_write(&vp1, init, 0, true), APIC_ICR_DROP);
+	assert_int_equal(vp.work.kick, VCPU_KICK_INIT);
+	vp.work.kick = 0;
+	/* TLFS 3.10: with VTL1 enabled on it, INIT (and SIPI) to it are dropped. */
+	enable_vtl1();
+	assert_int_equal(apic_icr_write(&vp1, init, 0, true), APIC_ICR_DROP);
+	assert_int_equal(vp.work.kick, 0);
+	assert_int_equal(apic_icr_write(&vp, init, 2, true), APIC_ICR_DROP);
+	assert_int_equal(vp1.work.kick, VCPU_KICK_INIT); /* vp1 has no VTL1 */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -505,6 +527,7 @@ int main(void)
 		T(test_vtl_call_ud_cases),	   T(test_vtl_call_and_return),
 		T(test_vtl_return_ud_cases),	   T(test_entry_reason_in_vp_assist_page),
 		T(test_get_vp_registers),	   T(test_physical_interrupts_held_for_vtl0),
+		T(test_init_dropped_with_vtl1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
