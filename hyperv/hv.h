@@ -114,6 +114,7 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX 0x0014
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI_EX 0x0015
 #define HVCALL_GET_VP_REGISTERS 0x0050
+#define HVCALL_SET_VP_REGISTERS 0x0051
 #define HVCALL_POST_MESSAGE 0x005c
 #define HVCALL_SIGNAL_EVENT 0x005d
 #define HVCALL_GET_VP_INDEX_FROM_APIC_ID 0x009a

@@ -261,6 +261,8 @@ static const struct hv_call hv_calls[] = {
 	[HVCALL_ENABLE_VP_VTL] = { HV_PRIV_ACCESS_VSM, 0, 240, 0, 0, 0, hv_enable_vp_vtl },
 	[HVCALL_GET_VP_REGISTERS] = { HV_PRIV_ACCESS_VP_REGISTERS, HV_CALL_REP, 16, 4, 0, 16,
 				      hv_get_vp_registers },
+	[HVCALL_SET_VP_REGISTERS] = { HV_PRIV_ACCESS_VP_REGISTERS, HV_CALL_REP, 16, 32, 0, 0,
+				      hv_set_vp_registers },
 };
 
 /* Per-VP copies of the input (so the guest cannot change it while the call runs), and the

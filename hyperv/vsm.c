@@ -231,11 +231,14 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 	return 0;
 }
 
-/* VSM registers (reference 3.3) and the architectural ones GetVpRegisters reads so far. */
+/* VSM registers (reference 3.3) and the architectural ones Get/SetVpRegisters know so far. */
 #define HV_REG_VSM_CODE_PAGE_OFFSETS 0x000d0002u
 #define HV_REG_VSM_VP_STATUS 0x000d0003u
 #define HV_REG_VSM_PARTITION_STATUS 0x000d0004u
+#define HV_REG_VSM_VINA 0x000d0005u
 #define HV_REG_VSM_CAPABILITIES 0x000d0006u
+#define HV_REG_VSM_PARTITION_CONFIG 0x000d0007u
+#define HV_REG_VSM_VP_SECURE_CONFIG_VTL0 0x000d0010u /* + n: VsmVpSecureConfigVtl<n> */
 #define HV_REG_RAX 0x00020000u /* ..0x0002000f: RAX RCX RDX RBX RSP RBP RSI RDI R8-R15 */
 #define HV_REG_RIP 0x00020010u
 #define HV_REG_RFLAGS 0x00020011u
@@ -244,97 +247,207 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 #define HV_REG_CR4 0x00040003u
 #define HV_REG_EFER 0x00080001u
 #define HV_VSM_CAP_DR6_SHARED (1ULL << 0) /* LSB-first numbering (reference 3.14) */
+#define HV_VINA_WRITABLE GENMASK(10, 0)	  /* vector, enabled, auto-reset, auto-EOI */
+/* VsmPartitionConfig bits taken so far: ZeroMemoryOnReset (5), DenyLowerVtlStartup (6).
+ * EnableVtlProtection and DefaultVtlProtectionMask (4:0) come with the protections (issue
+ * 5), the intercept bits with secure intercepts: refused until then, not ignored. */
+#define HV_PARTITION_CONFIG_WRITABLE (GENMASK(6, 5))
 
-/* A register of VP t at vtl, read by v; false when the name is not one it knows. The
- * architectural ones only for v itself (its VMCSs are current only on its CPU). */
-static bool vp_register(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u64 *val)
+/* The VMCS field behind an architectural register of the running or a lower VTL; 0 if the
+ * name is not one. */
+static u32 arch_register_field(u32 name)
+{
+	switch (name) {
+	case HV_REG_RAX + RSP_UNUSED:
+		return VMCS_GUEST_RSP;
+	case HV_REG_RIP:
+		return VMCS_GUEST_RIP;
+	case HV_REG_RFLAGS:
+		return VMCS_GUEST_RFLAGS;
+	case HV_REG_CR0:
+		return VMCS_CR0_SHADOW; /* with the guest-owned bits: vmcs_guest_cr0 */
+	case HV_REG_CR3:
+		return VMCS_GUEST_CR3;
+	case HV_REG_CR4:
+		return VMCS_CR4_SHADOW;
+	case HV_REG_EFER:
+		return VMCS_GUEST_EFER;
+	default:
+		return 0;
+	}
+}
+
+static bool is_shared_gpr(u32 name)
+{
+	return name >= HV_REG_RAX && name < HV_REG_RAX + GPR_COUNT &&
+	       name != HV_REG_RAX + RSP_UNUSED;
+}
+
+/* A register of VP t at vtl, read by v: SUCCESS, or INVALID_PARAMETER for a name it does
+ * not know. The architectural ones only for v itself (a VMCS is current only on its CPU). */
+static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u64 *val)
 {
 	switch (name) {
 	case HV_REG_VSM_CODE_PAGE_OFFSETS:
 		*val = HV_VTL_CALL_OFFSET | (u64)HV_VTL_RETURN_OFFSET << 12;
-		return true;
+		return HV_STATUS_SUCCESS;
 	case HV_REG_VSM_VP_STATUS:
 		*val = (__atomic_load_n(&t->active_vtl, __ATOMIC_RELAXED) & 0xf) |
 		       (u64)vtl_vp_enabled(t) << 16;
-		return true;
+		return HV_STATUS_SUCCESS;
 	case HV_REG_VSM_PARTITION_STATUS:
 		*val = vtl_partition_enabled() | (u64)VTL_MAX << 16;
-		return true;
+		return HV_STATUS_SUCCESS;
 	case HV_REG_VSM_CAPABILITIES:
 		*val = HV_VSM_CAP_DR6_SHARED; /* DR6 is never switched */
-		return true;
+		return HV_STATUS_SUCCESS;
+	case HV_REG_VSM_VINA:
+		*val = vtl_vp_state(t, vtl)->vina;
+		return HV_STATUS_SUCCESS;
+	case HV_REG_VSM_PARTITION_CONFIG:
+		if (!vtl_partition_config(vtl))
+			return HV_STATUS_INVALID_PARAMETER; /* VTL0 has none */
+		*val = *vtl_partition_config(vtl);
+		return HV_STATUS_SUCCESS;
+	}
+	if (name >= HV_REG_VSM_VP_SECURE_CONFIG_VTL0 &&
+	    name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0 < vtl) {
+		*val = vtl_vp_state(t, vtl)->secure_config[name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0];
+		return HV_STATUS_SUCCESS;
 	}
 	if (t != v)
-		return false;
-	if (name >= HV_REG_RAX && name < HV_REG_RAX + GPR_COUNT &&
-	    name != HV_REG_RAX + RSP_UNUSED) {
+		return HV_STATUS_INVALID_PARAMETER;
+	if (is_shared_gpr(name)) {
 		*val = v->regs.gpr[name - HV_REG_RAX]; /* shared by every VTL */
-		return true;
+		return HV_STATUS_SUCCESS;
 	}
-	u32 field;
-	switch (name) {
-	case HV_REG_RAX + RSP_UNUSED:
-		field = VMCS_GUEST_RSP;
-		break;
-	case HV_REG_RIP:
-		field = VMCS_GUEST_RIP;
-		break;
-	case HV_REG_RFLAGS:
-		field = VMCS_GUEST_RFLAGS;
-		break;
-	case HV_REG_CR0:
-		field = VMCS_CR0_SHADOW; /* with the guest-owned bits below */
-		break;
-	case HV_REG_CR3:
-		field = VMCS_GUEST_CR3;
-		break;
-	case HV_REG_CR4:
-		field = VMCS_CR4_SHADOW;
-		break;
-	case HV_REG_EFER:
-		field = VMCS_GUEST_EFER;
-		break;
-	default:
-		return false;
-	}
-	if (vtl_vmcs_peek(v, vtl, true))
-		return false;
+	u32 field = arch_register_field(name);
+	if (!field || vtl_vmcs_peek(v, vtl, true))
+		return HV_STATUS_INVALID_PARAMETER;
 	*val = field == VMCS_CR0_SHADOW ? vmcs_guest_cr0(v) :
 	       field == VMCS_CR4_SHADOW ? vmcs_guest_cr4(v) :
 					  vmread(field);
 	vtl_vmcs_peek(v, vtl, false);
-	return true;
+	return HV_STATUS_SUCCESS;
 }
 
 /*
- * HvCallGetVpRegisters (reference 1.7): +0 PartitionId, +8 VpIndex, +12 HV_INPUT_VTL,
- * +13 3 bytes reserved; 4-byte names in, 16-byte values out.
+ * Writes a register of t at vtl for v (reference 1.7: no side effects; read-only ones and
+ * reserved bits refused with INVALID_PARAMETER). Architectural registers: the shared GPRs,
+ * RSP, RIP, RFLAGS and CR3 of v itself so far.
  */
+static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u64 val)
+{
+	if (name == HV_REG_VSM_VINA) {
+		struct vtl_vp *s = vtl_vp_state(t, vtl);
+		s->vina = (val & HV_VINA_WRITABLE) | (s->vina & ~HV_VINA_WRITABLE); /* RsvdP */
+		return HV_STATUS_SUCCESS;
+	}
+	if (name == HV_REG_VSM_PARTITION_CONFIG) {
+		u64 *cfg = vtl_partition_config(vtl);
+		if (!cfg || (val & ~HV_PARTITION_CONFIG_WRITABLE))
+			return HV_STATUS_INVALID_PARAMETER;
+		*cfg = val;
+		return HV_STATUS_SUCCESS;
+	}
+	if (name >= HV_REG_VSM_VP_SECURE_CONFIG_VTL0 &&
+	    name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0 < vtl) {
+		/* MbecEnabled without MBEC, and TlbLocked until TLB locking exists: refused. */
+		if (val)
+			return HV_STATUS_INVALID_PARAMETER;
+		vtl_vp_state(t, vtl)->secure_config[name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0] = val;
+		return HV_STATUS_SUCCESS;
+	}
+	if (t != v)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (is_shared_gpr(name)) {
+		v->regs.gpr[name - HV_REG_RAX] = val;
+		return HV_STATUS_SUCCESS;
+	}
+	u32 field = arch_register_field(name);
+	switch (field) {
+	case VMCS_GUEST_RSP:
+	case VMCS_GUEST_RIP:
+		break;
+	case VMCS_GUEST_RFLAGS: /* bit 1 set; 3, 5, 15, 63:22 clear (SDM vol.1 3.4.3) */
+		if (!(val & 2) || (val & (GENMASK(63, 22) | (1u << 3) | (1u << 5) | (1u << 15))))
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case VMCS_GUEST_CR3:
+		if (val >> core.caps.phys_addr_bits)
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	default: /* CR0, CR4, EFER: not writable yet (their VMCS side effects) */
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+	if (vtl_vmcs_peek(v, vtl, true))
+		return HV_STATUS_INVALID_PARAMETER;
+	vmwrite(field, val);
+	vtl_vmcs_peek(v, vtl, false);
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * The header of Get/SetVpRegisters (reference 1.7): +0 PartitionId, +8 VpIndex, +12
+ * HV_INPUT_VTL, +13 3 bytes reserved. The target VP and VTL, or a status.
+ */
+static u16 vp_registers_target(struct vcpu *v, const u8 *in, struct vcpu **t, u32 *vtl)
+{
+	u8 ivtl = in[12];
+
+	if (in_u64(in) != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if ((ivtl & 0xe0) || in[13] || in[14] || in[15])
+		return HV_STATUS_INVALID_PARAMETER;
+	*t = target_vp(v, in_u32(in + 8));
+	if (!*t)
+		return HV_STATUS_INVALID_VP_INDEX;
+	*vtl = (ivtl & 0x10) ? (ivtl & 0xfu) : v->active_vtl;
+	if (*vtl > v->active_vtl)
+		return HV_STATUS_ACCESS_DENIED; /* never a higher VTL's state */
+	if (!(vtl_vp_enabled(*t) & (1u << *vtl)))
+		return HV_STATUS_INVALID_VTL_STATE;
+	return HV_STATUS_SUCCESS;
+}
+
+/* HvCallGetVpRegisters: 4-byte names in, 16-byte values out. */
 u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a)
 {
-	u8 ivtl = a->in[12];
+	struct vcpu *t;
+	u32 vtl;
+	u16 st = vp_registers_target(v, a->in, &t, &vtl);
 
-	if (in_u64(a->in) != HV_PARTITION_ID_SELF)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if ((ivtl & 0xe0) || a->in[13] || a->in[14] || a->in[15])
-		return HV_STATUS_INVALID_PARAMETER;
-	struct vcpu *t = target_vp(v, in_u32(a->in + 8));
-	if (!t)
-		return HV_STATUS_INVALID_VP_INDEX;
-	u32 vtl = (ivtl & 0x10) ? (ivtl & 0xfu) : v->active_vtl;
-	if (vtl > v->active_vtl)
-		return HV_STATUS_ACCESS_DENIED; /* never a higher VTL's state */
-	if (!(vtl_vp_enabled(t) & (1u << vtl)))
-		return HV_STATUS_INVALID_VTL_STATE;
-	for (u32 r = a->c.rep_start; r < a->c.rep_count; r++) {
+	for (u32 r = a->c.rep_start; !st && r < a->c.rep_count; r++) {
 		if (r > a->c.rep_start && hv_out_of_time(a))
 			return HV_CALL_CONTINUE;
 		u64 val;
-		if (!vp_register(v, t, vtl, in_u32(a->in + 16 + 4 * r), &val))
-			return HV_STATUS_INVALID_PARAMETER;
+		st = vp_register_get(v, t, vtl, in_u32(a->in + 16 + 4 * r), &val);
+		if (st)
+			break;
 		out_u64(a->out + 16 * r, val);
 		out_u64(a->out + 16 * r + 8, 0);
 		a->reps_done = (u16)(r + 1);
 	}
-	return HV_STATUS_SUCCESS;
+	return st;
+}
+
+/* HvCallSetVpRegisters: 32-byte elements in (name, 12 bytes reserved, 16-byte value). */
+u16 hv_set_vp_registers(struct vcpu *v, struct hv_args *a)
+{
+	struct vcpu *t;
+	u32 vtl;
+	u16 st = vp_registers_target(v, a->in, &t, &vtl);
+
+	for (u32 r = a->c.rep_start; !st && r < a->c.rep_count; r++) {
+		if (r > a->c.rep_start && hv_out_of_time(a))
+			return HV_CALL_CONTINUE;
+		const u8 *e = a->in + 16 + 32 * r;
+		/* The reserved bytes, and the value's upper half (every register here is 64-bit). */
+		if (in_u32(e + 4) || in_u64(e + 8) || in_u64(e + 24))
+			return HV_STATUS_INVALID_PARAMETER;
+		st = vp_register_set(v, t, vtl, in_u32(e), in_u64(e + 16));
+		if (!st)
+			a->reps_done = (u16)(r + 1);
+	}
+	return st;
 }

@@ -14,6 +14,13 @@ static spinlock_t vtl_lock = SPINLOCK_INIT; /* enabling: partition and VPs */
 static u16 vtl_part_enabled = 1;	    /* VTL0 always */
 static struct vtl_vp vtl_vps[BOOTINFO_MAX_CPUS][VTL_MAX + 1];
 
+static u64 vtl_part_config[VTL_MAX + 1];
+
+u64 *vtl_partition_config(u32 vtl)
+{
+	return vtl >= 1 && vtl <= VTL_MAX ? &vtl_part_config[vtl] : NULL;
+}
+
 u16 vtl_partition_enabled(void)
 {
 	return __atomic_load_n(&vtl_part_enabled, __ATOMIC_ACQUIRE);
@@ -90,6 +97,7 @@ void vtl_reset(void)
 {
 	spin_lock(&vtl_lock);
 	__builtin_memset(vtl_vps, 0, sizeof(vtl_vps));
+	__builtin_memset(vtl_part_config, 0, sizeof(vtl_part_config));
 	for (u32 i = 0; i < vcpu_count(); i++)
 		__atomic_store_n(&vcpu_get(i)->higher_vtls, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&vtl_part_enabled, 1, __ATOMIC_RELEASE);

@@ -28,7 +28,14 @@ struct vtl_vp {
 	struct guest_state init; /* EnableVpVtl's context, until the VMCS is made from it */
 	/* TLFS VtlReturnX64Rax/Rcx when this VTL has no VP assist page (reference 3.4). */
 	u64 ret_rax, ret_rcx;
+	/* VSM registers (reference 3.3): HvRegisterVsmVina of this VTL, and this VTL's
+	 * HvRegisterVsmVpSecureConfigVtl<n> for each lower VTL n. */
+	u64 vina;
+	u64 secure_config[VTL_MAX];
 };
+
+/* HvRegisterVsmPartitionConfig of vtl (1..VTL_MAX; NULL otherwise): one per VTL. */
+u64 *vtl_partition_config(u32 vtl);
 
 /* The enabled VTL sets: of the partition, and of a VP (bit n = VTL n). */
 u16 vtl_partition_enabled(void);
