@@ -218,7 +218,10 @@ int hv_msr_read(struct vcpu *v, u32 msr, u64 *val)
 		*val = hv_tsc_to_ref(rdtsc() - v->start_tsc - v->idle_tsc);
 		return 0;
 	case HV_MSR_GUEST_IDLE: /* reads 0 once an interrupt has arrived (read-only) */
-		vcpu_idle_until_interrupt(v);
+		/* Above VTL0 the physical interrupts are held for VTL0 (intr_inject.c) and
+		 * none is VTL1's yet: nothing could end the idle state, so none starts. */
+		if (!v->active_vtl)
+			vcpu_idle_until_interrupt(v);
 		*val = 0;
 		return 0;
 	case HV_MSR_RESET: /* reads 0: a reset never stays pending */

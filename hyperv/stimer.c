@@ -130,6 +130,11 @@ static void stimer_fire(struct vcpu *v, u32 index, u64 now)
 	}
 }
 
+void hv_stimer_vtl_switched(struct vcpu *v)
+{
+	stimer_update_deadline(v);
+}
+
 void hv_stimer_before_entry(struct vcpu *v)
 {
 	u64 now = rdtsc();

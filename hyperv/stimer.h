@@ -46,6 +46,9 @@ int hv_stimer_msr_write(struct vcpu *v, u32 msr, u64 val);
  * preemption timer for the next expiry. Own CPU only.
  */
 void hv_stimer_before_entry(struct vcpu *v);
+/* After a VTL switch: the deadline of the VTL now running's timers. A lower VTL's timer
+ * that comes due while a higher VTL runs fires when the lower VTL runs again. */
+void hv_stimer_vtl_switched(struct vcpu *v);
 /* After EOM: timer messages that found their slot busy try again. */
 void hv_stimer_retry(struct vcpu *v);
 /* Every timer off (VP reset). */

@@ -12,6 +12,7 @@
 #include "arch/x86/vmexit.h"
 #include "hyperv/hv.h"
 #include "hyperv/hypercall.h"
+#include "hyperv/stimer.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "vtl/vtl.h"
@@ -202,6 +203,7 @@ int hv_vtl_call(struct vcpu *v, u64 control)
 		return -1;
 	}
 	vtl_entered(v, to, HV_VTL_ENTRY_VTL_CALL, rax, rcx);
+	hv_stimer_vtl_switched(v);
 	return 0;
 }
 
@@ -228,6 +230,7 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 		v->regs.gpr[RAX] = rax;
 		v->regs.gpr[RCX] = rcx;
 	}
+	hv_stimer_vtl_switched(v);
 	return 0;
 }
 

@@ -203,7 +203,8 @@ static void __attribute__((noinline)) vcpu_pre_entry_slow(struct vcpu *v)
 		w->nmi_for_guest = 0; /* INIT discards a pending NMI (SDM 9.1.1) */
 		vcpu_emulate_init(v);
 	}
-	if (!w->nmi_for_guest || (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
+	/* NMIs are VTL0's (physical, DESIGN.md 6): one owed waits while a higher VTL runs. */
+	if (!w->nmi_for_guest || v->active_vtl || (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
 		return;
 	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) &
 	    (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS | INTR_BLOCK_STI)) {

@@ -548,8 +548,16 @@ static void test_physical_interrupts_held_for_vtl0(void **state)
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_RESUME);
 	assert_int_equal(read_cr8(), 15);
 	assert_int_equal(vp.active_vtl, 1);
+	/* An NMI of the guest's (taken in root operation, no kick) waits for VTL0 too. */
+	vp.work.nmi_root = 1;
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
+	assert_int_equal(vp.work.nmi_for_guest, 1);
 	vtl_stub(HVCALL_VTL_RETURN, 0);
 	assert_int_equal(read_cr8(), 3);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000202ULL); /* NMI, VTL0 */
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
 	/* At VTL0 (not idle) that exit is unexpected. */
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_STOP);
 }
