@@ -51,7 +51,7 @@ void hv_privileges_refresh(void)
 	u64 p = HV_PRIV_ACCESS_HYPERCALL_MSRS | HV_PRIV_ACCESS_VP_INDEX |
 		HV_PRIV_ACCESS_GUEST_IDLE | HV_PRIV_ACCESS_INTR_CTRL_REGS |
 		HV_PRIV_ACCESS_RESET_REG | HV_PRIV_ACCESS_SYNIC_REGS | HV_PRIV_POST_MESSAGES |
-		HV_PRIV_SIGNAL_EVENTS;
+		HV_PRIV_SIGNAL_EVENTS | HV_PRIV_ACCESS_VSM | HV_PRIV_ACCESS_VP_REGISTERS;
 
 	if (hv_reftime_available()) /* needs a TSC above 10 MHz, measured at boot */
 		p |= HV_PRIV_ACCESS_PARTITION_REFERENCE_COUNTER |
@@ -61,10 +61,14 @@ void hv_privileges_refresh(void)
 	if (hv_stimer_available()) /* the VMX-preemption timer and the reference time */
 		p |= HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS;
 	p &= ~hv_priv_off;
-	/* Timers and guest messages go through the SynIC: without it they are off too. */
+	/* Timers and guest messages go through the SynIC: without it they are off too. VSM
+	 * needs it as well (TLFS: AccessVsm, AccessVpRegisters and AccessSynicRegs together),
+	 * and VP registers are VSM's. */
 	if (!(p & HV_PRIV_ACCESS_SYNIC_REGS))
 		p &= ~(HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS | HV_PRIV_POST_MESSAGES |
-		       HV_PRIV_SIGNAL_EVENTS);
+		       HV_PRIV_SIGNAL_EVENTS | HV_PRIV_ACCESS_VSM);
+	if (!(p & HV_PRIV_ACCESS_VSM))
+		p &= ~HV_PRIV_ACCESS_VP_REGISTERS;
 	hv_priv_now = p;
 }
 

@@ -15,19 +15,20 @@
  * change to the EPT (an overlay, a protection) bumps it.
  */
 struct hv_block_cache {
-	u64 gpa_page;
+	u64 gpa_page; /* | the VTL it was checked for */
 	u8 *hva_page;
 	u64 gen;
 };
 static struct hv_block_cache hv_block_cache[BOOTINFO_MAX_CPUS][2]; /* [vp][write] */
 
-/* The full check of one page: mapped with the access, not an overlay, ordinary memory. */
-static u8 *hv_page_check(u64 gpa, bool write)
+/* The full check of one page in vtl's view: mapped with the access, not an overlay,
+ * ordinary memory. */
+static u8 *hv_page_check(u32 vtl, u64 gpa, bool write)
 {
 	struct pt_attr a;
 	u64 hpa;
 
-	if (pt_lookup(&core.ept, gpa, &hpa, &a, NULL) || ept_is_overlay(gpa))
+	if (pt_lookup(&core.ept[vtl], gpa, &hpa, &a, NULL) || ept_is_overlay(vtl, gpa))
 		return NULL;
 	if (!(a.perm & PT_R) || (write && !(a.perm & PT_W)))
 		return NULL;
@@ -48,12 +49,13 @@ void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
 	if (!len || !IS_ALIGNED(gpa, 8) || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
 		return NULL;
 	u64 page = gpa & ~(PAGE_SIZE - 1), gen = __atomic_load_n(&core.ept_gen, __ATOMIC_ACQUIRE);
+	u32 vtl = v->active_vtl;
 	struct hv_block_cache *c = &hv_block_cache[v->index][write];
-	if (!c->hva_page || c->gpa_page != page || c->gen != gen) {
-		u8 *hva = hv_page_check(page, write);
+	if (!c->hva_page || c->gpa_page != (page | vtl) || c->gen != gen) {
+		u8 *hva = hv_page_check(vtl, page, write);
 		if (!hva)
 			return NULL;
-		*c = (struct hv_block_cache){ page, hva, gen };
+		*c = (struct hv_block_cache){ page | vtl, hva, gen };
 	}
 	return c->hva_page + (gpa & (PAGE_SIZE - 1));
 }

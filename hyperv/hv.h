@@ -6,6 +6,7 @@
 #ifndef HYPERV_HV_H
 #define HYPERV_HV_H
 
+#include "arch/x86/vcpu.h"
 #include "lib/types.h"
 
 struct vcpu;
@@ -20,10 +21,17 @@ struct vcpu;
 #define HV_STATUS_INVALID_ALIGNMENT 0x0004
 #define HV_STATUS_INVALID_PARAMETER 0x0005
 #define HV_STATUS_ACCESS_DENIED 0x0006
+#define HV_STATUS_INSUFFICIENT_MEMORY 0x000b
 #define HV_STATUS_INVALID_PARTITION_ID 0x000d
 #define HV_STATUS_INVALID_CONNECTION_ID 0x0012
 #define HV_STATUS_INSUFFICIENT_BUFFERS 0x0013
+#define HV_STATUS_INVALID_PARTITION_STATE 0x0007
+#define HV_STATUS_INVALID_VP_INDEX 0x000e
 #define HV_STATUS_INVALID_SYNIC_STATE 0x0018
+#define HV_STATUS_INVALID_REGISTER_VALUE 0x0050
+#define HV_STATUS_INVALID_VTL_STATE 0x0051
+#define HV_STATUS_VTL_ALREADY_ENABLED 0x0086
+#define HV_VP_INDEX_SELF 0xfffffffeu
 #define HV_PARTITION_ID_SELF 0xffffffffffffffffULL
 
 /* Synthetic MSRs (reference 2.1). */
@@ -75,6 +83,8 @@ struct vcpu;
 #define HV_PRIV_ACCESS_SYNIC_REGS (1u << 2)
 #define HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS (1u << 3)
 #define HV_PRIV_POST_MESSAGES (1ULL << 36)	  /* EBX bit 4 */
+#define HV_PRIV_ACCESS_VSM (1ULL << 48)		  /* EBX bit 16 */
+#define HV_PRIV_ACCESS_VP_REGISTERS (1ULL << 49)  /* EBX bit 17 */
 #define HV_PRIV_SIGNAL_EVENTS (1ULL << 37)	  /* EBX bit 5 */
 #define HV_RECOMMEND_DEPRECATE_AUTO_EOI (1u << 9) /* CPUID 0x40000004 EAX */
 
@@ -96,15 +106,33 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST 0x0003
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT 0x0008
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI 0x000b
+#define HVCALL_ENABLE_PARTITION_VTL 0x000d
+#define HVCALL_ENABLE_VP_VTL 0x000f
+#define HVCALL_VTL_CALL 0x0011
+#define HVCALL_VTL_RETURN 0x0012
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX 0x0013
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX 0x0014
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI_EX 0x0015
+#define HVCALL_GET_VP_REGISTERS 0x0050
 #define HVCALL_POST_MESSAGE 0x005c
 #define HVCALL_SIGNAL_EVENT 0x005d
 #define HVCALL_GET_VP_INDEX_FROM_APIC_ID 0x009a
 
 /* The architectural maximum of VTLs; HV_VTL_ALL etc. come with VSM. */
 #define HV_MAX_VTLS 16
+/* Where the hypercall page's VTL call and return stubs are (HvRegisterVsmCodePageOffsets,
+ * reference 3.6: Hyper-V's own offsets for 64-bit callers). */
+#define HV_VTL_CALL_OFFSET 0x0f
+#define HV_VTL_RETURN_OFFSET 0x28
+/* VP assist page (reference 3.5): the VTL control area of a VTL above 0. */
+#define HV_VP_ASSIST_ENTRY_REASON 0x08
+#define HV_VP_ASSIST_VINA_STATUS 0x0c
+#define HV_VP_ASSIST_RETURN_RAX 0x10
+#define HV_VP_ASSIST_RETURN_RCX 0x18
+#define HV_VTL_ENTRY_VTL_CALL 1
+#define HV_VTL_ENTRY_INTERRUPT 2
+/* v's VP assist page at vtl (hypervisor address), NULL when not enabled (hyperv/msr.c). */
+u8 *hv_vp_assist_page(const struct vcpu *v, u32 vtl);
 
 /*
  * Where TLFS state lives (TLFS "private vs shared", reference 2.1):
@@ -125,10 +153,10 @@ struct hv_vtl_vp {
 	u64 vp_assist_msr;
 };
 
-/* The VTL a VP runs at now; VSM (a later issue) makes this more than 0. */
+/* The VTL a VP runs at now (vtl/). */
 static inline u32 hv_active_vtl(const struct vcpu *v)
 {
-	return 0;
+	return v->active_vtl;
 }
 
 /* A GPA the partition owns as memory: below MAXPHYADDR, not the pool, not MMIO. */

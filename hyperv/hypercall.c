@@ -15,6 +15,7 @@
 #include "boot/bootinfo.h"
 #include "hyperv/guest_access.h"
 #include "hyperv/hv.h"
+#include "hyperv/hypercall.h"
 #include "hyperv/reftime.h"
 #include "hyperv/synic.h"
 #include "lib/bitmap.h"
@@ -54,19 +55,6 @@ u16 hv_control_decode(u64 control, u32 call_flags, struct hv_control *c)
 	return control_decode(control, call_flags, c);
 }
 
-/* A call's input as decoded once (copied out of guest memory) and where its output goes. */
-struct hv_args {
-	struct hv_control c;
-	const u8 *in; /* header, variable header, then the rep elements */
-	u8 *out;      /* fixed output, then the rep elements; NULL if the call has none */
-	u16 reps_done;
-	u64 deadline; /* TSC after which a rep call stops and continues later; 0 = none */
-};
-
-/* Internal results of a handler, never seen by the guest. */
-#define HV_CALL_CONTINUE 0xfffe /* out of time: reps_done are done, run the VMCALL again */
-#define HV_CALL_RAISE_UD 0xffff /* the XMM form without the feature (KVM, OVMM): #UD */
-
 /* A call should not take more than about 50 us (reference 1.3); 0 when the TSC rate is
  * not known (then a rep call runs to its end: one input page at most). */
 static u64 hv_budget_ticks(void)
@@ -74,14 +62,10 @@ static u64 hv_budget_ticks(void)
 	return hv_tsc_hz() / 20000;
 }
 
-/* A rep loop asks before each element after the first: is the time budget used up? */
-static bool hv_out_of_time(const struct hv_args *a)
+bool hv_out_of_time(const struct hv_args *a)
 {
 	return a->deadline && rdtsc() > a->deadline;
 }
-
-/* A call: validates its input and acts; returns its status. */
-typedef u16 (*hv_call_fn)(struct vcpu *v, struct hv_args *a);
 
 struct hv_call {
 	u64 priv;		/* the privilege bit it needs (reference 2.4), 0 = none */
@@ -90,26 +74,6 @@ struct hv_call {
 	u16 out_size, out_elem; /* fixed output, bytes per rep element */
 	hv_call_fn fn;
 };
-
-/* Little-endian fields of the input/output (x86: one unaligned load or store each). */
-static u64 in_u64(const u8 *p)
-{
-	u64 v;
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u32 in_u32(const u8 *p)
-{
-	u32 v;
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void out_u32(u8 *p, u32 v)
-{
-	__builtin_memcpy(p, &v, sizeof(v));
-}
 
 /* HV_INPUT_VTL (reference 1.5): only VTL0 exists for now. */
 static bool input_vtl_ok(u8 vtl)
@@ -291,6 +255,12 @@ static const struct hv_call hv_calls[] = {
 	[HVCALL_SIGNAL_EVENT] = { HV_PRIV_SIGNAL_EVENTS, 0, 8, 0, 0, 0, hv_signal_event },
 	[HVCALL_GET_VP_INDEX_FROM_APIC_ID] = { 0, HV_CALL_REP, 16, 4, 0, 4,
 					       hv_get_vp_index_from_apic_id },
+	/* VSM (hyperv/vsm.c). VtlCall and VtlReturn are not in the table: hv_exit_vtl. */
+	[HVCALL_ENABLE_PARTITION_VTL] = { HV_PRIV_ACCESS_VSM, 0, 16, 0, 0, 0,
+					  hv_enable_partition_vtl },
+	[HVCALL_ENABLE_VP_VTL] = { HV_PRIV_ACCESS_VSM, 0, 240, 0, 0, 0, hv_enable_vp_vtl },
+	[HVCALL_GET_VP_REGISTERS] = { HV_PRIV_ACCESS_VP_REGISTERS, HV_CALL_REP, 16, 4, 0, 16,
+				      hv_get_vp_registers },
 };
 
 /* Per-VP copies of the input (so the guest cannot change it while the call runs), and the
@@ -446,6 +416,28 @@ static void hv_continue(struct vcpu *v, const struct hv_regs *r, u16 reps_done)
 	}
 }
 
+/*
+ * VtlCall and VtlReturn (reference 3.4): no status on success (the VP continues in the
+ * other VTL); #UD for a 32-bit caller (no stubs for it, docs/VSM.md) and for every misuse
+ * hv_vtl_call / hv_vtl_return find. Without AccessVsm a status, ACCESS_DENIED, as for every
+ * call whose privilege is not offered.
+ */
+static void hv_exit_vtl(struct vcpu *v, const struct hv_regs *r)
+{
+	if (!(hv_privileges() & HV_PRIV_ACCESS_VSM)) {
+		v->regs.gpr[RAX] = HV_STATUS_ACCESS_DENIED;
+		if (!r->is64)
+			v->regs.gpr[RDX] = 0; /* EDX:EAX */
+		vcpu_skip_instr(v);
+		return;
+	}
+	int err = !r->is64				   ? -1 :
+		  (r->control & 0xffff) == HVCALL_VTL_CALL ? hv_vtl_call(v, r->control) :
+							     hv_vtl_return(v, r->control);
+	if (err)
+		vcpu_inject_ud(v);
+}
+
 int hv_exit_vmcall(struct vcpu *v)
 {
 	bool timing = dbgcon_timing; /* counted always, timed while the console is open */
@@ -464,6 +456,12 @@ int hv_exit_vmcall(struct vcpu *v)
 	u32 code = (u32)(r.control & 0xffff);
 	u32 slot = code < HV_STATS_CODES ? code : HV_STATS_CODES - 1;
 	st->count[slot]++;
+	if (__builtin_expect(code == HVCALL_VTL_CALL || code == HVCALL_VTL_RETURN, 0)) {
+		hv_exit_vtl(v, &r);
+		if (timing)
+			st->cycles[slot] += rdtsc() - t0;
+		return EXIT_RESUME;
+	}
 	/* Result (reference 1.2): status in 15:0, reps completed in 43:32. */
 	u16 reps_done = 0;
 	u16 status = hv_dispatch(v, &r, &reps_done);

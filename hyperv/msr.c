@@ -29,8 +29,24 @@ static u64 hv_stub_pa; /* the hypercall page's contents, shared by every VTL0 pa
 static struct hv_vtl_vp hv_vp[BOOTINFO_MAX_CPUS][HV_MAX_VTLS];
 static u64 hv_reftsc_pa; /* the reference TSC page's contents (one timeline for all VTLs) */
 
-/* TLFS "Hypercall Page": VMCALL; RET at offset 0 (the VTL call/return stubs follow later). */
-static const u8 hv_hypercall_stub[] = { 0x0f, 0x01, 0xc1, 0xc3 };
+/*
+ * TLFS "Hypercall Page" (reference 3.6): VMCALL; RET at offset 0, and for 64-bit callers
+ * the VTL call and VTL return stubs at the offsets of Hyper-V's own page (what
+ * HvRegisterVsmCodePageOffsets reports): MOV RAX, RCX (the control input); MOV ECX, code;
+ * VMCALL; RET. INT3 everywhere else.
+ */
+#define HV_VTL_STUB(code) 0x48, 0x89, 0xc8, 0xb9, (code), 0x00, 0x00, 0x00, 0x0f, 0x01, 0xc1, 0xc3
+static const u8 hv_hypercall_stub[] = {
+	[0] = 0x0f,
+	0x01,
+	0xc1,
+	0xc3,
+	[4 ... HV_VTL_CALL_OFFSET - 1] = 0xcc,
+	[HV_VTL_CALL_OFFSET] = HV_VTL_STUB(0x11),
+	[HV_VTL_CALL_OFFSET + 12 ... HV_VTL_RETURN_OFFSET - 1] = 0xcc,
+	[HV_VTL_RETURN_OFFSET] = HV_VTL_STUB(0x12),
+};
+_Static_assert(HV_VTL_CALL_OFFSET + 12 <= HV_VTL_RETURN_OFFSET, "stubs overlap");
 
 static u64 hv_stub_page(void)
 {
@@ -46,6 +62,14 @@ static u64 hv_stub_page(void)
 		hv_stub_pa = pa;
 	}
 	return hv_stub_pa;
+}
+
+u8 *hv_vp_assist_page(const struct vcpu *v, u32 vtl)
+{
+	u64 msr = vtl < HV_MAX_VTLS ? hv_vp[v->index][vtl].vp_assist_msr : 0;
+
+	/* The GPA passed hv_gpa_is_ram when it was written: guest memory, identity mapped. */
+	return (msr & HV_VP_ASSIST_ENABLE) ? (u8 *)phys_to_virt(msr & ~0xfffULL) : NULL;
 }
 
 bool hv_gpa_is_ram(u64 gpa)
@@ -69,10 +93,12 @@ bool hv_overlay_maps(u64 old, u64 val)
 
 int hv_overlay_apply(struct vcpu *v, u64 old, u64 val, u64 hpa, u8 perm)
 {
-	if (hv_overlay_maps(old, val) && ept_set_overlay(v, val & ~0xfffULL, hpa, perm))
+	u32 vtl = hv_active_vtl(v); /* each VTL's pages are overlays in its own view */
+
+	if (hv_overlay_maps(old, val) && ept_set_overlay(v, vtl, val & ~0xfffULL, hpa, perm))
 		return -1; /* the old page is still in place */
 	if ((old & 1) && (!(val & 1) || (old ^ val) >> 12))
-		ept_clear_overlay(v, old & ~0xfffULL);
+		ept_clear_overlay(v, vtl, old & ~0xfffULL);
 	return 0;
 }
 

@@ -174,7 +174,7 @@ static int synic_page_apply(struct vcpu *v, u64 *page_pa, u64 old, u64 val)
 {
 	if (hv_overlay_maps(old, val)) {
 		/* One overlay per GPA: a page another overlay already uses is refused. */
-		if (ept_is_overlay(val & ~0xfffULL))
+		if (ept_is_overlay(hv_active_vtl(v), val & ~0xfffULL))
 			return -1;
 		if (!*page_pa && !(*page_pa = pool_alloc_pages(1))) {
 			pr_err("VP %u: out of hypervisor memory for a SynIC page; refusing the MSR "

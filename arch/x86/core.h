@@ -10,13 +10,19 @@
 #include "boot/bootinfo.h"
 #include "mm/pt.h"
 
+/* VTLs the core keeps per-VTL hardware state for: 0 and 1 (vtl/vtl.h VTL_MAX). */
+#define CORE_VTLS 2
+
 struct core {
 	struct bootinfo *bi;
 	struct vmx_caps caps;
 	u32 pin, proc, proc2, exit, entry; /* VMCS controls every VP starts with */
 	u64 msr_bitmap_pa;
-	struct pt ept; /* the root partition's EPT (one view for now) */
-	u64 eptp;
+	/* The root partition's EPT views, one per VTL that has one (VTL0 from takeover, VTL1
+	 * once VSM enables it; DESIGN.md 4): root_pa 0 = none. */
+	struct pt ept[CORE_VTLS];
+	u64 eptp[CORE_VTLS];
+	u64 ept_top;	/* the guest-physical space every view maps: [0, ept_top) */
 	u64 scratch_pa; /* what guests see wherever the pool is */
 	u64 ept_gen;	/* bumped by every EPT change; each VP flushes when behind (ept_change.c) */
 	volatile bool ready;

@@ -119,31 +119,16 @@ static int core_global_init(struct bootinfo *bi)
 	/* With 1 GiB pages the whole physical address space costs a few pages of tables;
 	 * without, map what the firmware described (DESIGN.md 4). */
 	top = core.caps.ept_1g ? 1ULL << MIN(core.caps.phys_addr_bits, 48u) : bi->phys_top;
-	r = pt_init(&core.ept, &ept_format,
-		    PT_LEAF_4K | PT_LEAF_2M | (core.caps.ept_1g ? PT_LEAF_1G : 0), &pool_pt_alloc);
-	if (!r)
-		r = ept_build_root(&core.ept, &core_mtrr, top, bi->pool_base, bi->pool_size,
-				   core.scratch_pa, &st);
+	core.ept_top = top;
+	/* The xAPIC page is watched for SIPIs (ept_view_build); x2APIC's ICR is an MSR. */
+	u64 apic_base = rdmsr(MSR_IA32_APIC_BASE);
+	if (!(apic_base & APIC_BASE_X2APIC))
+		apic_mmio_gpa = apic_base & GENMASK(51, 12);
+	r = ept_view_build(0, &st);
 	if (r) {
 		pr_err("cannot build the EPT (%d): pool too small? try pool=64M\n", r);
 		return r;
 	}
-	/*
-	 * The root partition owns its local APICs, but its ICR writes are watched for SIPIs
-	 * (arch/x86/exit_initsipi.c): the xAPIC page is read-only in the EPT (x2APIC's ICR is
-	 * an MSR, trapped by the bitmap). Reads, and so most APIC use, stay exit-free.
-	 */
-	u64 apic_base = rdmsr(MSR_IA32_APIC_BASE);
-	if (!(apic_base & APIC_BASE_X2APIC)) {
-		const struct pt_attr ro = { PT_R, PT_MT_UC, 0 };
-		apic_mmio_gpa = apic_base & GENMASK(51, 12);
-		r = pt_protect(&core.ept, apic_mmio_gpa, PAGE_SIZE, &ro);
-		if (r) {
-			pr_err("cannot write-protect the APIC page (%d)\n", r);
-			return r;
-		}
-	}
-	core.eptp = ept_eptp(core.ept.root_pa);
 	/* Partition reference time counts from here (TLFS, hyperv/reftime.c). */
 	hv_reftime_init((u64)bi->tsc_khz * 1000, rdtsc());
 	hv_frequencies_init((u64)bi->tsc_khz * 1000, (u64)bi->apic_timer_khz * 1000);
@@ -165,7 +150,7 @@ static int core_global_init(struct bootinfo *bi)
 		"tables; pool -> scratch page %#llx\n",
 		(unsigned long long)(top >> 30), (unsigned long long)st.pages_1g,
 		(unsigned long long)st.pages_2m, (unsigned long long)st.pages_4k,
-		(unsigned long long)core.ept.nr_tables, (unsigned long long)core.scratch_pa);
+		(unsigned long long)core.ept[0].nr_tables, (unsigned long long)core.scratch_pa);
 	/* SDM vol.3 29.4.3.1: drop any stale EPT-derived translations before first use. */
 	return 0;
 }

@@ -123,12 +123,16 @@ static u32 ops_vtl_count(void)
 static int ops_gpa_lookup(u32 vtl, u64 gpa, u64 *hpa, struct pt_attr *a, unsigned *level)
 {
 	/* The EPT is shared by all CPUs and never changes after takeover today: no lock. */
-	return vtl ? -ENOENT : pt_lookup(&core.ept, gpa, hpa, a, level);
+	return vtl >= CORE_VTLS || !core.ept[vtl].root_pa ?
+		       -ENOENT :
+		       pt_lookup(&core.ept[vtl], gpa, hpa, a, level);
 }
 
 static int ops_gpa_walk(u32 vtl, u64 start, u64 size, pt_walk_fn fn, void *ctx)
 {
-	return vtl ? -ENOENT : pt_walk(&core.ept, start, size, fn, ctx);
+	return vtl >= CORE_VTLS || !core.ept[vtl].root_pa ?
+		       -ENOENT :
+		       pt_walk(&core.ept[vtl], start, size, fn, ctx);
 }
 
 static void ops_exit_stats(struct dbgcon_exit_stat *out, u32 n)

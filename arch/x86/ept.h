@@ -25,10 +25,16 @@ struct vcpu;
  * CPU flushes at once, VPs running a guest are kicked and waited for, the others flush
  * before their next VM entry (ept_sync_before_entry, DESIGN.md 4).
  */
-int ept_set_overlay(struct vcpu *self, u64 gpa, u64 hpa, u8 perm);
-int ept_clear_overlay(struct vcpu *self, u64 gpa);
-/* Is gpa's page an overlay (writes to it are refused)? */
-bool ept_is_overlay(u64 gpa);
+int ept_set_overlay(struct vcpu *self, u32 vtl, u64 gpa, u64 hpa, u8 perm);
+int ept_clear_overlay(struct vcpu *self, u32 vtl, u64 gpa);
+/* Is gpa's page an overlay in vtl's view (writes to it are refused)? */
+bool ept_is_overlay(u32 vtl, u64 gpa);
+/*
+ * Builds vtl's EPT view (core.ept[vtl], core.eptp[vtl]): the identity map of
+ * [0, core.ept_top) that ept_build_root makes, with the xAPIC page read-only. Once per VTL;
+ * VTL0's at takeover (after core.ept_top, core.scratch_pa and apic_mmio_gpa are set).
+ */
+int ept_view_build(u32 vtl, struct ept_stats *st);
 /* Right before VM entry: catch up with EPT changes made elsewhere. */
 void ept_sync_before_entry(struct vcpu *v);
 

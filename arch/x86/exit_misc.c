@@ -79,7 +79,7 @@ int exit_ept_violation(struct vcpu *v)
 		return apic_mmio_write_exit(v, gpa);
 	/* Overlay pages (the hypercall page) are read/execute only: TLFS "the hypercall page
 	 * ... is an overlay"; a write is refused with #GP rather than stopping the VP. */
-	if ((qual & 2) && ept_is_overlay(gpa)) {
+	if ((qual & 2) && ept_is_overlay(v->active_vtl, gpa)) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}

@@ -50,6 +50,9 @@ static bool any_pending(const struct vcpu *v)
 
 void vcpu_inject_pending_slow(struct vcpu *v)
 {
+	/* The vectors posted here are VTL0's (its SynIC): they wait while a higher VTL runs. */
+	if (v->active_vtl)
+		return;
 	if (v->work.guest_idle)
 		idle_end(v); /* an interrupt arrived: GUEST_IDLE returns, even with IF = 0 */
 	/* An exception or NMI being injected goes first (SDM 27.6: one event per entry). */
@@ -110,8 +113,37 @@ void vcpu_idle_poll(struct vcpu *v)
 	vmcs_preempt_timer_arm(v, ticks);
 }
 
+/*
+ * Physical interrupts belong to VTL0 (DESIGN.md 6). A higher VTL's VMCS has external-
+ * interrupt exiting without acknowledge-on-exit, so the first one makes it exit and stays
+ * pending in the local APIC (SDM vol.3 27.2: not acknowledged, it stays in the IRR); the
+ * APIC's TPR goes to 15 so that no interrupt reaches the CPU while the higher VTL runs
+ * (SDM vol.3 11.8.3.1), and back to VTL0's value when VTL0 runs again: the APIC then
+ * delivers what it held, in its own priority order, to VTL0. NMIs are not held.
+ */
+static void hold_physical_interrupts(struct vcpu *v)
+{
+	if (v->phys_irqs_held)
+		return;
+	v->held_tpr = (u8)read_cr8();
+	write_cr8(15);
+	v->phys_irqs_held = true;
+}
+
+void vcpu_release_physical_interrupts(struct vcpu *v)
+{
+	if (!v->phys_irqs_held)
+		return;
+	write_cr8(v->held_tpr);
+	v->phys_irqs_held = false;
+}
+
 int exit_external_interrupt(struct vcpu *v)
 {
+	if (v->active_vtl) {
+		hold_physical_interrupts(v);
+		return EXIT_RESUME;
+	}
 	if (!v->work.guest_idle)
 		return EXIT_STOP; /* external-interrupt exiting is on only while idle */
 	idle_end(v);

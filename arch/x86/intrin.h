@@ -74,6 +74,7 @@ DEFINE_CR_ACCESS(0)
 DEFINE_CR_ACCESS(2)
 DEFINE_CR_ACCESS(3)
 DEFINE_CR_ACCESS(4)
+DEFINE_CR_ACCESS(8) /* the local APIC's TPR[7:4] (SDM vol.3 11.8.6.5) */
 #undef DEFINE_CR_ACCESS
 static inline u64 read_dr7(void)
 {

@@ -51,6 +51,7 @@
 #define MSR_IA32_CSTAR 0xc0000083
 #define MSR_IA32_FMASK 0xc0000084
 #define MSR_IA32_FS_BASE 0xc0000100
+#define MSR_IA32_TSC_AUX 0xc0000103
 #define MSR_IA32_GS_BASE 0xc0000101
 #define MSR_IA32_KERNEL_GS_BASE 0xc0000102
 
@@ -74,5 +75,6 @@
 #define CR4_OSXSAVE (1ULL << 18)
 #define RFLAGS_FIXED (1ULL << 1)
 #define RFLAGS_IF (1ULL << 9)
+#define RFLAGS_VM (1ULL << 17)
 
 #endif

@@ -5,17 +5,23 @@
 #include "arch/x86/core.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/vcpu.h"
+#include "arch/x86/vp_vtl.h"
 #include "lib/log.h"
 
 #define TLB_SYNC_SPINS 50000000u
 
+/* Every VTL's translations of v: a superset of any flush a VTL asks for (TLFS allows). */
 static void flush_own(struct vcpu *v)
 {
-	if (core.caps.invvpid)
-		invvpid((core.caps.ept_vpid & EPTCAP_INVVPID_SINGLE) ? INVVPID_SINGLE : INVVPID_ALL,
-			v->vpid, 0);
-	else /* without INVVPID, INVEPT all-context also drops the VPID-tagged entries */
-		invept(INVEPT_ALL, 0);
+	if (!core.caps.invvpid) {
+		invept(INVEPT_ALL, 0); /* also drops the VPID-tagged entries */
+		return;
+	}
+	bool single = core.caps.ept_vpid & EPTCAP_INVVPID_SINGLE;
+	invvpid(single ? INVVPID_SINGLE : INVVPID_ALL, v->vpid, 0);
+	for (u32 vtl = 1; single && vtl < CORE_VTLS; vtl++)
+		if (core.eptp[vtl])
+			invvpid(INVVPID_SINGLE, vp_vtl_vpid(v, vtl), 0);
 }
 
 void vcpu_tlb_sync_before_entry(struct vcpu *v)

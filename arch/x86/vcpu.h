@@ -42,6 +42,9 @@ _Static_assert(sizeof(struct vcpu_regs) == 16 * 8, "vmx_run.S register layout");
 #define VCPU_KICK_NMI 4u      /* give the guest an NMI (debug console) */
 #define VCPU_KICK_WAKE 8u     /* re-check paused (debug console resume) */
 
+#define VCPU_LOCAL_CONSOLE 1u  /* the console's VP: its preemption timer fired, poll */
+#define VCPU_LOCAL_VMLAUNCH 2u /* the current VMCS was never entered (a new VTL's) */
+
 /* A VP's guest state as its own CPU read it from its VMCS (VMREAD only works there). */
 struct vcpu_snapshot {
 	u64 gpr[GPR_COUNT];
@@ -82,7 +85,7 @@ union vcpu_work {
 		u8 ept_stale;	  /* the EPT changed: compare generations (ept_change.c) */
 		u8 irq_posted;	  /* vectors wait in irq_pending (intr_inject.c) */
 		u8 guest_idle;	  /* in a GUEST_IDLE read: halted with external-interrupt exiting */
-		u8 console_due;	  /* the console's VP: its preemption timer fired, poll */
+		u8 local;	  /* VCPU_LOCAL_*: this VP's own requests, set on its CPU */
 	};
 };
 _Static_assert(sizeof(union vcpu_work) == 8, "one 64-bit test in vmx_run.S");
@@ -101,7 +104,8 @@ struct vcpu {
 	u64 exits;
 	u64 exit_count[EXIT_REASON_MAX];
 
-	u32 index; /* VP index = position in bootinfo.cpus */
+	u32 index;     /* VP index = position in bootinfo.cpus */
+	u8 active_vtl; /* the VTL this VP runs now (vtl/vtl.h); its VMCS is vmcs_pa */
 	u32 apic_id;
 	u64 vmcs_pa;
 	struct pcpu *pcpu;
@@ -124,6 +128,10 @@ struct vcpu {
 	/* Interrupts injected through the VMCS (arch/x86/intr_inject.c): vectors posted by any
 	 * CPU (work.irq_posted says some are). */
 	u64 irq_pending[4];
+	/* A physical interrupt (VTL0's) arrived while a higher VTL ran: the local APIC holds
+	 * it (TPR raised to 15) until VTL0 runs again; held_tpr is VTL0's TPR (intr_inject.c). */
+	bool phys_irqs_held;
+	u8 held_tpr;
 	u64 exit_cycles[EXIT_REASON_MAX]; /* TSC in dispatch + handler, while timed */
 	u64 t_exit;			  /* TSC at this exit while timed, else 0 */
 };
@@ -150,12 +158,12 @@ struct vcpu *vcpu_get(u32 index);
  */
 int vmx_run(struct vcpu_regs *regs, int launched);
 /* Called by vmx_run.S for every VM exit outside its common case, the guest GPRs saved in
- * v->regs: handles the exit and prepares the next entry. 0 = resume now; > 0 = return from
- * vmx_run (the VP stops). arch/x86/vmexit.c. */
+ * v->regs: handles the exit and prepares the next entry. Returns VCPU_ENTER_* (RESUME,
+ * LAUNCH, or STOP: return from vmx_run). arch/x86/vmexit.c. */
 int vcpu_exit(struct vcpu *v);
 /* Called by vmx_run.S after a handler when v->work or v->timer_deadline is not 0: the
- * pre-entry work of vcpu_exit, then resume. */
-void vcpu_entry_slow(struct vcpu *v);
+ * pre-entry work of vcpu_exit; VCPU_ENTER_RESUME or VCPU_ENTER_LAUNCH. */
+int vcpu_entry_slow(struct vcpu *v);
 /* A handler failed or the reason has none: prints why and stops the VP (vcpu_stop). */
 NORETURN void vcpu_exit_unhandled(struct vcpu *v, u32 full);
 /* Exits the console's VP handles in vmx_run.S between two looks at the console's clock. */

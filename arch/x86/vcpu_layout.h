@@ -14,6 +14,11 @@
 #define VCPU_EXITS 152
 #define VCPU_EXIT_COUNT 160
 
+/* What vcpu_exit() and vcpu_entry_slow() tell vmx_run.S to do next. */
+#define VCPU_ENTER_RESUME 0 /* VMRESUME */
+#define VCPU_ENTER_STOP 1   /* return from vmx_run: the VP stops */
+#define VCPU_ENTER_LAUNCH 2 /* VMLAUNCH: the current VMCS was never entered */
+
 #define VCPU_EXIT_REASON_MAX 80	     /* EXIT_REASON_MAX (vmx_defs.h) */
 #define VCPU_VMCS_EXIT_REASON 0x4402 /* VMCS_EXIT_REASON (SDM vol.3 appendix B.3.2) */
 

@@ -157,8 +157,14 @@ int vmcs_create(struct vcpu *v, const struct guest_state *g)
 	if (vmclear(pa) || vmptrld(pa))
 		return -EIO;
 	v->vmcs_pa = pa;
+	vmcs_fill(v, g, core.pin, core.eptp[0], v->vpid);
+	return 0;
+}
+
+void vmcs_fill(struct vcpu *v, const struct guest_state *g, u32 pin, u64 eptp, u16 vpid)
+{
 	v->entry_ctls = core.entry | ((g->efer & EFER_LMA) ? ENTRY_IA32E_GUEST : 0);
-	vmwrite(VMCS_PIN_CTLS, core.pin);
+	vmwrite(VMCS_PIN_CTLS, pin);
 	vmwrite(VMCS_PROC_CTLS, core.proc);
 	vmwrite(VMCS_PROC_CTLS2, core.proc2);
 	vmwrite(VMCS_EXIT_CTLS, core.exit);
@@ -170,8 +176,8 @@ int vmcs_create(struct vcpu *v, const struct guest_state *g)
 	vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	vmwrite(VMCS_MSR_BITMAP, core.msr_bitmap_pa);
-	vmwrite(VMCS_EPTP, core.eptp);
-	vmwrite(VMCS_VPID, v->vpid);
+	vmwrite(VMCS_EPTP, eptp);
+	vmwrite(VMCS_VPID, vpid);
 	if (core.proc2 & PROC2_XSAVES)
 		vmwrite(0x202c, 0); /* XSS-exiting bitmap: never exit (SDM 25.6.20) */
 	/* Owned CR bits: the ones VMX fixes, PE/PG/PAE (paging-mode changes need EFER.LMA
@@ -186,5 +192,4 @@ int vmcs_create(struct vcpu *v, const struct guest_state *g)
 	guest_state_load(g);
 	vmcs_set_guest_cr0(v, g->cr0);
 	vmcs_set_guest_cr4(v, g->cr4 & ~CR4_VMXE);
-	return 0;
 }

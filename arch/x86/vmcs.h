@@ -9,6 +9,9 @@
 int vmcs_controls_init(void);
 /* Allocates, clears and loads v's VMCS and fills all three areas (v becomes current). */
 int vmcs_create(struct vcpu *v, const struct guest_state *g);
+/* Fills the current VMCS's three areas for v (its VTL0 VMCS, or another VTL's, whose pin
+ * controls, EPT view and VPID differ) with guest state g; sets v->entry_ctls. */
+void vmcs_fill(struct vcpu *v, const struct guest_state *g, u32 pin, u64 eptp, u16 vpid);
 /*
  * The VMX-preemption timer (SDM vol.3 26.5.1; its value is reloaded at each entry): v's
  * guest exits at least every period TSC ticks (0: about as rarely as the timer allows).

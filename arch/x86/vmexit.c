@@ -193,7 +193,7 @@ static void __attribute__((noinline)) vcpu_pre_entry_slow(struct vcpu *v)
 	}
 	vcpu_service_kicks(v, kick);
 	if (v->console) {
-		w->console_due = 0;
+		w->local &= (u8)~VCPU_LOCAL_CONSOLE;
 		if (dbgcon_cpu(v))
 			dbgcon_poll(v, false);
 	}
@@ -226,7 +226,8 @@ static inline void vcpu_pre_entry(struct vcpu *v)
 {
 	const union vcpu_work w = { .any = __atomic_load_n(&v->work.any, __ATOMIC_RELAXED) };
 
-	if (__builtin_expect(!(w.kick | w.nmi_root | w.nmi_for_guest | w.console_due), 1) &&
+	if (__builtin_expect(
+		    !(w.kick | w.nmi_root | w.nmi_for_guest | (w.local & VCPU_LOCAL_CONSOLE)), 1) &&
 	    !(v->console && rdtsc() >= dbgcon_next_poll))
 		return;
 	vcpu_pre_entry_slow(v);
@@ -265,6 +266,15 @@ static inline void vcpu_before_entry(struct vcpu *v)
 	if (v->timer_deadline)
 		hv_stimer_before_entry(v);
 	vcpu_inject_pending(v); /* after in_guest: a post from now on kicks us */
+}
+
+/* VMRESUME, or VMLAUNCH for a VMCS never entered (a VTL's first entry, vtl/). */
+static inline int vcpu_entry_kind(struct vcpu *v)
+{
+	if (__builtin_expect(!(v->work.local & VCPU_LOCAL_VMLAUNCH), 1))
+		return VCPU_ENTER_RESUME;
+	v->work.local &= (u8)~VCPU_LOCAL_VMLAUNCH;
+	return VCPU_ENTER_LAUNCH;
 }
 
 /* The first exit after VMLAUNCH: a failed entry sends the CPU back to the firmware. */
@@ -317,7 +327,7 @@ int vcpu_exit(struct vcpu *v)
 	__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
 	u32 full = (u32)vmread(VMCS_EXIT_REASON);
 	if (__builtin_expect(!v->launched, 0) && vcpu_first_entry_failed(v, full))
-		return 1; /* back to vcpu_run_loop: the CPU stays with the firmware */
+		return VCPU_ENTER_STOP; /* back to vcpu_run_loop: the CPU stays with the firmware */
 	vcpu_fast_exits_reset(v);
 	/* Per-reason time in the hypervisor, while the debug console is open (docs/CONSOLE.md):
 	 * two TSC reads per exit are not worth paying when nobody looks. Kept in the vcpu, so
@@ -330,14 +340,15 @@ int vcpu_exit(struct vcpu *v)
 		vcpu_exit_timed(v, full);
 	vcpu_pre_entry(v);
 	vcpu_before_entry(v);
-	return 0;
+	return vcpu_entry_kind(v);
 }
 
-void vcpu_entry_slow(struct vcpu *v)
+int vcpu_entry_slow(struct vcpu *v)
 {
 	__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
 	vcpu_pre_entry(v);
 	vcpu_before_entry(v);
+	return vcpu_entry_kind(v);
 }
 
 int vcpu_run_loop(struct vcpu *v)
@@ -447,7 +458,7 @@ void vcpu_dump(struct vcpu *v)
 int exit_preempt_timer(struct vcpu *v)
 {
 	if (v->console)
-		v->work.console_due = 1; /* vcpu_pre_entry polls the console */
+		v->work.local |= VCPU_LOCAL_CONSOLE; /* vcpu_pre_entry polls the console */
 	return EXIT_RESUME;
 }
 

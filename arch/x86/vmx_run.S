@@ -124,12 +124,20 @@ vmx_exit_stub:
 
 .Lentry_slow:
 	mov %rbx, %rdi
-	call vcpu_entry_slow
-	jmp .Lresume
-.Lexit_slow:
-	call vcpu_exit			/* %rdi = v; 0: resume, the entry prepared */
+	call vcpu_entry_slow		/* VCPU_ENTER_RESUME or VCPU_ENTER_LAUNCH */
 	test %eax, %eax
 	jz .Lresume
+.Llaunch:				/* a VTL's VMCS, entered for the first time */
+	mov %rbx, %rdi
+	load_guest_gprs
+	vmlaunch
+	jmp .Lfail
+.Lexit_slow:
+	call vcpu_exit			/* %rdi = v; the entry prepared */
+	test %eax, %eax
+	jz .Lresume
+	cmp $VCPU_ENTER_LAUNCH, %eax
+	je .Llaunch
 	add $8, %rsp
 	jmp .Lout
 .Lunhandled:

@@ -9,7 +9,8 @@ TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.
 	arch/x86/exit_msr.c arch/x86/exit_cr.c arch/x86/exit_misc.c arch/x86/exit_initsipi.c \
 	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c \
 	hyperv/cpuid.c hyperv/crash.c hyperv/hypercall.c hyperv/msr.c hyperv/reftime.c \
-	hyperv/synic.c hyperv/stimer.c arch/x86/intr_inject.c \
+	hyperv/synic.c hyperv/stimer.c hyperv/vsm.c arch/x86/intr_inject.c \
+	vtl/vtl.c arch/x86/vp_vtl.c \
 	arch/x86/vmcs.c \
 	arch/x86/guest_state.c \
 	arch/x86/vmx_caps.c mm/pool.c mm/pmm.c mm/phys.c lib/bitmap.c lib/log.c lib/printf.c \
@@ -43,3 +44,6 @@ test_hv_synic_SRCS := tests/unit/test_hv_synic.c $(TEST_EXIT_COMMON)
 
 UNIT_TESTS += test_guest_access
 test_guest_access_SRCS := tests/unit/test_guest_access.c hyperv/guest_access.c mm/phys.c
+
+UNIT_TESTS += test_vsm
+test_vsm_SRCS := tests/unit/test_vsm.c $(TEST_EXIT_COMMON)

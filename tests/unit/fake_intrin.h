@@ -290,9 +290,9 @@ static inline void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d
 
 /* ---- control and debug registers, RFLAGS, TSC -------------------------------------------- */
 
-/* fake_cr[n] is CRn (n = 0, 2, 3, 4; 1 unused); fake_cr_writes[n] counts MOV to CRn. */
-FAKE_WEAK u64 fake_cr[5];
-FAKE_WEAK u32 fake_cr_writes[5];
+/* fake_cr[n] is CRn (n = 0, 2, 3, 4, 8; others unused); fake_cr_writes[n] counts MOV to CRn. */
+FAKE_WEAK u64 fake_cr[9];
+FAKE_WEAK u32 fake_cr_writes[9];
 FAKE_WEAK u64 fake_dr7;
 FAKE_WEAK u64 fake_rflags;
 FAKE_WEAK u64 fake_tsc; /* each rdtsc() returns it, then adds fake_tsc_step (1 if 0) */
@@ -322,6 +322,7 @@ FAKE_CR_ACCESS(0)
 FAKE_CR_ACCESS(2)
 FAKE_CR_ACCESS(3)
 FAKE_CR_ACCESS(4)
+FAKE_CR_ACCESS(8)
 #undef FAKE_CR_ACCESS
 
 static inline u64 read_dr7(void)
@@ -501,7 +502,12 @@ static inline void wbinvd(void)
 FAKE_WEAK u64 fake_vmcs[FAKE_VMCS_FIELDS];
 FAKE_WEAK u32 fake_vmcs_writes[FAKE_VMCS_FIELDS]; /* successful vmwrites per field */
 FAKE_WEAK u64 fake_vmcs_current;		  /* FAKE_VMCS_NONE: no current VMCS */
-FAKE_WEAK u64 fake_vmcs_errors;			  /* failed vmread/vmwrite */
+/* Several VMCSs with fields of their own (see vmptrld). */
+#define FAKE_VMCS_SLOTS 4
+FAKE_WEAK bool fake_vmcs_multi;
+FAKE_WEAK u64 fake_vmcs_slot_pa[FAKE_VMCS_SLOTS];
+FAKE_WEAK u64 fake_vmcs_slot[FAKE_VMCS_SLOTS][FAKE_VMCS_FIELDS];
+FAKE_WEAK u64 fake_vmcs_errors; /* failed vmread/vmwrite */
 FAKE_WEAK bool fake_vmx_on;
 FAKE_WEAK u64 fake_vmxon_pa;
 FAKE_WEAK int fake_vmx_fail_next; /* result of the next VMX instruction (then 0 again) */
@@ -514,6 +520,8 @@ static inline void fake_vmx_reset(void)
 	__builtin_memset(fake_vmcs, 0, sizeof(fake_vmcs));
 	__builtin_memset(fake_vmcs_writes, 0, sizeof(fake_vmcs_writes));
 	fake_vmcs_current = FAKE_VMCS_PA;
+	fake_vmcs_multi = false;
+	__builtin_memset(fake_vmcs_slot_pa, 0, sizeof(fake_vmcs_slot_pa));
 	fake_vmcs_errors = 0;
 	fake_vmx_on = true;
 	fake_vmxon_pa = 0;
@@ -627,13 +635,48 @@ static inline int vmclear(u64 pa)
 	return r;
 }
 
+/*
+ * With fake_vmcs_multi (tests of several VMCSs per VP, e.g. one per VTL), VMPTRLD keeps
+ * each VMCS's fields apart: the current one's go into a slot of their own and the loaded
+ * one's come back (a VMCS never loaded before starts with every field 0). Without it, one
+ * set of fields serves every VMCS.
+ */
+
+static inline u64 *fake_vmcs_slot_of(u64 pa, bool create)
+{
+	for (int i = 0; i < FAKE_VMCS_SLOTS; i++)
+		if (fake_vmcs_slot_pa[i] == pa)
+			return fake_vmcs_slot[i];
+	for (int i = 0; create && i < FAKE_VMCS_SLOTS; i++) {
+		if (!fake_vmcs_slot_pa[i]) {
+			fake_vmcs_slot_pa[i] = pa;
+			__builtin_memset(fake_vmcs_slot[i], 0, sizeof(fake_vmcs_slot[i]));
+			return fake_vmcs_slot[i];
+		}
+	}
+	return NULL;
+}
+
 static inline int vmptrld(u64 pa)
 {
 	int r = fake_vmx_result();
 
-	if (!r)
-		fake_vmcs_current = pa;
-	return r;
+	if (r)
+		return r;
+	if (fake_vmcs_multi && pa != fake_vmcs_current) {
+		if (fake_vmcs_current != FAKE_VMCS_NONE) {
+			u64 *save = fake_vmcs_slot_of(fake_vmcs_current, true);
+			if (save)
+				__builtin_memcpy(save, fake_vmcs, sizeof(fake_vmcs));
+		}
+		u64 *load = fake_vmcs_slot_of(pa, false);
+		if (load)
+			__builtin_memcpy(fake_vmcs, load, sizeof(fake_vmcs));
+		else
+			__builtin_memset(fake_vmcs, 0, sizeof(fake_vmcs));
+	}
+	fake_vmcs_current = pa;
+	return 0;
 }
 
 static inline void vmxoff(void)

@@ -7,6 +7,7 @@
 
 #include "arch/x86/core.h"
 #include "arch/x86/exception.h"
+#include "arch/x86/ept.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
@@ -117,6 +118,10 @@ FAKE_DEF int vmx_run(struct vcpu_regs *regs, int launched)
 		if (s->guest)
 			s->guest(regs);
 		int r = vcpu_exit((struct vcpu *)regs); /* regs is the vcpu's first member */
+		if (r == VCPU_ENTER_LAUNCH) {
+			launched = 0; /* the next step is a VMLAUNCH */
+			continue;
+		}
 		if (r)
 			return r;
 		launched = 1;
@@ -258,27 +263,40 @@ FAKE_DEF void ept_sync_before_entry(struct vcpu *v)
 	fake_ept_syncs++;
 }
 
-FAKE_DEF bool ept_is_overlay(u64 gpa)
+/* A view "built": a root address and an EPTP, no tables (fake_view_build_fail: -ENOMEM). */
+int fake_view_build_fail;
+FAKE_DEF int ept_view_build(u32 vtl, struct ept_stats *st)
+{
+	if (fake_view_build_fail)
+		return -ENOMEM;
+	*st = (struct ept_stats){ 0 };
+	core.ept[vtl].root_pa = 0x100000 * (vtl + 1);
+	core.eptp[vtl] = core.ept[vtl].root_pa | 0x5e;
+	return 0;
+}
+
+/* Overlays are recorded as GPA page | VTL, as ept_change.c keeps them. */
+FAKE_DEF bool ept_is_overlay(u32 vtl, u64 gpa)
 {
 	for (u32 i = 0; i < fake_noverlays; i++)
-		if (fake_overlay_gpa[i] == (gpa & ~0xfffULL))
+		if (fake_overlay_gpa[i] == ((gpa & ~0xfffULL) | vtl))
 			return true;
 	return false;
 }
 
-FAKE_DEF int ept_set_overlay(struct vcpu *self, u64 gpa, u64 hpa, u8 perm)
+FAKE_DEF int ept_set_overlay(struct vcpu *self, u32 vtl, u64 gpa, u64 hpa, u8 perm)
 {
 	if (fake_noverlays == 8)
 		return -ENOMEM;
-	fake_overlay_gpa[fake_noverlays] = gpa & ~0xfffULL;
+	fake_overlay_gpa[fake_noverlays] = (gpa & ~0xfffULL) | vtl;
 	fake_overlay_hpa[fake_noverlays++] = hpa;
 	return 0;
 }
 
-FAKE_DEF int ept_clear_overlay(struct vcpu *self, u64 gpa)
+FAKE_DEF int ept_clear_overlay(struct vcpu *self, u32 vtl, u64 gpa)
 {
 	for (u32 i = 0; i < fake_noverlays; i++) {
-		if (fake_overlay_gpa[i] == (gpa & ~0xfffULL)) {
+		if (fake_overlay_gpa[i] == ((gpa & ~0xfffULL) | vtl)) {
 			fake_overlay_gpa[i] = fake_overlay_gpa[--fake_noverlays];
 			fake_overlay_hpa[i] = fake_overlay_hpa[fake_noverlays];
 		}

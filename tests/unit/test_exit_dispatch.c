@@ -558,7 +558,7 @@ static void test_console_polled_after_its_timer(void **state)
 
 	vp.console = true;
 	assert_int_equal(exit_preempt_timer(&vp), EXIT_RESUME);
-	assert_int_equal(vp.work.console_due, 1);
+	assert_int_equal(vp.work.local, VCPU_LOCAL_CONSOLE);
 	vcpu_entry_slow(&vp); /* what vmx_run.S calls when the work word is not 0 */
 	assert_int_equal(vp.work.any, 0);
 	assert_int_equal(vp.in_guest, 1);

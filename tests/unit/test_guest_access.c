@@ -41,9 +41,9 @@ int pt_lookup(const struct pt *pt, u64 va, u64 *pa, struct pt_attr *a, unsigned 
 	return 0;
 }
 
-bool ept_is_overlay(u64 gpa)
+bool ept_is_overlay(u32 vtl, u64 gpa)
 {
-	return (gpa & ~0xfffULL) == OVERLAY_GPA;
+	return vtl == 0 && (gpa & ~0xfffULL) == OVERLAY_GPA;
 }
 
 static int setup(void **state)

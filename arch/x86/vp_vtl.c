@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* The hardware side of a VP's VTLs (arch/x86/vp_vtl.h). */
+#include "arch/x86/vp_vtl.h"
+#include "arch/x86/core.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmcs.h"
+#include "boot/bootinfo.h"
+#include "lib/errno.h"
+#include "mm/phys.h"
+#include "mm/pool.h"
+
+/* TSC_AUX exists where RDTSCP does; the guest has it when the VMCS enables RDTSCP. */
+static bool has_tsc_aux(void)
+{
+	return core.proc2 & PROC2_RDTSCP;
+}
+
+void vp_private_msrs_save(struct vp_private_msrs *m)
+{
+	m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	m->star = rdmsr(MSR_IA32_STAR);
+	m->lstar = rdmsr(MSR_IA32_LSTAR);
+	m->cstar = rdmsr(MSR_IA32_CSTAR);
+	m->sfmask = rdmsr(MSR_IA32_FMASK);
+	if (has_tsc_aux())
+		m->tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
+}
+
+void vp_private_msrs_load(const struct vp_private_msrs *m)
+{
+	wrmsr(MSR_IA32_KERNEL_GS_BASE, m->kernel_gs_base);
+	wrmsr(MSR_IA32_STAR, m->star);
+	wrmsr(MSR_IA32_LSTAR, m->lstar);
+	wrmsr(MSR_IA32_CSTAR, m->cstar);
+	wrmsr(MSR_IA32_FMASK, m->sfmask);
+	if (has_tsc_aux())
+		wrmsr(MSR_IA32_TSC_AUX, m->tsc_aux);
+}
+
+u16 vp_vtl_vpid(const struct vcpu *v, u32 vtl)
+{
+	/* VPID 0 is the host's; VTL0's VPIDs are 1..BOOTINFO_MAX_CPUS (core_main.c). */
+	return (u16)(1 + vtl * BOOTINFO_MAX_CPUS + v->index);
+}
+
+int vp_vtl_vmcs_load(u64 pa)
+{
+	return vmptrld(pa) ? -EIO : 0;
+}
+
+int vp_vtl_vmcs_create(struct vcpu *v, u32 vtl, const struct guest_state *g, u64 *pa)
+{
+	if (vtl == 0 || vtl >= CORE_VTLS || !core.eptp[vtl])
+		return -EINVAL;
+	/* What carries over from the VMCS current now (VTL0's): the stack the exit stub
+	 * runs on, and the pin controls VTL0 got at takeover (NMI exiting, the preemption
+	 * timer), plus external-interrupt exiting. */
+	u64 host_rsp = vmread(VMCS_HOST_RSP), old = v->vmcs_pa;
+	u32 pin = (u32)vmread(VMCS_PIN_CTLS) | PIN_EXTINT_EXITING;
+	u64 new_pa;
+
+	if (!vmx_ctl_allowed(core.caps.pin, PIN_EXTINT_EXITING))
+		return -ENOTSUP;
+	new_pa = pool_alloc_pages(1);
+
+	if (!new_pa)
+		return -ENOMEM;
+	*(u32 *)phys_to_virt(new_pa) = (u32)core.caps.basic & 0x7fffffff; /* SDM vol.3 25.2 */
+	if (vmclear(new_pa) || vmptrld(new_pa)) {
+		vmptrld(old);
+		return -EIO;
+	}
+	vmcs_fill(v, g, pin, core.eptp[vtl], vp_vtl_vpid(v, vtl));
+	vmwrite(VMCS_HOST_RSP, host_rsp);
+	if (pin & PIN_PREEMPT_TIMER)
+		vmwrite(VMCS_PREEMPT_TIMER_VALUE, v->preempt_period);
+	*pa = new_pa;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hardware side of a VP's VTLs (vtl/ decides when): each VTL above 0 has its own VMCS,
+ * EPT view and VPID; a switch makes the other VMCS current and swaps the private MSRs a
+ * VMCS does not hold (TLFS "private vs shared", reference 3.7). Shared state stays in the
+ * CPU. Own CPU only: VMPTRLD, VMREAD and VMWRITE act on this CPU's current VMCS.
+ */
+#ifndef ARCH_X86_VP_VTL_H
+#define ARCH_X86_VP_VTL_H
+
+#include "arch/x86/guest_state.h"
+#include "arch/x86/vcpu.h"
+
+/* Private per VTL and not in the VMCS guest-state area (SDM vol.3 25.4): the SYSCALL MSRs,
+ * KERNEL_GS_BASE and TSC_AUX. FS/GS base, EFER, PAT, SYSENTER and DEBUGCTL are there. */
+struct vp_private_msrs {
+	u64 kernel_gs_base, star, lstar, cstar, sfmask, tsc_aux;
+};
+
+void vp_private_msrs_save(struct vp_private_msrs *m);
+void vp_private_msrs_load(const struct vp_private_msrs *m);
+
+/* The VPID of v at vtl: VTLs never share TLB entries (SDM vol.3 29.1: translations are
+ * tagged by VPID and EPTP, not by CR3). */
+u16 vp_vtl_vpid(const struct vcpu *v, u32 vtl);
+
+/*
+ * Creates and makes current v's VMCS for vtl (> 0) with guest state g: the controls of
+ * VTL0's, plus external-interrupt exiting (physical interrupts belong to VTL0, DESIGN.md 6),
+ * vtl's EPT view, its VPID, the same HOST_RSP as the VMCS current now. *pa = the VMCS.
+ * On failure the VMCS that was current stays current.
+ */
+int vp_vtl_vmcs_create(struct vcpu *v, u32 vtl, const struct guest_state *g, u64 *pa);
+/* Makes pa the current VMCS (SDM vol.3 31.3 VMPTRLD). */
+int vp_vtl_vmcs_load(u64 pa);
+
+#endif

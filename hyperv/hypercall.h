@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* What the hypercall engine (hyperv/hypercall.c) shares with the calls kept elsewhere. */
+#ifndef HYPERV_HYPERCALL_H
+#define HYPERV_HYPERCALL_H
+
+#include "hyperv/hv.h"
+
+/* A call's input as decoded once (copied out of guest memory) and where its output goes. */
+struct hv_args {
+	struct hv_control c;
+	const u8 *in; /* header, variable header, then the rep elements */
+	u8 *out;      /* fixed output, then the rep elements; NULL if the call has none */
+	u16 reps_done;
+	u64 deadline; /* TSC after which a rep call stops and continues later; 0 = none */
+};
+
+/* Internal results of a handler, never seen by the guest. */
+#define HV_CALL_CONTINUE 0xfffe /* out of time: reps_done are done, run the VMCALL again */
+#define HV_CALL_RAISE_UD 0xffff /* the XMM form without the feature (KVM, OVMM): #UD */
+
+/* A rep loop asks before each element after the first: is the time budget used up? */
+bool hv_out_of_time(const struct hv_args *a);
+
+/* A call: validates its input and acts; returns its status. */
+typedef u16 (*hv_call_fn)(struct vcpu *v, struct hv_args *a);
+
+/* Little-endian fields of the input/output (x86: one unaligned load or store each). */
+static inline u64 in_u64(const u8 *p)
+{
+	u64 v;
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline u32 in_u32(const u8 *p)
+{
+	u32 v;
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void out_u32(u8 *p, u32 v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
+static inline void out_u64(u8 *p, u64 v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
+/* The VSM calls (hyperv/vsm.c, docs/VSM.md). */
+u16 hv_enable_partition_vtl(struct vcpu *v, struct hv_args *a);
+u16 hv_enable_vp_vtl(struct vcpu *v, struct hv_args *a);
+u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a);
+/* VtlCall / VtlReturn from a 64-bit caller whose control word (RCX) is code (0x11, 0x12):
+ * 0 when done (the VP now runs the other VTL), -1 for #UD. */
+int hv_vtl_call(struct vcpu *v, u64 control);
+int hv_vtl_return(struct vcpu *v, u64 control);
+
+#endif

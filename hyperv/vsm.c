@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VSM hypercalls (TLFS, reference 1.7 and 3; docs/VSM.md has every status and the
+ * order they are checked in): HvCallEnablePartitionVtl, HvCallEnableVpVtl, VtlCall,
+ * VtlReturn and HvCallGetVpRegisters. The VTL state and the switch are vtl/'s.
+ */
+#define LOG_MODULE "vsm"
+#include "arch/x86/core.h"
+#include "arch/x86/guest_state.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmexit.h"
+#include "hyperv/hv.h"
+#include "hyperv/hypercall.h"
+#include "lib/compiler.h"
+#include "lib/errno.h"
+#include "vtl/vtl.h"
+
+/* The VP a call names: HV_VP_INDEX_SELF or an index of the partition; NULL if neither. */
+static struct vcpu *target_vp(struct vcpu *v, u32 index)
+{
+	if (index == HV_VP_INDEX_SELF)
+		return v;
+	return index < vcpu_count() ? vcpu_get(index) : NULL;
+}
+
+/*
+ * HvCallEnablePartitionVtl: +0 PartitionId, +8 TargetVtl, +9 Flags (bit 0 EnableMbec),
+ * +10 6 bytes reserved. The caller may enable the VTL above its own (TLFS).
+ */
+u16 hv_enable_partition_vtl(struct vcpu *v, struct hv_args *a)
+{
+	u32 vtl = a->in[8];
+	u8 flags = a->in[9];
+
+	if (in_u64(a->in) != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	/* No MBEC offered (VsmCapabilities.MbecVtlMask = 0): its flag is refused too. */
+	if (flags || in_u64(a->in + 8) >> 16)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (vtl == 0 || vtl > VTL_MAX || vtl <= v->active_vtl)
+		return HV_STATUS_INVALID_PARAMETER;
+	int r = vtl_enable_partition(vtl);
+	if (r == -EEXIST)
+		return HV_STATUS_INVALID_VTL_STATE;
+	return r ? HV_STATUS_INSUFFICIENT_MEMORY : HV_STATUS_SUCCESS;
+}
+
+/* HV_X64_SEGMENT_REGISTER (16 bytes: base, limit, selector, attributes) -> VMCS form. The
+ * attributes are the VMX access rights' low 16 bits; not present = unusable (SDM vol.3
+ * 25.4.1). */
+static void seg_from_hv(struct seg_state *s, const u8 *p)
+{
+	u16 attr;
+
+	s->base = in_u64(p);
+	s->limit = in_u32(p + 8);
+	__builtin_memcpy(&s->sel, p + 12, 2);
+	__builtin_memcpy(&attr, p + 14, 2);
+	s->ar = (attr & 0x80) ? (attr & 0xf0ff) : 0x10000;
+}
+
+static bool canonical(u64 va)
+{
+	return (u64)((s64)(va << 16) >> 16) == va;
+}
+
+/* PAT entries: UC, WC, WT, WP, WB, UC- (SDM vol.3 12.12.2). */
+static bool pat_ok(u64 pat)
+{
+	for (int i = 0; i < 8; i++) {
+		u8 t = (u8)(pat >> (8 * i));
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * HV_INITIAL_VP_CONTEXT (reference 1.7, 224 bytes) -> guest state, or false when it is not
+ * a protected-mode state VM entry would take (docs/VSM.md: real mode is not supported
+ * above VTL0; SDM vol.3 27.3.1 for the rest).
+ */
+static bool context_from_hv(struct guest_state *g, const u8 *c)
+{
+	static const u8 order[SEG_COUNT] = {
+		[SEG_CS] = 0, [SEG_DS] = 1, [SEG_ES] = 2, [SEG_FS] = 3,
+		[SEG_GS] = 4, [SEG_SS] = 5, [SEG_TR] = 6, [SEG_LDTR] = 7
+	};
+
+	*g = (struct guest_state){ 0 };
+	g->rip = in_u64(c);
+	g->rsp = in_u64(c + 8);
+	g->rflags = in_u64(c + 16);
+	for (int i = 0; i < SEG_COUNT; i++)
+		seg_from_hv(&g->seg[i], c + 24 + 16 * order[i]);
+	g->idtr_limit = (u16)(in_u32(c + 152 + 4) >> 16);
+	g->idtr_base = in_u64(c + 152 + 8);
+	g->gdtr_limit = (u16)(in_u32(c + 168 + 4) >> 16);
+	g->gdtr_base = in_u64(c + 168 + 8);
+	g->efer = in_u64(c + 184);
+	g->cr0 = in_u64(c + 192);
+	g->cr3 = in_u64(c + 200);
+	g->cr4 = in_u64(c + 208);
+	g->pat = in_u64(c + 216);
+	g->dr7 = 0x400; /* the INIT value (SDM vol.3 10.1) */
+
+	bool lma = g->efer & EFER_LMA, pg = g->cr0 & CR0_PG;
+	const struct seg_state *cs = &g->seg[SEG_CS], *ss = &g->seg[SEG_SS];
+	struct seg_state *tr = &g->seg[SEG_TR];
+	if (!(g->cr0 & CR0_PE) || (g->cr0 >> 32) || ((g->cr0 & CR0_NW) && !(g->cr0 & CR0_CD)))
+		return false;
+	if ((g->cr4 & CR4_VMXE) || (g->cr4 & ~(core.caps.cr4_fixed1 | CR4_VMXE)))
+		return false;
+	if (g->cr3 >> core.caps.phys_addr_bits)
+		return false;
+	/* EFER: SCE, LME, LMA, NXE only; LMA = LME and paging (SDM vol.3 27.3.1.1). */
+	if ((g->efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) ||
+	    lma != ((g->efer & EFER_LME) && pg) || (lma && !(g->cr4 & CR4_PAE)))
+		return false;
+	/* RFLAGS: bit 1 set; 3, 5, 15, 63:22 clear; no virtual-8086 mode. */
+	if (!(g->rflags & 2) ||
+	    (g->rflags & (GENMASK(63, 22) | (1u << 3) | (1u << 5) | (1u << 15) | RFLAGS_VM)))
+		return false;
+	/* CS a present code segment, 64-bit only in IA-32e mode (then D = 0); SS, when
+	 * usable, at the same privilege; TR a present TSS (made busy, as VM entry wants). */
+	if ((cs->ar & 0x10000) || !(cs->ar & 0x10) || !(cs->ar & 0x8))
+		return false;
+	if ((cs->ar & (1u << 13)) && (!lma || (cs->ar & (1u << 14))))
+		return false;
+	if (!(ss->ar & 0x10000) && ((ss->ar >> 5) & 3) != ((cs->ar >> 5) & 3))
+		return false;
+	if ((tr->ar & 0x10000) || (tr->ar & 0x10) || ((tr->ar & 0xf) != 9 && (tr->ar & 0xf) != 11))
+		return false;
+	tr->ar = (tr->ar & ~0xfu) | 11;
+	if (lma && (!canonical(g->rip) || !canonical(g->gdtr_base) || !canonical(g->idtr_base)))
+		return false;
+	return pat_ok(g->pat);
+}
+
+/*
+ * HvCallEnableVpVtl: +0 PartitionId, +8 VpIndex, +12 TargetVtl, +13 3 bytes reserved,
+ * +16 HV_INITIAL_VP_CONTEXT.
+ */
+u16 hv_enable_vp_vtl(struct vcpu *v, struct hv_args *a)
+{
+	u32 vtl = a->in[12];
+	struct guest_state g;
+
+	if (in_u64(a->in) != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (a->in[13] || a->in[14] || a->in[15] || vtl == 0 || vtl > VTL_MAX)
+		return HV_STATUS_INVALID_PARAMETER;
+	struct vcpu *t = target_vp(v, in_u32(a->in + 8));
+	if (!t)
+		return HV_STATUS_INVALID_VP_INDEX;
+	if (!(vtl_partition_enabled() & (1u << vtl)))
+		return HV_STATUS_INVALID_VTL_STATE;
+	/* A lower VTL may enable the VTL above it once, on its own VP; the VTL itself then
+	 * enables the other VPs (the OpenHCL rule; how Windows boots). */
+	if (v->active_vtl < vtl && (t != v || vtl_enabled_on_any_vp(vtl, v)))
+		return HV_STATUS_ACCESS_DENIED;
+	if (vtl_vp_enabled(t) & (1u << vtl))
+		return HV_STATUS_VTL_ALREADY_ENABLED;
+	if (!context_from_hv(&g, a->in + 16))
+		return HV_STATUS_INVALID_REGISTER_VALUE;
+	int r = vtl_enable_vp(t, vtl, &g);
+	if (r == -EEXIST)
+		return HV_STATUS_VTL_ALREADY_ENABLED;
+	return r ? HV_STATUS_INVALID_VTL_STATE : HV_STATUS_SUCCESS;
+}
+
+/* The entry into vtl: its VTL control area (reference 3.5) gets the reason and the RAX and
+ * RCX the lower VTL had (returned to it by a non-fast VtlReturn). */
+static void vtl_entered(struct vcpu *v, u32 vtl, u32 reason, u64 rax, u64 rcx)
+{
+	struct vtl_vp *s = vtl_vp_state(v, vtl);
+	u8 *page = hv_vp_assist_page(v, vtl);
+
+	s->ret_rax = rax;
+	s->ret_rcx = rcx;
+	if (!page)
+		return;
+	__builtin_memcpy(page + HV_VP_ASSIST_ENTRY_REASON, &reason, 4);
+	out_u64(page + HV_VP_ASSIST_RETURN_RAX, rax);
+	out_u64(page + HV_VP_ASSIST_RETURN_RCX, rcx);
+}
+
+int hv_vtl_call(struct vcpu *v, u64 control)
+{
+	u32 to = v->active_vtl + 1u;
+	u64 rax = v->regs.gpr[RAX], rcx = v->regs.gpr[RCX];
+
+	/* Reference 3.4: no control bits besides the code, input 0, the VTL above enabled. */
+	if (control != HVCALL_VTL_CALL || rax != 0 || to > VTL_MAX ||
+	    !(vtl_vp_enabled(v) & (1u << to)))
+		return -1;
+	u64 rip = vmread(VMCS_GUEST_RIP);
+	vcpu_skip_instr(v); /* the caller resumes at the stub's RET */
+	if (vtl_switch(v, to)) {
+		vmwrite(VMCS_GUEST_RIP, rip);
+		return -1;
+	}
+	vtl_entered(v, to, HV_VTL_ENTRY_VTL_CALL, rax, rcx);
+	return 0;
+}
+
+int hv_vtl_return(struct vcpu *v, u64 control)
+{
+	u32 from = v->active_vtl;
+	u64 input = v->regs.gpr[RAX];
+
+	/* Reference 3.4: #UD at VTL0, with control bits besides the code, or an input other
+	 * than 0 (normal) or 1 (fast). */
+	if (from == 0 || control != HVCALL_VTL_RETURN || input > 1)
+		return -1;
+	const struct vtl_vp *s = vtl_vp_state(v, from);
+	const u8 *page = hv_vp_assist_page(v, from);
+	u64 rax = page ? in_u64(page + HV_VP_ASSIST_RETURN_RAX) : s->ret_rax;
+	u64 rcx = page ? in_u64(page + HV_VP_ASSIST_RETURN_RCX) : s->ret_rcx;
+	u64 rip = vmread(VMCS_GUEST_RIP);
+	vcpu_skip_instr(v); /* the next entry resumes after this return */
+	if (vtl_switch(v, from - 1)) {
+		vmwrite(VMCS_GUEST_RIP, rip);
+		return -1;
+	}
+	if (!(input & 1)) {
+		v->regs.gpr[RAX] = rax;
+		v->regs.gpr[RCX] = rcx;
+	}
+	return 0;
+}
+
+/* VSM registers (reference 3.3) and the architectural ones GetVpRegisters reads so far. */
+#define HV_REG_VSM_CODE_PAGE_OFFSETS 0x000d0002u
+#define HV_REG_VSM_VP_STATUS 0x000d0003u
+#define HV_REG_VSM_PARTITION_STATUS 0x000d0004u
+#define HV_REG_VSM_CAPABILITIES 0x000d0006u
+#define HV_REG_RAX 0x00020000u /* ..0x0002000f: RAX RCX RDX RBX RSP RBP RSI RDI R8-R15 */
+#define HV_REG_RIP 0x00020010u
+#define HV_REG_RFLAGS 0x00020011u
+#define HV_REG_CR0 0x00040000u
+#define HV_REG_CR3 0x00040002u
+#define HV_REG_CR4 0x00040003u
+#define HV_REG_EFER 0x00080001u
+#define HV_VSM_CAP_DR6_SHARED (1ULL << 0) /* LSB-first numbering (reference 3.14) */
+
+/* A register of VP t at vtl, read by v; false when the name is not one it knows. The
+ * architectural ones only for v itself (its VMCSs are current only on its CPU). */
+static bool vp_register(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u64 *val)
+{
+	switch (name) {
+	case HV_REG_VSM_CODE_PAGE_OFFSETS:
+		*val = HV_VTL_CALL_OFFSET | (u64)HV_VTL_RETURN_OFFSET << 12;
+		return true;
+	case HV_REG_VSM_VP_STATUS:
+		*val = (__atomic_load_n(&t->active_vtl, __ATOMIC_RELAXED) & 0xf) |
+		       (u64)vtl_vp_enabled(t) << 16;
+		return true;
+	case HV_REG_VSM_PARTITION_STATUS:
+		*val = vtl_partition_enabled() | (u64)VTL_MAX << 16;
+		return true;
+	case HV_REG_VSM_CAPABILITIES:
+		*val = HV_VSM_CAP_DR6_SHARED; /* DR6 is never switched */
+		return true;
+	}
+	if (t != v)
+		return false;
+	if (name >= HV_REG_RAX && name < HV_REG_RAX + GPR_COUNT &&
+	    name != HV_REG_RAX + RSP_UNUSED) {
+		*val = v->regs.gpr[name - HV_REG_RAX]; /* shared by every VTL */
+		return true;
+	}
+	u32 field;
+	switch (name) {
+	case HV_REG_RAX + RSP_UNUSED:
+		field = VMCS_GUEST_RSP;
+		break;
+	case HV_REG_RIP:
+		field = VMCS_GUEST_RIP;
+		break;
+	case HV_REG_RFLAGS:
+		field = VMCS_GUEST_RFLAGS;
+		break;
+	case HV_REG_CR0:
+		field = VMCS_CR0_SHADOW; /* with the guest-owned bits below */
+		break;
+	case HV_REG_CR3:
+		field = VMCS_GUEST_CR3;
+		break;
+	case HV_REG_CR4:
+		field = VMCS_CR4_SHADOW;
+		break;
+	case HV_REG_EFER:
+		field = VMCS_GUEST_EFER;
+		break;
+	default:
+		return false;
+	}
+	if (vtl_vmcs_peek(v, vtl, true))
+		return false;
+	*val = field == VMCS_CR0_SHADOW ? vmcs_guest_cr0(v) :
+	       field == VMCS_CR4_SHADOW ? vmcs_guest_cr4(v) :
+					  vmread(field);
+	vtl_vmcs_peek(v, vtl, false);
+	return true;
+}
+
+/*
+ * HvCallGetVpRegisters (reference 1.7): +0 PartitionId, +8 VpIndex, +12 HV_INPUT_VTL,
+ * +13 3 bytes reserved; 4-byte names in, 16-byte values out.
+ */
+u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a)
+{
+	u8 ivtl = a->in[12];
+
+	if (in_u64(a->in) != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if ((ivtl & 0xe0) || a->in[13] || a->in[14] || a->in[15])
+		return HV_STATUS_INVALID_PARAMETER;
+	struct vcpu *t = target_vp(v, in_u32(a->in + 8));
+	if (!t)
+		return HV_STATUS_INVALID_VP_INDEX;
+	u32 vtl = (ivtl & 0x10) ? (ivtl & 0xfu) : v->active_vtl;
+	if (vtl > v->active_vtl)
+		return HV_STATUS_ACCESS_DENIED; /* never a higher VTL's state */
+	if (!(vtl_vp_enabled(t) & (1u << vtl)))
+		return HV_STATUS_INVALID_VTL_STATE;
+	for (u32 r = a->c.rep_start; r < a->c.rep_count; r++) {
+		if (r > a->c.rep_start && hv_out_of_time(a))
+			return HV_CALL_CONTINUE;
+		u64 val;
+		if (!vp_register(v, t, vtl, in_u32(a->in + 16 + 4 * r), &val))
+			return HV_STATUS_INVALID_PARAMETER;
+		out_u64(a->out + 16 * r, val);
+		out_u64(a->out + 16 * r + 8, 0);
+		a->reps_done = (u16)(r + 1);
+	}
+	return HV_STATUS_SUCCESS;
+}

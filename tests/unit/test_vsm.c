@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VSM (hyperv/vsm.c, vtl/vtl.c, arch/x86/vp_vtl.c; docs/VSM.md): HvCallEnablePartitionVtl
+ * and HvCallEnableVpVtl with every status in the order they are checked, the initial
+ * context's checks, VtlCall / VtlReturn and their #UD cases, what a switch keeps apart (the
+ * VMCS, private MSRs, EPT view, VPID) and what it passes (shared GPRs, VtlReturn RAX/RCX),
+ * HvCallGetVpRegisters' VSM registers and its cross-VTL rule, and physical interrupts held
+ * for VTL0 while VTL1 runs. The fake VMX keeps each VMCS's fields apart (fake_vmcs_multi).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arch/x86/intr_inject.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/vmexit.h"
+#include "arch/x86/vp_vtl.h"
+#include "hyperv/hv.h"
+#include "tests/unit/fake_vmx.h"
+#include "vtl/vtl.h"
+
+static struct vcpu vp, vp1;
+static struct pcpu pc;
+extern u8 fake_guest_mem[2 * 4096];
+
+/* One RAM page right below the pool (the VTL1 VP assist page), then the pool. */
+static u8 mem[4096 + 64 * 4096] __attribute__((aligned(4096)));
+#define ASSIST_GPA (FAKE_POOL_PA - 0x1000)
+static u8 *const assist = mem;
+
+#define IN 0x000   /* input at FAKE_GUEST_GPA + IN */
+#define OUT 0x1000 /* output on the second page */
+#define UD_INFO 0x80000306ULL
+#define VMCALL_LEN 3
+#define VTL1_RIP 0x9000ULL
+#define VTL1_RSP 0xa000ULL
+#define USE_VTL(n) (0x10 | (n))
+
+static int setup(void **state)
+{
+	fake_vcpu_setup(&vp, &pc);
+	assert_int_equal(fake_partition_memory(mem + 4096, sizeof(mem) - 4096), 0);
+	fake_vmcs_multi = true;
+	hv_set_privileges_off(0);
+	vtl_reset();
+	vp1 = vp;
+	vp1.index = 1;
+	fake_vcpus[0] = &vp;
+	fake_vcpus[1] = &vp1;
+	fake_nvcpus = 2;
+	memset(fake_guest_mem, 0, sizeof(fake_guest_mem));
+	memset(assist, 0, 4096);
+	fake_vmcs_set(VMCS_PIN_CTLS, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS);
+	fake_vmcs_set(VMCS_HOST_RSP, 0x5000);
+	core.caps.pin =
+		(u64)(PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER)
+		<< 32;
+	core.caps.basic = 0x12;
+	/* The private MSRs a switch saves and loads, and the host state a VMCS gets. */
+	static const u32 msrs[] = {
+		MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR,
+		MSR_IA32_FMASK,		 MSR_IA32_EFER, MSR_IA32_PAT
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(msrs); i++)
+		fake_msr_set(msrs[i], 0);
+	return 0;
+}
+
+static void put(u32 off, const void *p, size_t n)
+{
+	memcpy(fake_guest_mem + off, p, n);
+}
+
+static void put64(u32 off, u64 v)
+{
+	put(off, &v, 8);
+}
+
+static u64 get64(u32 off)
+{
+	u64 v;
+	memcpy(&v, fake_guest_mem + off, 8);
+	return v;
+}
+
+/* A VMCALL exit of vp with these registers (64-bit mode, CPL 0): RAX afterwards. */
+static u64 vmcall(u64 rcx, u64 rdx, u64 r8)
+{
+	vp.regs.gpr[RCX] = rcx;
+	vp.regs.gpr[RDX] = rdx;
+	vp.regs.gpr[R8] = r8;
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, VMCALL_LEN);
+	fake_vmcs_set(VMCS_GUEST_EFER, FAKE_GUEST_EFER);
+	fake_vmcs_set(VMCS_GUEST_CS_AR, FAKE_GUEST_CS_AR_64);
+	fake_vmcs_set(VMCS_GUEST_SS_AR, FAKE_GUEST_SS_AR);
+	fake_vmcs_set(VMCS_CR0_SHADOW, FAKE_GUEST_CR0);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+	return vp.regs.gpr[RAX];
+}
+
+static u64 mem_call(u64 control)
+{
+	return vmcall(control, FAKE_GUEST_GPA + IN, FAKE_GUEST_GPA + OUT);
+}
+
+/* The hypercall page's VTL stubs: RAX = the input, ECX = the code, then VMCALL. */
+static void vtl_stub(u64 code, u64 input)
+{
+	vp.regs.gpr[RAX] = input;
+	vmcall(code, vp.regs.gpr[RDX], vp.regs.gpr[R8]);
+}
+
+static bool ud_injected(void)
+{
+	return fake_vmcs_get(VMCS_ENTRY_INTR_INFO) == UD_INFO;
+}
+
+static u64 enable_partition(u64 partition, u8 vtl, u8 flags)
+{
+	memset(fake_guest_mem, 0, 16);
+	put64(IN, partition);
+	fake_guest_mem[IN + 8] = vtl;
+	fake_guest_mem[IN + 9] = flags;
+	return mem_call(HVCALL_ENABLE_PARTITION_VTL);
+}
+
+/* HV_INITIAL_VP_CONTEXT (reference 1.7) of a 64-bit VTL1 at VTL1_RIP. */
+static void seg(u8 *c, u32 off, u64 base, u32 limit, u16 sel, u16 attr)
+{
+	memcpy(c + off, &base, 8);
+	memcpy(c + off + 8, &limit, 4);
+	memcpy(c + off + 12, &sel, 2);
+	memcpy(c + off + 14, &attr, 2);
+}
+
+static void context64(u8 *c)
+{
+	u64 q[3] = { VTL1_RIP, VTL1_RSP, 0x2 };
+
+	memset(c, 0, 224);
+	memcpy(c, q, sizeof(q));
+	seg(c, 24, 0, 0xffffffff, 0x08, 0xa09b);  /* CS */
+	for (u32 off = 40; off <= 104; off += 16) /* DS ES FS GS SS */
+		seg(c, off, 0, 0xffffffff, 0x10, 0xc093);
+	seg(c, 120, 0x3000, 0x67, 0x18, 0x008b); /* TR: busy 64-bit TSS */
+	seg(c, 136, 0, 0, 0, 0);		 /* LDTR: unusable */
+	u16 lim = 0xfff;
+	u64 base = 0x4000;
+	memcpy(c + 152 + 6, &lim, 2); /* IDTR */
+	memcpy(c + 152 + 8, &base, 8);
+	base = 0x5000;
+	memcpy(c + 168 + 6, &lim, 2); /* GDTR */
+	memcpy(c + 168 + 8, &base, 8);
+	u64 tail[5] = { EFER_LME | EFER_LMA | EFER_NXE, 0x80000033, 0x6000, 0x6a0,
+			0x0007040600070406ULL };
+	memcpy(c + 184, tail, sizeof(tail));
+}
+
+static u64 enable_vp(u32 vp_index, u8 vtl, void (*edit)(u8 *c))
+{
+	memset(fake_guest_mem, 0, 240);
+	put64(IN, HV_PARTITION_ID_SELF);
+	memcpy(fake_guest_mem + IN + 8, &vp_index, 4);
+	fake_guest_mem[IN + 12] = vtl;
+	context64(fake_guest_mem + IN + 16);
+	if (edit)
+		edit(fake_guest_mem + IN + 16);
+	return mem_call(HVCALL_ENABLE_VP_VTL);
+}
+
+/* GetVpRegisters of one name (for vp itself, the caller's VTL unless input_vtl says): the
+ * status, and with SUCCESS, reps completed = 1 checked here. */
+static u64 get_reg(u32 name, u8 input_vtl, u64 *val)
+{
+	memset(fake_guest_mem, 0, 32);
+	put64(IN, HV_PARTITION_ID_SELF);
+	put64(IN + 8, (u64)HV_VP_INDEX_SELF | (u64)input_vtl << 32);
+	memcpy(fake_guest_mem + IN + 16, &name, 4);
+	u64 rax = mem_call(HVCALL_GET_VP_REGISTERS | (1ULL << 32));
+	*val = get64(OUT);
+	if ((rax & 0xffff) == HV_STATUS_SUCCESS)
+		assert_int_equal(rax >> 32, 1);
+	return rax & 0xffff;
+}
+
+/* ---- enabling -------------------------------------------------------------------------- */
+
+static void test_enable_partition_statuses(void **state)
+{
+	u64 val;
+
+	hv_set_privileges_off(HV_PRIV_ACCESS_VSM);
+	assert_int_equal(enable_partition(HV_PARTITION_ID_SELF, 1, 0), HV_STATUS_ACCESS_DENIED);
+	hv_set_privileges_off(0);
+	assert_int_equal(enable_partition(0, 1, 0), HV_STATUS_INVALID_PARTITION_ID);
+	assert_int_equal(enable_partition(HV_PARTITION_ID_SELF, 1, 1), 5); /* no MBEC */
+	assert_int_equal(enable_partition(HV_PARTITION_ID_SELF, 1, 2), 5);
+	assert_int_equal(enable_partition(HV_PARTITION_ID_SELF, 0, 0), 5);
+	assert_int_equal(enable_partition(HV_PARTITION_ID_SELF, 2, 0), 5);
+	fake_guest_mem[IN + 15] = 1; /* a reserved byte */
+	assert_int_equal(mem_call(HVCALL_ENABLE_PARTITION_VTL), 5);
+	assert_int_equal(get_reg(0x000d0004, 0, &val), 0);
+	assert_int_equal(val, 1 | 1 << 16); /* VTL0 only; MaximumVtl 1 */
+	assert_int_equal(core.eptp[1], 0);
+
+	assert_int_equal(enable_partition(HV_PARTITION_ID_SELF, 1, 0), HV_STATUS_SUCCESS);
+	assert_int_not_equal(core.eptp[1], 0); /* VTL1's view */
+	assert_int_equal(get_reg(0x000d0004, 0, &val), 0);
+	assert_int_equal(val, 3 | 1 << 16);
+	assert_int_equal(enable_partition(HV_PARTITION_ID_SELF, 1, 0), HV_STATUS_INVALID_VTL_STATE);
+	/* The fast (register) form, as the QEMU PoC's Windows uses it. */
+	assert_int_equal(vmcall(HVCALL_ENABLE_PARTITION_VTL | (1ULL << 16), HV_PARTITION_ID_SELF,
+				1),
+			 HV_STATUS_INVALID_VTL_STATE);
+}
+
+static void no_pe(u8 *c)
+{
+	u64 cr0 = 0x80000032;
+	memcpy(c + 192, &cr0, 8);
+}
+static void rflags_bit1_clear(u8 *c)
+{
+	u64 f = 0;
+	memcpy(c + 16, &f, 8);
+}
+static void long_cs_without_lma(u8 *c)
+{
+	u64 efer = EFER_NXE, cr0 = 0x33;
+	memcpy(c + 184, &efer, 8);
+	memcpy(c + 192, &cr0, 8);
+}
+static void tr_unusable(u8 *c)
+{
+	seg(c, 120, 0, 0, 0, 0);
+}
+static void efer_reserved(u8 *c)
+{
+	u64 efer = EFER_LME | EFER_LMA | (1ULL << 20);
+	memcpy(c + 184, &efer, 8);
+}
+static void cr4_vmxe(u8 *c)
+{
+	u64 cr4 = 0x6a0 | CR4_VMXE;
+	memcpy(c + 208, &cr4, 8);
+}
+static void pat_bad(u8 *c)
+{
+	u64 pat = 0x0007040600070402ULL; /* type 2 is reserved */
+	memcpy(c + 216, &pat, 8);
+}
+static void rip_noncanonical(u8 *c)
+{
+	u64 rip = 0x0000800000000000ULL;
+	memcpy(c, &rip, 8);
+}
+
+static void test_enable_vp_statuses(void **state)
+{
+	u64 val;
+
+	assert_int_equal(enable_vp(HV_VP_INDEX_SELF, 1, NULL), HV_STATUS_INVALID_VTL_STATE);
+	assert_int_equal(enable_partition(HV_PARTITION_ID_SELF, 1, 0), 0);
+	hv_set_privileges_off(HV_PRIV_ACCESS_VSM);
+	assert_int_equal(enable_vp(HV_VP_INDEX_SELF, 1, NULL), HV_STATUS_ACCESS_DENIED);
+	hv_set_privileges_off(0);
+	assert_int_equal(enable_vp(99, 1, NULL), HV_STATUS_INVALID_VP_INDEX);
+	assert_int_equal(enable_vp(HV_VP_INDEX_SELF, 2, NULL), 5);
+	assert_int_equal(enable_vp(HV_VP_INDEX_SELF, 0, NULL), 5);
+	/* From VTL0, only its own VP (then VTL1 enables the others). */
+	assert_int_equal(enable_vp(1, 1, NULL), HV_STATUS_ACCESS_DENIED);
+	void (*bad[])(u8 *) = { no_pe,	     rflags_bit1_clear, long_cs_without_lma,
+				tr_unusable, efer_reserved,	cr4_vmxe,
+				pat_bad,     rip_noncanonical };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_int_equal(enable_vp(HV_VP_INDEX_SELF, 1, bad[i]),
+				 HV_STATUS_INVALID_REGISTER_VALUE);
+	assert_int_equal(vtl_vp_enabled(&vp), 1);
+
+	assert_int_equal(enable_vp(0, 1, NULL), HV_STATUS_SUCCESS); /* its own index */
+	assert_int_equal(vtl_vp_enabled(&vp), 3);
+	assert_int_equal(enable_vp(HV_VP_INDEX_SELF, 1, NULL), HV_STATUS_VTL_ALREADY_ENABLED);
+	/* Once VTL1 exists somewhere, VTL0 enables it nowhere else. */
+	assert_int_equal(enable_vp(1, 1, NULL), HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(get_reg(0x000d0003, 0, &val), 0);
+	assert_int_equal(val, 0 | 3 << 16); /* ActiveVtl 0, EnabledVtlSet {0, 1} */
+	assert_int_equal(vp.active_vtl, 0); /* enabling does not switch */
+}
+
+/* ---- VTL call and return --------------------------------------------------------------- */
+
+static void enable_vtl1(void)
+{
+	assert_int_equal(enable_partition(HV_PARTITION_ID_SELF, 1, 0), 0);
+	assert_int_equal(enable_vp(HV_VP_INDEX_SELF, 1, NULL), 0);
+}
+
+static void test_vtl_call_ud_cases(void **state)
+{
+	/* Not enabled yet; then a VtlReturn at VTL0; then bad inputs. */
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_true(ud_injected());
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
+	enable_vtl1();
+	u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
+	vtl_stub(HVCALL_VTL_RETURN, 0);
+	assert_true(ud_injected());
+	vtl_stub(HVCALL_VTL_CALL, 1); /* the control input must be 0 */
+	assert_true(ud_injected());
+	vtl_stub(HVCALL_VTL_CALL | (1ULL << 16), 0); /* a control bit besides the code */
+	assert_true(ud_injected());
+	vtl_stub(HVCALL_VTL_CALL | (1ULL << 32), 0);
+	assert_true(ud_injected());
+	assert_int_equal(vp.active_vtl, 0);
+	assert_int_equal(fake_vmcs_current, FAKE_VMCS_PA);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip);
+	/* Without AccessVsm: a status, as for every call without its privilege. */
+	hv_set_privileges_off(HV_PRIV_ACCESS_VSM);
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(vp.regs.gpr[RAX], HV_STATUS_ACCESS_DENIED);
+	assert_false(ud_injected());
+}
+
+static void test_vtl_call_and_return(void **state)
+{
+	enable_vtl1();
+	const u64 rip0 = fake_vmcs_get(VMCS_GUEST_RIP);
+	wrmsr(MSR_IA32_LSTAR, 0xaaaa);
+	wrmsr(MSR_IA32_KERNEL_GS_BASE, 0xa0a0);
+	vp.regs.gpr[RBX] = 0xb0b0; /* shared */
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_false(ud_injected());
+	/* VTL1 runs: its own VMCS, started from the context, with its view and VPID. */
+	assert_int_equal(vp.active_vtl, 1);
+	u64 vtl1_vmcs = fake_vmcs_current;
+	assert_int_not_equal(vtl1_vmcs, FAKE_VMCS_PA);
+	assert_int_equal(vp.vmcs_pa, vtl1_vmcs);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), VTL1_RIP);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RSP), VTL1_RSP);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_CR3), 0x6000);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ES_AR + 2 * SEG_TR), 0x8b);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ES_AR + 2 * SEG_LDTR), 0x10000);
+	assert_int_equal(fake_vmcs_get(VMCS_EPTP), core.eptp[1]);
+	assert_int_equal(fake_vmcs_get(VMCS_VPID), vp_vtl_vpid(&vp, 1));
+	assert_int_not_equal(vp_vtl_vpid(&vp, 1), vp.vpid);
+	assert_int_equal(fake_vmcs_get(VMCS_HOST_RSP), 0x5000);
+	assert_true(fake_vmcs_get(VMCS_PIN_CTLS) & PIN_EXTINT_EXITING);
+	assert_true(fake_vmcs_get(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST);
+	assert_int_equal(vcpu_entry_slow(&vp), VCPU_ENTER_LAUNCH); /* never entered */
+	assert_int_equal(vcpu_entry_slow(&vp), VCPU_ENTER_RESUME);
+	/* Private MSRs start at their INIT values; shared GPRs pass; RAX/RCX as the stub. */
+	assert_int_equal(rdmsr(MSR_IA32_LSTAR), 0);
+	assert_int_equal(rdmsr(MSR_IA32_KERNEL_GS_BASE), 0);
+	assert_int_equal(vp.regs.gpr[RBX], 0xb0b0);
+	assert_int_equal(vp.regs.gpr[RAX], 0);
+	assert_int_equal(vp.regs.gpr[RCX], HVCALL_VTL_CALL);
+	wrmsr(MSR_IA32_LSTAR, 0xbbbb);
+	vp.regs.gpr[RBX] = 0xb1b1;
+
+	/* VtlReturn, not fast: VTL0 resumes after its VMCALL with RAX/RCX as they were. */
+	fake_vmcs_set(VMCS_GUEST_RIP, VTL1_RIP + 0x40);
+	vtl_stub(HVCALL_VTL_RETURN, 0);
+	assert_int_equal(vp.active_vtl, 0);
+	assert_int_equal(fake_vmcs_current, FAKE_VMCS_PA);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip0 + VMCALL_LEN);
+	assert_int_equal(rdmsr(MSR_IA32_LSTAR), 0xaaaa);
+	assert_int_equal(rdmsr(MSR_IA32_KERNEL_GS_BASE), 0xa0a0);
+	assert_int_equal(vp.regs.gpr[RBX], 0xb1b1);
+	assert_int_equal(fake_msr_bad, 0);
+	assert_int_equal(vp.regs.gpr[RAX], 0);
+	assert_int_equal(vp.regs.gpr[RCX], HVCALL_VTL_CALL);
+	assert_int_equal(vcpu_entry_slow(&vp), VCPU_ENTER_RESUME);
+
+	/* Again: VTL1 resumes after its return's VMCALL, its MSRs its own. Fast return. */
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(vp.active_vtl, 1);
+	assert_int_equal(fake_vmcs_current, vtl1_vmcs);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), VTL1_RIP + 0x40 + VMCALL_LEN);
+	assert_int_equal(vcpu_entry_slow(&vp), VCPU_ENTER_RESUME);
+	assert_int_equal(rdmsr(MSR_IA32_LSTAR), 0xbbbb);
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(vp.active_vtl, 0);
+	assert_int_equal(vp.regs.gpr[RAX], 1); /* fast: nothing reloaded */
+	assert_int_equal(vp.regs.gpr[RCX], HVCALL_VTL_RETURN);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip0 + 2 * VMCALL_LEN);
+}
+
+static void test_vtl_return_ud_cases(void **state)
+{
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(vp.active_vtl, 1);
+	u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
+	vtl_stub(HVCALL_VTL_RETURN, 2); /* only 0 and 1 */
+	assert_true(ud_injected());
+	vtl_stub(HVCALL_VTL_RETURN | (1ULL << 16), 0);
+	assert_true(ud_injected());
+	vtl_stub(HVCALL_VTL_CALL, 0); /* no VTL2 */
+	assert_true(ud_injected());
+	assert_int_equal(vp.active_vtl, 1);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip);
+}
+
+static void test_entry_reason_in_vp_assist_page(void **state)
+{
+	enable_vtl1();
+	vp.regs.gpr[RSI] = 0x1234; /* shared: VTL1 sees it */
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	/* VTL1 enables its own VP assist page (VTL0 has none). */
+	assert_int_equal(fake_wrmsr_exit(&vp, HV_MSR_VP_ASSIST_PAGE, ASSIST_GPA | 1), EXIT_RESUME);
+	assert_false(fake_gp_injected());
+	u64 v0;
+	vp.active_vtl = 0; /* a peek at VTL0's MSR value */
+	assert_int_equal(hv_vp_assist_page(&vp, 0), NULL);
+	vp.active_vtl = 1;
+	/* VtlReturn with the values VTL1 chose for VTL0's RAX and RCX. */
+	u64 rax = 0x1111, rcx = 0x2222;
+	memcpy(assist + HV_VP_ASSIST_RETURN_RAX, &rax, 8);
+	memcpy(assist + HV_VP_ASSIST_RETURN_RCX, &rcx, 8);
+	vtl_stub(HVCALL_VTL_RETURN, 0);
+	assert_int_equal(vp.regs.gpr[RAX], 0x1111);
+	assert_int_equal(vp.regs.gpr[RCX], 0x2222);
+	assert_int_equal(vp.regs.gpr[RSI], 0x1234);
+	/* The next VTL call writes the entry reason and VTL0's RAX and RCX there. */
+	memset(assist, 0, 0x20);
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	u32 reason;
+	memcpy(&reason, assist + HV_VP_ASSIST_ENTRY_REASON, 4);
+	assert_int_equal(reason, HV_VTL_ENTRY_VTL_CALL);
+	memcpy(&v0, assist + HV_VP_ASSIST_RETURN_RAX, 8);
+	assert_int_equal(v0, 0);
+	memcpy(&v0, assist + HV_VP_ASSIST_RETURN_RCX, 8);
+	assert_int_equal(v0, HVCALL_VTL_CALL);
+}
+
+/* ---- GetVpRegisters -------------------------------------------------------------------- */
+
+static void test_get_vp_registers(void **state)
+{
+	u64 val;
+
+	assert_int_equal(get_reg(0x000d0002, 0, &val), 0);
+	assert_int_equal(val, 0x0f | 0x28 << 12);
+	assert_int_equal(get_reg(0x000d0006, 0, &val), 0);
+	assert_int_equal(val, 1); /* Dr6Shared */
+	/* Reps completed stop at an unknown name. */
+	assert_int_equal(get_reg(0x000dffff, 0, &val), HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(vp.regs.gpr[RAX] >> 32, 0);
+	u32 names[2] = { 0x000d0002, 0x000dffff };
+	memcpy(fake_guest_mem + IN + 16, names, 8);
+	u64 rax = mem_call(HVCALL_GET_VP_REGISTERS | (2ULL << 32));
+	assert_int_equal(rax, HV_STATUS_INVALID_PARAMETER | 1ULL << 32);
+	/* A higher VTL's state is never readable; a VTL not enabled is no state at all. */
+	assert_int_equal(get_reg(0x000d0002, USE_VTL(1), &val), HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(get_reg(0x000d0002, 0x20, &val), HV_STATUS_INVALID_PARAMETER);
+	hv_set_privileges_off(HV_PRIV_ACCESS_VP_REGISTERS);
+	assert_int_equal(get_reg(0x000d0002, 0, &val), HV_STATUS_ACCESS_DENIED);
+	hv_set_privileges_off(0);
+
+	/* VTL1 reads VTL0's RIP and CR3 (VTL0's VMCS, loaded for the moment). */
+	enable_vtl1();
+	u64 rip0 = fake_vmcs_get(VMCS_GUEST_RIP);
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(get_reg(0x00020010, USE_VTL(0), &val), 0);
+	assert_int_equal(val, rip0 + VMCALL_LEN);
+	assert_int_equal(get_reg(0x00040002, USE_VTL(0), &val), 0);
+	assert_int_equal(val, FAKE_GUEST_CR3);
+	assert_int_equal(fake_vmcs_current, vp.vmcs_pa); /* VTL1's again */
+	assert_int_equal(get_reg(0x00020010, 0, &val), 0);
+	assert_int_equal(val, VTL1_RIP + 2 * VMCALL_LEN); /* after its two calls above */
+	assert_int_equal(get_reg(0x000d0003, 0, &val), 0);
+	assert_int_equal(val, 1 | 3 << 16); /* ActiveVtl 1 */
+}
+
+/* ---- interrupts ------------------------------------------------------------------------ */
+
+static void test_physical_interrupts_held_for_vtl0(void **state)
+{
+	enable_vtl1();
+	write_cr8(3); /* VTL0's TPR, in the physical APIC */
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(read_cr8(), 3);
+	/* The interrupt exit: held in the APIC (TPR 15), VTL1 goes on. */
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_RESUME);
+	assert_int_equal(read_cr8(), 15);
+	assert_int_equal(vp.active_vtl, 1);
+	vtl_stub(HVCALL_VTL_RETURN, 0);
+	assert_int_equal(read_cr8(), 3);
+	/* At VTL0 (not idle) that exit is unexpected. */
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_STOP);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup(f, setup)
+	const struct CMUnitTest tests[] = {
+		T(test_enable_partition_statuses), T(test_enable_vp_statuses),
+		T(test_vtl_call_ud_cases),	   T(test_vtl_call_and_return),
+		T(test_vtl_return_ud_cases),	   T(test_entry_reason_in_vp_assist_page),
+		T(test_get_vp_registers),	   T(test_physical_interrupts_held_for_vtl0),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

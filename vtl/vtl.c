@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* Virtual Trust Levels: enabling, and the switch (vtl/vtl.h). */
+#define LOG_MODULE "vtl"
+#include "vtl/vtl.h"
+#include "arch/x86/ept.h"
+#include "arch/x86/intr_inject.h"
+#include "arch/x86/vmx_defs.h"
+#include "boot/bootinfo.h"
+#include "lib/errno.h"
+#include "lib/log.h"
+#include "lib/spinlock.h"
+
+static spinlock_t vtl_lock = SPINLOCK_INIT; /* enabling: partition and VPs */
+static u16 vtl_part_enabled = 1;	    /* VTL0 always */
+static struct vtl_vp vtl_vps[BOOTINFO_MAX_CPUS][VTL_MAX + 1];
+
+u16 vtl_partition_enabled(void)
+{
+	return __atomic_load_n(&vtl_part_enabled, __ATOMIC_ACQUIRE);
+}
+
+struct vtl_vp *vtl_vp_state(const struct vcpu *v, u32 vtl)
+{
+	return vtl <= VTL_MAX ? &vtl_vps[v->index][vtl] : NULL;
+}
+
+u16 vtl_vp_enabled(const struct vcpu *v)
+{
+	u16 set = 1;
+
+	for (u32 vtl = 1; vtl <= VTL_MAX; vtl++)
+		if (__atomic_load_n(&vtl_vps[v->index][vtl].enabled, __ATOMIC_ACQUIRE))
+			set |= (u16)(1u << vtl);
+	return set;
+}
+
+bool vtl_enabled_on_any_vp(u32 vtl, const struct vcpu *except)
+{
+	if (vtl == 0)
+		return true;
+	for (u32 i = 0; vtl <= VTL_MAX && i < vcpu_count(); i++)
+		if ((!except || i != except->index) &&
+		    __atomic_load_n(&vtl_vps[i][vtl].enabled, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+int vtl_enable_partition(u32 vtl)
+{
+	struct ept_stats st = { 0 };
+	int r = 0;
+
+	if (vtl == 0 || vtl > VTL_MAX)
+		return -EINVAL;
+	spin_lock(&vtl_lock);
+	if (vtl_part_enabled & (1u << vtl))
+		r = -EEXIST;
+	else if (!core.eptp[vtl]) /* a view outlives a reset (vtl_reset) */
+		r = ept_view_build(vtl, &st);
+	if (!r)
+		__atomic_or_fetch(&vtl_part_enabled, (u16)(1u << vtl), __ATOMIC_RELEASE);
+	spin_unlock(&vtl_lock);
+	if (!r)
+		pr_info("VTL%u enabled for the partition: its EPT view maps %llu x 1G, %llu x 2M, "
+			"%llu x 4K\n",
+			vtl, (unsigned long long)st.pages_1g, (unsigned long long)st.pages_2m,
+			(unsigned long long)st.pages_4k);
+	return r;
+}
+
+int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
+{
+	int r = 0;
+
+	if (vtl == 0 || vtl > VTL_MAX || !(vtl_partition_enabled() & (1u << vtl)))
+		return -EINVAL;
+	spin_lock(&vtl_lock);
+	struct vtl_vp *s = &vtl_vps[t->index][vtl];
+	if (s->enabled) {
+		r = -EEXIST;
+	} else {
+		*s = (struct vtl_vp){ .init = *g };
+		/* Published last: t reads its state only after it sees this (vtl_switch). */
+		__atomic_store_n(&s->enabled, true, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&vtl_lock);
+	if (!r)
+		pr_info("VP %u: VTL%u enabled (starts at RIP %#llx)\n", t->index, vtl,
+			(unsigned long long)g->rip);
+	return r;
+}
+
+void vtl_reset(void)
+{
+	spin_lock(&vtl_lock);
+	__builtin_memset(vtl_vps, 0, sizeof(vtl_vps));
+	__atomic_store_n(&vtl_part_enabled, 1, __ATOMIC_RELEASE);
+	spin_unlock(&vtl_lock);
+}
+
+int vtl_vmcs_peek(struct vcpu *v, u32 vtl, bool begin)
+{
+	if (vtl == v->active_vtl)
+		return 0;
+	const struct vtl_vp *s = vtl <= VTL_MAX ? &vtl_vps[v->index][vtl] : NULL;
+	if (!s || !s->created)
+		return -EINVAL;
+	return vp_vtl_vmcs_load(begin ? s->vmcs_pa : v->vmcs_pa);
+}
+
+int vtl_switch(struct vcpu *v, u32 to)
+{
+	u32 from = v->active_vtl;
+	struct vtl_vp *f = &vtl_vps[v->index][from], *t = &vtl_vps[v->index][to];
+	bool first = false;
+
+	if (to > VTL_MAX || to == from || !__atomic_load_n(&t->enabled, __ATOMIC_ACQUIRE))
+		return -EINVAL;
+	if (from == 0 && !f->created) { /* VTL0's VMCS is the one takeover made */
+		f->enabled = f->created = true;
+		f->vmcs_pa = v->vmcs_pa;
+	}
+	f->entry_ctls = v->entry_ctls;
+	vp_private_msrs_save(&f->msrs);
+	if (!t->created) {
+		int r = vp_vtl_vmcs_create(v, to, &t->init, &t->vmcs_pa);
+		if (r) {
+			pr_err("VP %u: cannot create the VMCS of VTL%u (%d): it stays at VTL%u\n",
+			       v->index, to, r, from);
+			v->entry_ctls = f->entry_ctls;
+			return r;
+		}
+		t->created = first = true;
+		t->entry_ctls = v->entry_ctls; /* vmcs_fill set it for the new VMCS */
+		t->msrs =
+			(struct vp_private_msrs){ 0 }; /* INIT values (SDM vol.3 10.1 table 10-1) */
+	} else if (vp_vtl_vmcs_load(t->vmcs_pa)) {
+		return -EIO;
+	}
+	vp_private_msrs_load(&t->msrs);
+	v->vmcs_pa = t->vmcs_pa;
+	v->entry_ctls = t->entry_ctls;
+	v->active_vtl = (u8)to;
+	if (first)
+		v->work.local |= VCPU_LOCAL_VMLAUNCH;
+	/* Physical interrupts held back while a higher VTL ran are VTL0's again. */
+	if (to == 0)
+		vcpu_release_physical_interrupts(v);
+	return 0;
+}

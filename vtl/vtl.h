@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual Trust Levels (TLFS VSM, reference 3; DESIGN.md 3): which VTLs the partition and
+ * each VP have enabled, and the switch between them. The hypercalls that drive this are in
+ * hyperv/vsm.c; the hardware side of a switch in arch/x86/vp_vtl.c. docs/VSM.md.
+ */
+#ifndef VTL_VTL_H
+#define VTL_VTL_H
+
+#include "arch/x86/core.h"
+#include "arch/x86/guest_state.h"
+#include "arch/x86/vcpu.h"
+#include "arch/x86/vp_vtl.h"
+
+/* VTL numbers are 4 bits and VTL sets 16 bits (TLFS: 16 architectural VTLs); vtlvisor
+ * offers VTL0 and VTL1 (VsmPartitionStatus.MaximumVtl). */
+#define VTL_ARCH_COUNT 16
+#define VTL_MAX 1
+_Static_assert(VTL_MAX + 1 == CORE_VTLS, "one EPT view and VMCS per VTL offered");
+
+/* One VP at one VTL. Owned by the VP's CPU once enabled; enabling writes it first. */
+struct vtl_vp {
+	bool enabled;
+	bool created; /* its VMCS exists (VTL0's: from takeover) */
+	u64 vmcs_pa;
+	u32 entry_ctls; /* v->entry_ctls while another VTL runs */
+	struct vp_private_msrs msrs;
+	struct guest_state init; /* EnableVpVtl's context, until the VMCS is made from it */
+	/* TLFS VtlReturnX64Rax/Rcx when this VTL has no VP assist page (reference 3.4). */
+	u64 ret_rax, ret_rcx;
+};
+
+/* The enabled VTL sets: of the partition, and of a VP (bit n = VTL n). */
+u16 vtl_partition_enabled(void);
+u16 vtl_vp_enabled(const struct vcpu *v);
+/* Is vtl enabled on a VP of the partition other than except (NULL: any VP)? */
+bool vtl_enabled_on_any_vp(u32 vtl, const struct vcpu *except);
+struct vtl_vp *vtl_vp_state(const struct vcpu *v, u32 vtl);
+
+/* Enables vtl (1..VTL_MAX) for the partition: builds its EPT view. 0, -EEXIST, -EINVAL,
+ * or the view's error (-ENOMEM). */
+int vtl_enable_partition(u32 vtl);
+/* Enables vtl on VP t with the initial guest state g (any CPU): 0, -EEXIST (already on t),
+ * -EINVAL (not enabled for the partition). t enters it only when it switches there. */
+int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g);
+
+/*
+ * v's CPU, in an exit handler: v's next entry runs VTL `to` (enabled on v). Saves the
+ * private state of the VTL running now, loads `to`'s (its VMCS made on first use, then
+ * entered with VMLAUNCH). Shared state is untouched. 0, or an error with nothing changed.
+ */
+int vtl_switch(struct vcpu *v, u32 to);
+
+/* Forgets every VTL above 0: the partition and its VPs as at takeover (views and VMCSs
+ * stay allocated: the pool never frees). With every VP at VTL0, e.g. the unit tests. */
+void vtl_reset(void);
+
+/*
+ * v's CPU: makes v's VMCS of vtl current for a moment to read or write its guest state
+ * (begin = true), then v's running VTL's again (begin = false). Nothing to do for the VTL
+ * running now. -EINVAL when vtl has no VMCS (never entered).
+ */
+int vtl_vmcs_peek(struct vcpu *v, u32 vtl, bool begin);
+
+#endif
