@@ -113,22 +113,27 @@ u32 vt0_vsm_uds(u64 *rip)
 	return vsm_ud_count;
 }
 
-void vt0_vsm_rest(const char *first, bool skip, const char *why)
+static bool streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+void vt0_vsm_rest(const char *first, const char *last, bool skip, const char *why)
 {
 	bool on = false;
 
 	for (u32 i = 0; i < ARRAY_SIZE(vsm_names); i++) {
-		const char *a = vsm_names[i], *b = first;
-
-		while (*a && *a == *b) {
-			a++;
-			b++;
-		}
-		on = on || *a == *b;
+		on = on || streq(vsm_names[i], first);
 		if (on && skip)
 			report_skip(vsm_names[i], "%s", why);
 		else if (on)
 			report_fail(vsm_names[i], "%s", why);
+		if (on && last && streq(vsm_names[i], last))
+			return;
 	}
 }
 
@@ -144,7 +149,7 @@ static bool check_cpuid(void)
 			    "checks do not run");
 		snprintf(why, sizeof(why), "not run: no AccessVsm (CPUID 0x40000003 EBX 0x%08x)",
 			 f.ebx);
-		vt0_vsm_rest(vsm_names[0], true, why);
+		vt0_vsm_rest(vsm_names[0], NULL, true, why);
 		return false;
 	}
 	if (!(f.ebx & HV_EBX_ACCESS_VP_REGISTERS))
@@ -166,7 +171,7 @@ static bool setup(struct vsm_state *s)
 					(UINTN)1, &hc)) ||
 	    EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
 					(UINTN)1, &assist))) {
-		vt0_vsm_rest(vsm_names[1], false, "not run: AllocatePages failed");
+		vt0_vsm_rest(vsm_names[1], NULL, false, "not run: AllocatePages failed");
 		return false;
 	}
 	__builtin_memset((void *)hc, HC_FILL, PAGE_SIZE);
@@ -177,7 +182,7 @@ static bool setup(struct vsm_state *s)
 	    !vt0_try_wrmsr(HV_MSR_HYPERCALL, hc | 1) ||
 	    !vt0_try_wrmsr(HV_MSR_VP_ASSIST_PAGE, assist | 1) ||
 	    !vt0_try_rdmsr(HV_MSR_VP_INDEX, &vp) || *(volatile u8 *)hc != 0x0f) {
-		vt0_vsm_rest(vsm_names[1], false,
+		vt0_vsm_rest(vsm_names[1], NULL, false,
 			     "not run: VTL0's GUEST_OS_ID, HYPERCALL or VP_ASSIST_PAGE MSR "
 			     "refused, or no hypercall page");
 		return false;
@@ -192,7 +197,7 @@ static bool setup(struct vsm_state *s)
 
 		snprintf(why, sizeof(why), "not run: loading the VTL1 image failed (%d, VP %u)",
 			 ret, s->vp);
-		vt0_vsm_rest(vsm_names[1], false, why);
+		vt0_vsm_rest(vsm_names[1], NULL, false, why);
 		return false;
 	}
 	report_info("vsm: VTL1 region at 0x%lx (%u VP slots), VTL0 hypercall page 0x%lx, "
@@ -406,12 +411,12 @@ static void run(struct vsm_state *s)
 		      vsm_enable_vp(&s->v, HV_PARTITION_ID_SELF, HV_VP_INDEX_SELF, 1, &ctx),
 		      HV_STATUS_INVALID_VTL_STATE, "VP SELF before EnablePartitionVtl");
 	if (!check_enable_partition(s)) {
-		vt0_vsm_rest("vsm.enable_vp.bad_vp_index", false,
+		vt0_vsm_rest("vsm.enable_vp.bad_vp_index", NULL, false,
 			     "not run: EnablePartitionVtl did not succeed");
 		return;
 	}
 	if (!check_enable_vp(s)) {
-		vt0_vsm_rest("vsm.vtl_call.bad_input_ud", false,
+		vt0_vsm_rest("vsm.vtl_call.bad_input_ud", NULL, false,
 			     "not run: VTL1 is not enabled on the BSP");
 		return;
 	}

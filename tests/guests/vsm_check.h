@@ -25,8 +25,9 @@ struct vsm_state {
  * one's RIP. */
 u32 vt0_vsm_uds(u64 *rip);
 
-/* Reports check first and every later one of the group as SKIP (skip) or FAIL: why. */
-void vt0_vsm_rest(const char *first, bool skip, const char *why);
+/* Reports checks first..last of the group (last NULL: to the end) as SKIP (skip) or FAIL:
+ * why. */
+void vt0_vsm_rest(const char *first, const char *last, bool skip, const char *why);
 
 /* vsm_vtl1_check.c: the round trips on the BSP. Returns false when VTL1 could not be
  * reached (the rest of the group is then reported). */

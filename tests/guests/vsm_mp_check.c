@@ -74,7 +74,7 @@ static void check_ap(const struct vsm_state *s, u32 vp, struct why *w)
 	vt0_vsm_check_back(&a, &rec->r[0], 1, VSM_VTL_RETURN_RCX, vt0_vsm_pat(vp, 1), VSM_PAT_STEP);
 	vt0_vsm_check_common(&a, c1, &rec->r[1]);
 	if (c1->entry_reason != 1 || c1->ret_rax_in != 0 || c1->ret_rcx_in != VSM_VTL_CALL_RCX)
-		why_add(&a, "second entry: EntryReason %u, VtlReturnX64Rax/Rcx 0x%lx/0x%lx",
+		why_add(&a, "second entry: EntryReason 0x%x, VtlReturnX64Rax/Rcx 0x%lx/0x%lx",
 			c1->entry_reason, c1->ret_rax_in, c1->ret_rcx_in);
 	vt0_vsm_check_entry(&a, c1, vt0_vsm_pat(vp, 2), top);
 	vt0_vsm_check_back(&a, &rec->r[1], 0, VSM_VTL_CALL_RCX, vt0_vsm_pat(vp, 2), VSM_PAT_STEP);
@@ -96,7 +96,7 @@ void vt0_vsm_check_aps(struct vsm_state *s)
 	u64 rax;
 
 	if (s->v.vps < 2 || !s->ctx->mp.proto) {
-		vt0_vsm_rest("vsm.ap.enable_from_vtl1", true, "one CPU: no AP");
+		vt0_vsm_rest("vsm.ap.enable_from_vtl1", "vsm.ap.ping", true, "one CPU: no AP");
 		return;
 	}
 	if (s->ctx->mp.count > s->v.vps)

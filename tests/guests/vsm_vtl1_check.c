@@ -130,7 +130,7 @@ static bool check_first_entry(struct vsm_state *s)
 	vt0_vsm_check_back(&w, &r, 1, VSM_VTL_RETURN_RCX, vt0_vsm_pat(s->vp, 1), VSM_PAT_STEP);
 	report_result("vsm.vtl1.first_entry", !w.count, "%s", w.buf);
 	if (c->ack != c->seq) {
-		vt0_vsm_rest("vsm.vtl1.initial_state", false,
+		vt0_vsm_rest("vsm.vtl1.initial_state", NULL, false,
 			     "not run: the first VTL call did not reach VTL1's command loop");
 		return false;
 	}
@@ -172,7 +172,7 @@ static void ping(struct vsm_state *s, u32 n, struct why *w)
 	if (c->entries != entries + 1)
 		why_add(w, "%lu entries, want %lu", c->entries, entries + 1);
 	if (c->entry_reason != 1)
-		why_add(w, "EntryReason %u, want 1 (VtlCall)", c->entry_reason);
+		why_add(w, "EntryReason 0x%x, want 1 (VtlCall)", c->entry_reason);
 	if (c->ret_rax_in != 0 || c->ret_rcx_in != VSM_VTL_CALL_RCX)
 		why_add(w, "VtlReturnX64Rax/Rcx 0x%lx/0x%lx at entry, want 0/0x%llx", c->ret_rax_in,
 			c->ret_rcx_in, VSM_VTL_CALL_RCX);
