@@ -14,6 +14,7 @@
 #include "lib/printf.h"
 #include "tests/guests/cpu.h"
 #include "tests/guests/idt.h"
+#include "tests/guests/vsm.h"
 
 #define ITERS 2000
 #define GUEST_OS_ID 0x8001000000000000ULL
@@ -141,6 +142,56 @@ static void op_pv_ipi_self(void)
 	wait_interrupt(before);
 }
 
+/*
+ * VSM: a VTL call into the VTL1 test image (tests/guests/vtl1/) with its NOP command and a
+ * fast VTL return: two VM exits per round trip. Set up once (VTL1 cannot be disabled).
+ */
+static struct vsm bench_vsm;
+static struct vsm_regs bench_regs;
+static u32 bench_vp;
+static const char *bench_vsm_why;
+
+static void op_vtl_call_return(void)
+{
+	bench_vsm.mb->cpu[bench_vp].seq++;
+	vsm_vtl_call(&bench_regs, vsm_call_stub(&bench_vsm));
+}
+
+/* Loads the image, enables VTL1 on this VP and makes the first call (its start-up). */
+static bool setup_vsm(void)
+{
+	struct vtl1_cpu *c;
+	u64 offsets = HV_VSM_CODE_PAGE_OFFSETS, rax;
+	u32 name = HV_REG_VSM_CODE_PAGE_OFFSETS;
+
+	if (!(cpu_cpuid(HV_CPUID_FEATURES, 0).ebx & HV_EBX_ACCESS_VSM)) {
+		bench_vsm_why = "AccessVsm not offered";
+		return false;
+	}
+	bench_vp = (u32)cpu_rdmsr(MSR_VP_INDEX);
+	if (bench_vp >= VTL1_MAX_VPS || vsm_setup(&bench_vsm, hc_page, bench_vp + 1, offsets)) {
+		bench_vsm_why = "the VTL1 image could not be loaded";
+		return false;
+	}
+	rax = vsm_get_regs(&bench_vsm, 0, &name, 1, &offsets);
+	if ((u16)rax == HV_STATUS_SUCCESS)
+		bench_vsm.code_offsets = bench_vsm.mb->code_offsets = offsets;
+	if (vsm_enable_self(&bench_vsm, bench_vp)) {
+		bench_vsm_why = "enabling VTL1 failed";
+		return false;
+	}
+	c = &bench_vsm.mb->cpu[bench_vp];
+	c->cmd = VTL1_CMD_NONE;
+	c->ret_mode = VTL1_RET_FAST;
+	op_vtl_call_return();
+	if (c->ack != c->seq || c->status) {
+		bench_vsm_why = "the first VTL call did not come back right";
+		return false;
+	}
+	c->cmd = VTL1_CMD_NOP;
+	return true;
+}
+
 static void measure(const char *name, op_fn fn, u32 iters)
 {
 	char line[128];
@@ -243,6 +294,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		measure("rdmsr-vp-index", op_rdmsr_vp_index, ITERS);
 		__asm__ volatile("sti");
 		bool hc = setup_hypercalls();
+		bool vsm = hc && setup_vsm();
 		__asm__ volatile("cli");
 		if (hc) {
 			measure("hypercall-fast-null", op_hc_fast, ITERS);
@@ -251,6 +303,19 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 			measure("flush-list-512pages", op_flush_512pages, ITERS / 4);
 			measure("flush-list-509ranges", op_flush_509ranges, ITERS / 20);
 			bench_interrupts();
+			if (vsm) {
+				u64 n0 = bench_vsm.mb->cpu[bench_vp].counter;
+
+				measure("vtl-call-return", op_vtl_call_return, ITERS);
+				if (bench_vsm.mb->cpu[bench_vp].counter - n0 != ITERS)
+					out("BENCH vtl-call-return: VTL1 missed calls");
+			} else {
+				char line[96];
+
+				snprintf(line, sizeof(line), "BENCH vtl-call-return: not run (%s)",
+					 bench_vsm_why);
+				out(line);
+			}
 		} else {
 			out("BENCH hypercalls: no hypercall page");
 		}

@@ -82,7 +82,7 @@ static u64 gate_offset(const struct vt0_idt_gate *g)
 }
 
 /* Takes over (install) or gives back the BSP's #GP vector. */
-static void hv_gp_gate(struct vt0_idt_gate *saved, bool install)
+void vt0_gp_gate(struct vt0_idt_gate *saved, bool install)
 {
 	if (!install) {
 		vt0_idt_gate(HV_GP_VECTOR, 0, saved);
@@ -406,7 +406,7 @@ static u64 vp_exits(void)
  * An XMM fast call (tlfs-vsm.md 1.3): RDX, R8, XMM0 and XMM1 loaded from x[0..1], both
  * stored back into x after the call (the output pairs follow the input's).
  */
-static u64 xmm_hypercall(const volatile u8 *page, u64 control, u64 rdx, u64 r8, u8 x[2][16])
+u64 vt0_xmm_hypercall(const volatile u8 *page, u64 control, u64 rdx, u64 r8, u8 x[2][16])
 {
 	register u64 r8r __asm__("r8") = r8;
 	u64 rax;
@@ -462,15 +462,15 @@ static void check_ex_and_xmm_calls(const volatile u8 *page, EFI_PHYSICAL_ADDRESS
 		return;
 	}
 	*(u64 *)regs[0] = (1ull << mp->count) - 1; /* the processor mask, in XMM0 */
-	rax = xmm_hypercall(page, 0x0002ull | HV_CONTROL_FAST, 0, 3, regs);
+	rax = vt0_xmm_hypercall(page, 0x0002ull | HV_CONTROL_FAST, 0, 3, regs);
 	if ((u16)rax)
 		why_add(&x, "flush with XMM0: RAX 0x%lx", rax);
 	u32 n = mp->count < 4 ? mp->count : 4;
 	for (u32 i = 0; i < n; i++)
 		((u32 *)regs[0])[i] = mp->cpus[n - 1 - i].apic_id;
 	__builtin_memset(regs[1], 0xee, 16);
-	rax = xmm_hypercall(page, 0x009aull | HV_CONTROL_FAST | HV_CONTROL_REP_COUNT(n), ~0ull, 0,
-			    regs);
+	rax = vt0_xmm_hypercall(page, 0x009aull | HV_CONTROL_FAST | HV_CONTROL_REP_COUNT(n), ~0ull,
+				0, regs);
 	if ((u16)rax || ((rax >> 32) & 0xfff) != n)
 		why_add(&x, "GetVpIndexFromApicId: RAX 0x%lx", rax);
 	/* 16 + 4n input bytes: RDX:R8 and XMM0, so the output starts in XMM1. */
@@ -916,12 +916,12 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 		return;
 	}
 	hv_ctx = ctx;
-	hv_gp_gate(&saved, true);
+	vt0_gp_gate(&saved, true);
 	if (ctx->opt.crash_report)
 		check_crash_report();
 	if (ctx->opt.hv_off) {
 		check_features_off();
-		hv_gp_gate(&saved, false);
+		vt0_gp_gate(&saved, false);
 		report_info("hv: %u #GP(s) caught", hv_gp_faults);
 		return;
 	}
@@ -939,6 +939,6 @@ void vt0_check_hv(struct vt0_ctx *ctx)
 	check_unknown_msr();
 	/* Back to what it was (the hypercall page is disabled by now). */
 	vt0_try_wrmsr(HV_MSR_GUEST_OS_ID, os_id);
-	hv_gp_gate(&saved, false);
+	vt0_gp_gate(&saved, false);
 	report_info("hv: %u #GP(s) caught", hv_gp_faults);
 }

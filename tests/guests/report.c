@@ -18,6 +18,7 @@
 static bool report_conout = true;
 static u32 report_passed;
 static u32 report_failed;
+static u32 report_skipped;
 
 static void com1_putc(char c)
 {
@@ -109,11 +110,29 @@ void report_fail(const char *name, const char *fmt, ...)
 	va_end(ap);
 }
 
+void report_skip(const char *name, const char *fmt, ...)
+{
+	char line[REPORT_LINE_MAX];
+	va_list ap;
+	int n;
+
+	report_skipped++;
+	n = snprintf(line, sizeof(line), "TEST %s: SKIP ", name);
+	va_start(ap, fmt);
+	if (n < (int)sizeof(line))
+		vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	emit_line(line);
+}
+
 u32 report_summary(void)
 {
 	char line[REPORT_LINE_MAX];
+	int n = snprintf(line, sizeof(line), "SUMMARY: %u passed, %u failed", report_passed,
+			 report_failed);
 
-	snprintf(line, sizeof(line), "SUMMARY: %u passed, %u failed", report_passed, report_failed);
+	if (report_skipped && n < (int)sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ", %u skipped (not run)", report_skipped);
 	emit_line(line);
 	return report_failed;
 }

@@ -2,11 +2,13 @@
 /*
  * vtl0test.efi: the VTL0 test guest. Run from the UEFI shell after vtlvisor.efi:
  *
- *   vtl0test.efi [cpuid] [hv] [pool] [ap] [noshutdown] [expect-no-hypervisor] [selftest-pool]
- *                [noconout] [x2apic] [busy SECONDS]
+ *   vtl0test.efi [cpuid] [hv] [vsm] [pool] [ap] [all] [noshutdown] [expect-no-hypervisor]
+ *                [selftest-pool] [noconout] [x2apic] [busy SECONDS] [vsmloops N]
  *
- * With no check named, all four run, in the order cpuid, hv, pool, ap (ap exits boot
- * services; hv is skipped under expect-no-hypervisor). Then a SUMMARY line and power-off
+ * With no check named, all five run, in the order cpuid, hv, vsm, pool, ap (vsm enables
+ * VTL1 for good; ap exits boot services; hv and vsm are skipped under
+ * expect-no-hypervisor). vsmloops N: the VTL call/return round trips of vsm.stress
+ * (default 10000). Then a SUMMARY line and power-off
  * (noshutdown: back to the shell, when boot services still exist). expect-no-hypervisor
  * inverts the hypervisor checks, for runs without vtlvisor; selftest-pool runs the pool
  * checks on a planted fake pool, to show they can fail. Report lines go to COM1 and to
@@ -26,6 +28,8 @@
 
 #define OPT_MAX 40
 #define BUSY_MAX_SECS 3600
+#define VSM_LOOPS_DEFAULT 10000
+#define VSM_LOOPS_MAX 10000000
 
 /* Owned by the BSP. */
 static struct vt0_ctx vt0;
@@ -46,12 +50,15 @@ static bool apply_option(struct vt0_opts *o, const char *w, bool *named_check)
 		o->run_cpuid = *named_check = true;
 	else if (streq(w, "hv"))
 		o->run_hv = *named_check = true;
+	else if (streq(w, "vsm"))
+		o->run_vsm = *named_check = true;
 	else if (streq(w, "pool"))
 		o->run_pool = *named_check = true;
 	else if (streq(w, "ap"))
 		o->run_ap = *named_check = true;
 	else if (streq(w, "all"))
-		o->run_cpuid = o->run_hv = o->run_pool = o->run_ap = *named_check = true;
+		o->run_cpuid = o->run_hv = o->run_vsm = o->run_pool = o->run_ap = *named_check =
+			true;
 	else if (streq(w, "noshutdown"))
 		o->noshutdown = true;
 	else if (streq(w, "expect-no-hypervisor"))
@@ -68,7 +75,9 @@ static bool apply_option(struct vt0_opts *o, const char *w, bool *named_check)
 		o->x2apic = true;
 	else if (streq(w, "busy"))
 		o->busy_secs = 10; /* the number, if any, is the next word */
-	else
+	else if (streq(w, "vsmloops")) {
+		/* the number is the next word */
+	} else
 		return false;
 	return true;
 }
@@ -97,7 +106,7 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 {
 	EFI_LOADED_IMAGE *li = NULL;
 	size_t ulen = 0;
-	bool named_check = false, after_busy = false;
+	bool named_check = false, after_busy = false, after_loops = false;
 	const CHAR16 *s;
 	UINTN n;
 	EFI_STATUS st;
@@ -133,7 +142,14 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 				word++;
 				continue;
 			}
+			if (after_loops && parse_secs(w, VSM_LOOPS_MAX)) {
+				ctx->opt.vsm_loops = parse_secs(w, VSM_LOOPS_MAX);
+				after_loops = false;
+				word++;
+				continue;
+			}
 			after_busy = streq(w, "busy");
+			after_loops = streq(w, "vsmloops");
 			if (!apply_option(&ctx->opt, w, &named_check) && word && ulen < usize)
 				ulen += snprintf(unknown + ulen, usize - ulen, " %s", w);
 			word++;
@@ -141,7 +157,8 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 	}
 	unknown[MIN(ulen, usize - 1)] = '\0';
 	if (!named_check)
-		ctx->opt.run_cpuid = ctx->opt.run_hv = ctx->opt.run_pool = ctx->opt.run_ap = true;
+		ctx->opt.run_cpuid = ctx->opt.run_hv = ctx->opt.run_vsm = ctx->opt.run_pool =
+			ctx->opt.run_ap = true;
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
@@ -152,6 +169,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	InitializeLib(image, systab);
 	vt0.image = image;
+	vt0.opt.vsm_loops = VSM_LOOPS_DEFAULT;
 	parse_options(&vt0, unknown, sizeof(unknown));
 	if (o->noconout)
 		report_set_conout(false);
@@ -159,9 +177,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		report_info("ignoring unknown option(s):%s", unknown);
 	if (o->busy_secs)
 		report_info("vtl0test: busy for %u s first", o->busy_secs);
-	report_info("vtl0test: checks:%s%s%s%s%s%s%s%s%s", o->run_cpuid ? " cpuid" : "",
-		    o->run_hv ? " hv" : "", o->run_pool ? " pool" : "", o->run_ap ? " ap" : "",
-		    o->expect_no_hv ? " (expect-no-hypervisor)" : "",
+	report_info("vtl0test: checks:%s%s%s%s%s%s%s%s%s%s", o->run_cpuid ? " cpuid" : "",
+		    o->run_hv ? " hv" : "", o->run_vsm ? " vsm" : "", o->run_pool ? " pool" : "",
+		    o->run_ap ? " ap" : "", o->expect_no_hv ? " (expect-no-hypervisor)" : "",
 		    o->selftest_pool ? " (selftest-pool)" : "",
 		    o->noshutdown ? " (noshutdown)" : "", o->noconout ? " (noconout)" : "",
 		    o->x2apic ? " (x2apic)" : "");
@@ -177,6 +195,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		vt0_check_cpuid(&vt0);
 	if (o->run_hv)
 		vt0_check_hv(&vt0);
+	if (o->run_vsm)
+		vt0_check_vsm(&vt0);
 	if (o->run_pool)
 		vt0_check_pool(&vt0);
 	if (o->run_ap)

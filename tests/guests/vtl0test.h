@@ -28,6 +28,7 @@
 struct vt0_opts {
 	bool run_cpuid;
 	bool run_hv;
+	bool run_vsm;
 	bool run_pool;
 	bool run_ap;
 	bool noshutdown;
@@ -38,6 +39,7 @@ struct vt0_opts {
 	bool noconout;	    /* "noconout": COM1 only, for firmware whose ConOut is COM1 too */
 	bool x2apic;	    /* "x2apic": switch the BSP's APIC to x2APIC mode before restarts */
 	u32 busy_secs;	    /* "busy SECONDS": keep the BSP busy this long before the checks */
+	u32 vsm_loops;	    /* "vsmloops N": VTL call/return round trips of vsm.stress */
 };
 
 struct vt0_ctx {
@@ -75,10 +77,16 @@ void vt0_check_hv(struct vt0_ctx *ctx);
  * one call through the hypercall page (RCX control, RDX input, R8 output), RAX back, or
  * 0xffffffff after a #GP.
  */
+/* Takes over (install) or gives back the BSP's #GP vector for the vt0_try_* helpers. */
+void vt0_gp_gate(struct vt0_idt_gate *saved, bool install);
 bool vt0_try_rdmsr(u32 msr, u64 *val);
 bool vt0_try_wrmsr(u32 msr, u64 val);
 u64 vt0_hypercall(const volatile u8 *page, u64 control, u64 in, u64 out);
+/* An XMM fast call: RDX, R8, then XMM0/XMM1 from x, stored back into x after the call. */
+u64 vt0_xmm_hypercall(const volatile u8 *page, u64 control, u64 rdx, u64 r8, u8 x[2][16]);
 
+/* Virtual Secure Mode (vsm_check.c): enables VTL1 for good; run it before ap. */
+void vt0_check_vsm(struct vt0_ctx *ctx);
 /* The SynIC and synthetic timers (synic_check.c), run by the hv group on every CPU. */
 void vt0_check_synic(struct vt0_ctx *ctx);
 void vt0_check_pool(struct vt0_ctx *ctx);

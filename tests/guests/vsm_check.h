@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside check group vsm (vsm_check.c: privileges, GetVpRegisters, enabling; vsm_vtl1_check.c:
+ * the round trips through the VTL1 test image, on the BSP and on the APs, and the stress).
+ */
+#ifndef TESTS_GUESTS_VSM_CHECK_H
+#define TESTS_GUESTS_VSM_CHECK_H
+
+#include "tests/guests/report.h"
+#include "tests/guests/vsm.h"
+#include "tests/guests/vtl0test.h"
+
+/* The group's state. Owned by the BSP; the APs read it while they run ap procedures. */
+struct vsm_state {
+	struct vt0_ctx *ctx;
+	struct vsm v;
+	u32 vp;	       /* the BSP's VP index */
+	u32 loops;     /* VTL call/return round trips of vsm.stress */
+	bool msrs_set; /* VTL0's synthetic MSRs were written by the group */
+	/* VTL0's own synthetic MSRs, as set up by the group: they must survive VTL1. */
+	u64 os_id, hc_msr, assist_msr;
+};
+
+/* #UDs caught on the BSP at a VMCALL (and skipped) since the group started, and the last
+ * one's RIP. */
+u32 vt0_vsm_uds(u64 *rip);
+
+/* Reports checks first..last of the group (last NULL: to the end) as SKIP (skip) or FAIL:
+ * why. */
+void vt0_vsm_rest(const char *first, const char *last, bool skip, const char *why);
+
+/* vsm_vtl1_check.c: the round trips on the BSP. Returns false when VTL1 could not be
+ * reached (the rest of the group is then reported). */
+bool vt0_vsm_check_vtl1(struct vsm_state *s);
+
+/*
+ * Round-trip helpers (vsm_vtl1_check.c), usable on any CPU (no firmware service).
+ * vt0_vsm_call: one VTL call into VP vp's VTL1 with command cmd and return mode mode
+ * (vtl1_abi.h); VTL0's GPRs carry GPR i = p + i * VSM_PAT_STEP, RCX = 0 (the input).
+ */
+#define VSM_VTL_CALL_RCX HVCALL_VTL_CALL     /* RCX at the call stub's VMCALL */
+#define VSM_VTL_RETURN_RCX HVCALL_VTL_RETURN /* RCX at the return stub's VMCALL */
+#define VSM_PAT_STEP ((u64)0x0000000100010001)
+/* VTL0's pattern for call n on VP vp. */
+u64 vt0_vsm_pat(u32 vp, u32 n);
+void vt0_vsm_call(const struct vsm_state *s, u32 vp, u32 cmd, u32 mode, u64 p, struct vsm_regs *r);
+/* Every round trip: VTL1 finished the command without an error; VTL0's RSP, RFLAGS back. */
+void vt0_vsm_check_common(struct why *w, const struct vtl1_cpu *c, const struct vsm_regs *r);
+/* VTL1 was entered with RAX 0, RCX 0x11, VTL0's pattern p and RSP = top. */
+void vt0_vsm_check_entry(struct why *w, const struct vtl1_cpu *c, u64 p, u64 top);
+/* VTL0 got RAX, RCX and GPR i = base + i * step back. */
+void vt0_vsm_check_back(struct why *w, const struct vsm_regs *r, u64 rax, u64 rcx, u64 base,
+			u64 step);
+
+/* vsm_mp_check.c: VTL1 on the APs (enabled by VTL1, entered from each AP), the stress. */
+void vt0_vsm_check_aps(struct vsm_state *s);
+void vt0_vsm_check_stress(struct vsm_state *s);
+
+#endif

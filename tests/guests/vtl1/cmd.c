@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VTL1 image: the commands VTL0 asks for (vtl1_abi.h), each writing its results into the
+ * slot's out[] for VTL0 to check after the return.
+ */
+#include "arch/x86/intrin.h"
+#include "tests/guests/vtl1/vtl1.h"
+
+#define CR0_AM (1ull << 18)
+#define CR4_TSD (1ull << 2)
+#define MSR_EFER 0xc0000080u
+
+/* Hypercall codes and registers (reference 1.6, 3.3). */
+#define HVCALL_ENABLE_VP_VTL 0x000full
+#define HVCALL_GET_VP_REGISTERS 0x0050ull
+#define HV_REP_COUNT(n) ((u64)(n) << 32)
+#define HV_REG_VSM_CODE_PAGE_OFFSETS 0x000d0002u
+#define HV_REG_VSM_VP_STATUS 0x000d0003u
+#define HV_PARTITION_ID_SELF (~0ull)
+#define HV_VP_INDEX_SELF 0xfffffffeu
+
+bool vtl1_try_rdmsr(struct vtl1_cpu *c, u32 msr, u64 *val)
+{
+	u32 before = c->exc_count, lo, hi;
+	u64 t;
+
+	__asm__ volatile("lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], %[rec]\n\t"
+			 "xor %%eax, %%eax\n\t"
+			 "xor %%edx, %%edx\n\t"
+			 "rdmsr\n"
+			 "1:\tmovq $0, %[rec]"
+			 : "=&a"(lo), "=&d"(hi), [t] "=&r"(t), [rec] "+m"(c->recover)
+			 : "c"(msr)
+			 : "memory");
+	*val = ((u64)hi << 32) | lo;
+	return c->exc_count == before;
+}
+
+bool vtl1_try_wrmsr(struct vtl1_cpu *c, u32 msr, u64 val)
+{
+	u32 before = c->exc_count;
+	u64 t;
+
+	__asm__ volatile("lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], %[rec]\n\t"
+			 "wrmsr\n"
+			 "1:\tmovq $0, %[rec]"
+			 : [t] "=&r"(t), [rec] "+m"(c->recover)
+			 : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32))
+			 : "memory");
+	return c->exc_count == before;
+}
+
+/* CALL target with RCX, RDX, R8 (reference 1.3); RAX back. Also the VTL stubs' caller. */
+static u64 call_page(u64 target, u64 rcx, u64 rdx, u64 r8)
+{
+	register u64 r8r __asm__("r8") = r8;
+	u64 rax;
+
+	__asm__ volatile("call *%[t]"
+			 : "=a"(rax), "+c"(rcx), "+d"(rdx), "+r"(r8r)
+			 : [t] "r"(target)
+			 : "r9", "r10", "r11", "cc", "memory");
+	return rax;
+}
+
+struct dtr {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+static u64 rflags_now(void)
+{
+	u64 v;
+
+	__asm__ volatile("pushfq\n\tpop %0" : "=r"(v));
+	return v;
+}
+
+static struct dtr idtr_now(void)
+{
+	struct dtr d;
+
+	__asm__ volatile("sidt %0" : "=m"(d));
+	return d;
+}
+
+static struct dtr gdtr_now(void)
+{
+	struct dtr d;
+
+	__asm__ volatile("sgdt %0" : "=m"(d));
+	return d;
+}
+
+static void ping(struct vtl1_cpu *c)
+{
+	struct dtr idtr = idtr_now(), gdtr = gdtr_now();
+	u64 v = ~0ull;
+	u16 cs, ss, tr;
+
+	__asm__ volatile("mov %%cs, %0\n\tmov %%ss, %1\n\tstr %2" : "=r"(cs), "=r"(ss), "=r"(tr));
+	c->out[VTL1_PING_CR0] = read_cr0();
+	c->out[VTL1_PING_CR3] = read_cr3();
+	c->out[VTL1_PING_CR4] = read_cr4();
+	c->out[VTL1_PING_RFLAGS] = rflags_now();
+	c->out[VTL1_PING_IDTR_BASE] = idtr.base;
+	c->out[VTL1_PING_IDTR_LIMIT] = idtr.limit;
+	c->out[VTL1_PING_GDTR_BASE] = gdtr.base;
+	c->out[VTL1_PING_GDTR_LIMIT] = gdtr.limit;
+	c->out[VTL1_PING_CS] = cs;
+	c->out[VTL1_PING_SS] = ss;
+	c->out[VTL1_PING_TR] = tr;
+	if (!vtl1_try_rdmsr(c, HV_MSR_VP_INDEX, &v))
+		v = ~0ull;
+	c->out[VTL1_PING_VP_INDEX] = v;
+	vtl1_try_rdmsr(c, MSR_EFER, &c->out[VTL1_PING_EFER]);
+}
+
+/* VTL1's values into its private MSRs and CR0.AM/CR4.TSD flipped, CR3 = the PML4 copy. */
+static void private_set(struct vtl1_cpu *c)
+{
+	u32 mask = vtl1_priv_mask(), faults = 0;
+
+	for (u32 i = 0; i < VTL1_PRIV_COUNT; i++) {
+		c->out[i] = vtl1_priv_value(i, 1);
+		if ((mask & (1u << i)) && !vtl1_try_wrmsr(c, vtl1_priv_msr(i), c->out[i]))
+			faults |= 1u << i;
+	}
+	write_cr3(vtl1_mailbox()->own_cr3);
+	write_cr0(read_cr0() ^ CR0_AM);
+	write_cr4(read_cr4() ^ CR4_TSD);
+	c->own_cr[0] = c->out[VTL1_OUT_CR0] = read_cr0();
+	c->own_cr[1] = c->out[VTL1_OUT_CR3] = read_cr3();
+	c->own_cr[2] = c->out[VTL1_OUT_CR4] = read_cr4();
+	c->out[VTL1_OUT_MASK] = mask;
+	c->out[VTL1_OUT_FAULTS] = faults;
+}
+
+static void private_check(struct vtl1_cpu *c)
+{
+	u32 mask = vtl1_priv_mask(), faults = 0, bad = 0;
+	u64 cr[3] = { read_cr0(), read_cr3(), read_cr4() };
+
+	for (u32 i = 0; i < VTL1_PRIV_COUNT; i++) {
+		c->out[i] = 0;
+		if (!(mask & (1u << i)))
+			continue;
+		if (!vtl1_try_rdmsr(c, vtl1_priv_msr(i), &c->out[i]))
+			faults |= 1u << i;
+		if (c->out[i] != vtl1_priv_value(i, 1))
+			bad |= 1u << i;
+	}
+	for (u32 i = 0; i < 3; i++) {
+		c->out[VTL1_OUT_CR0 + i] = cr[i];
+		if (cr[i] != c->own_cr[i])
+			bad |= 1u << (VTL1_PRIV_COUNT + i);
+	}
+	c->out[VTL1_OUT_MASK] = mask;
+	c->out[VTL1_OUT_FAULTS] = faults;
+	c->out[VTL1_OUT_BAD] = bad;
+	c->out[VTL1_OUT_RFLAGS] = rflags_now();
+	c->out[VTL1_OUT_IDTR] = idtr_now().base;
+	c->out[VTL1_OUT_GDTR] = gdtr_now().base;
+}
+
+/* GetVpRegisters for one name, memory form, through VTL1's own page (reference 1.7). */
+static u64 get_reg(struct vtl1_cpu *c, u32 name, u64 *val)
+{
+	u64 in = vtl1_region(VTL1_OFF_IO + (u64)VTL1_IO_STRIDE * c->vp), out = in + 0x1000;
+	volatile u64 *h = (volatile u64 *)in;
+	u64 rax;
+
+	h[0] = HV_PARTITION_ID_SELF;
+	h[1] = HV_VP_INDEX_SELF; /* VpIndex, HV_INPUT_VTL 0 (the caller's VTL), reserved */
+	*(volatile u32 *)(in + 16) = name;
+	*(volatile u64 *)out = ~0ull;
+	rax = call_page(vtl1_region(VTL1_OFF_HCPAGE), HVCALL_GET_VP_REGISTERS | HV_REP_COUNT(1), in,
+			out);
+	*val = *(volatile u64 *)out;
+	return rax;
+}
+
+/* A VTL stub called with RCX = input; returns how many VMCALL #UDs were skipped meanwhile. */
+static u32 stub_ud(struct vtl1_cpu *c, u64 offset, u64 input, u64 *rip)
+{
+	u32 before = c->ud_vmcall;
+
+	c->ud_rip = 0;
+	call_page(vtl1_region(VTL1_OFF_HCPAGE) + offset, input, 0, 0);
+	*rip = c->ud_rip;
+	return c->ud_vmcall - before;
+}
+
+static void hcall(struct vtl1_cpu *c)
+{
+	u64 offsets = vtl1_mailbox()->code_offsets;
+
+	c->out[VTL1_HC_VP_STATUS_RAX] =
+		get_reg(c, HV_REG_VSM_VP_STATUS, &c->out[VTL1_HC_VP_STATUS]);
+	c->out[VTL1_HC_OFFSETS_RAX] =
+		get_reg(c, HV_REG_VSM_CODE_PAGE_OFFSETS, &c->out[VTL1_HC_OFFSETS]);
+	/* No VTL above 1: a VTL call from VTL1 is #UD (reference 3.4). */
+	c->out[VTL1_HC_CALL_UD] = stub_ud(c, offsets & 0xfff, 0, &c->out[VTL1_HC_CALL_UD_RIP]);
+	/* VtlReturn input 2: a bit besides "fast" (reference 3.4: #UD). */
+	c->out[VTL1_HC_RET_UD] =
+		stub_ud(c, (offsets >> 12) & 0xfff, 2, &c->out[VTL1_HC_RET_UD_RIP]);
+	vtl1_try_rdmsr(c, HV_MSR_HYPERCALL, &c->out[VTL1_HC_HYPERCALL_MSR]);
+	vtl1_try_rdmsr(c, HV_MSR_GUEST_OS_ID, &c->out[VTL1_HC_OS_ID_MSR]);
+	vtl1_try_rdmsr(c, HV_MSR_VP_ASSIST_PAGE, &c->out[VTL1_HC_ASSIST_MSR]);
+}
+
+/* HvCallEnableVpVtl from VTL1, with the input VTL0 prepared (reference 1.7). */
+static void enable_vp(struct vtl1_cpu *c)
+{
+	u64 in = vtl1_region(VTL1_OFF_IO + (u64)VTL1_IO_STRIDE * c->vp);
+	u32 vp = (u32)c->arg[0];
+
+	if (vp >= VTL1_MAX_VPS) {
+		c->status |= VTL1_ERR_BAD_CMD;
+		return;
+	}
+	for (u32 i = 0; i < 240; i++)
+		((volatile u8 *)in)[i] = vtl1_mailbox()->enable_in[vp][i];
+	c->out[0] = call_page(vtl1_region(VTL1_OFF_HCPAGE), HVCALL_ENABLE_VP_VTL, in, 0);
+}
+
+void vtl1_run_command(struct vtl1_cpu *c)
+{
+	switch (c->cmd) {
+	case VTL1_CMD_NONE:
+		break;
+	case VTL1_CMD_PING:
+		ping(c);
+		break;
+	case VTL1_CMD_NOP:
+		c->counter++;
+		break;
+	case VTL1_CMD_SET_SHARED:
+		for (u32 i = 0; i < VTL1_GPR_COUNT; i++)
+			c->ret_gprs[i] = c->arg[0] + i * VTL1_SHARED_STEP;
+		break;
+	case VTL1_CMD_PRIVATE_SET:
+		private_set(c);
+		break;
+	case VTL1_CMD_PRIVATE_CHECK:
+		private_check(c);
+		break;
+	case VTL1_CMD_HCALL:
+		hcall(c);
+		break;
+	case VTL1_CMD_ENABLE_VP:
+		enable_vp(c);
+		break;
+	case VTL1_CMD_FAULT:
+		__asm__ volatile("ud2");
+		break;
+	default:
+		c->status |= VTL1_ERR_BAD_CMD;
+	}
+}

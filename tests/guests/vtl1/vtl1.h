@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the VTL1 test image: a freestanding, position-independent program with no
+ * writable globals (every piece of state is in the mailbox slot of the VP it runs on).
+ * Every symbol is hidden, so code reaches data and functions RIP-relative: the linked
+ * image carries no relocation and runs wherever VTL0 copies it.
+ */
+#ifndef TESTS_GUESTS_VTL1_VTL1_H
+#define TESTS_GUESTS_VTL1_VTL1_H
+
+#pragma GCC visibility push(hidden)
+
+#include "lib/types.h"
+#include "tests/guests/vtl1/vtl1_abi.h"
+
+/* Synthetic MSRs (reference 2.1); the first three are private to each VTL (3.7). */
+#define HV_MSR_GUEST_OS_ID 0x40000000u
+#define HV_MSR_HYPERCALL 0x40000001u
+#define HV_MSR_VP_INDEX 0x40000002u
+#define HV_MSR_VP_ASSIST_PAGE 0x40000073u
+
+/* VP assist page (reference 3.5). */
+#define ASSIST_ENTRY_REASON 0x08
+#define ASSIST_RET_RAX 0x10
+#define ASSIST_RET_RCX 0x18
+
+/* Exception frame built by entry.S: the pushed GPRs, the stub's vector and error code,
+ * then the CPU's frame (SDM vol. 3 6.14.2). */
+struct vtl1_frame {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8, rdi, rsi, rbp, rbx, rdx, rcx, rax;
+	u64 vec, err, rip, cs, rflags, rsp, ss;
+};
+
+/* entry.S */
+extern char vtl1_base[];       /* the region base: image offset 0 */
+extern char vtl1_own_return[]; /* a VtlReturn stub of the image's own (fallback) */
+
+/* main.c: called by entry.S at each entry; returns the slot for the return path. */
+struct vtl1_cpu *vtl1_enter(u64 *gprs);
+/* exception.c: 0 to resume at frame->rip, else the slot to return to VTL0 with. */
+struct vtl1_cpu *vtl1_exception(struct vtl1_frame *f);
+
+/* The slot of the VP whose stack holds addr; NULL when addr is on no VTL1 stack. */
+struct vtl1_cpu *vtl1_cpu_of(u64 addr);
+static inline u64 vtl1_region(u64 off)
+{
+	return (u64)vtl1_base + off;
+}
+static inline struct vtl1_mailbox *vtl1_mailbox(void)
+{
+	return (struct vtl1_mailbox *)vtl1_region(VTL1_OFF_MAILBOX);
+}
+static inline volatile u8 *vtl1_assist(u32 vp)
+{
+	return (volatile u8 *)vtl1_region(VTL1_OFF_ASSIST + 0x1000ull * vp);
+}
+
+/* cmd.c */
+void vtl1_run_command(struct vtl1_cpu *c);
+/* Faulting MSR accesses resume (c->recover) and return false. */
+bool vtl1_try_rdmsr(struct vtl1_cpu *c, u32 msr, u64 *val);
+bool vtl1_try_wrmsr(struct vtl1_cpu *c, u32 msr, u64 val);
+
+#pragma GCC visibility pop
+
+#endif

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contract between vtl0test (VTL0) and the VTL1 test image (tests/guests/vtl1/): where
+ * things live in the VTL1 region, the mailbox VTL0 fills before each VTL call and VTL1
+ * answers in, and the commands. Included by both sides (the VTL1 image defines
+ * VTL1_IMAGE); offsets used by assembly are #defines checked against the structs.
+ *
+ * The region is one allocation of VTL1_REGION_SIZE bytes, 4 KiB aligned, at any address:
+ * VTL0 copies the flat image to its start and lays out the rest. Everything is addressed
+ * from the region base; the image is position independent (no relocations).
+ */
+#ifndef TESTS_GUESTS_VTL1_VTL1_ABI_H
+#define TESTS_GUESTS_VTL1_VTL1_ABI_H
+
+#define VTL1_MAGIC 0x314c5456 /* "VTL1" */
+#define VTL1_ABI_VERSION 1
+#define VTL1_MAX_VPS 4
+
+/* Region layout (offsets from the base). */
+#define VTL1_OFF_IMAGE 0x0 /* the flat image: +0 entry (a jump), +8 header */
+#define VTL1_IMAGE_MAX 0x8000
+#define VTL1_OFF_MAILBOX 0x8000 /* struct vtl1_mailbox, shared with VTL0 */
+#define VTL1_MAILBOX_SIZE 0x2000
+#define VTL1_OFF_HCPAGE 0xa000 /* VTL1's hypercall page (its own HYPERCALL MSR) */
+#define VTL1_OFF_ASSIST 0xb000 /* VP n's VTL1 VP assist page at + 0x1000 * n */
+#define VTL1_OFF_GDT 0xf000    /* VP n's GDT at + 0x100 * n, its TSS 0x80 above */
+#define VTL1_GDT_STRIDE 0x100
+#define VTL1_TSS_OFF 0x80
+#define VTL1_OFF_IDT 0x10000  /* VTL1_ISR_COUNT gates, shared by every VP */
+#define VTL1_OFF_PML4 0x11000 /* a copy of VTL0's PML4: VTL1's own CR3 (PRIVATE_SET) */
+#define VTL1_OFF_IO 0x12000   /* VP n's hypercall input page at + 0x2000 * n, output above */
+#define VTL1_IO_STRIDE 0x2000
+#define VTL1_OFF_STACKS 0x1a000 /* VP n's stack: [+ n * size, + (n + 1) * size) */
+#define VTL1_STACK_SIZE 0x4000
+#define VTL1_REGION_SIZE (VTL1_OFF_STACKS + VTL1_MAX_VPS * VTL1_STACK_SIZE)
+
+/* The image's GDT (built by VTL0): null, 64-bit code, data, 64-bit TSS (16 bytes). */
+#define VTL1_SEL_CODE 0x08
+#define VTL1_SEL_DATA 0x10
+#define VTL1_SEL_TSS 0x18
+#define VTL1_GDT_LIMIT 0x27
+#define VTL1_TSS_LIMIT 0x67
+/* Exception stubs for vectors 0-31, VTL1_ISR_STRIDE bytes apart from header.isr_off. */
+#define VTL1_ISR_COUNT 32
+#define VTL1_ISR_STRIDE 16
+
+/* Commands (vtl1_cpu.cmd). */
+#define VTL1_CMD_NONE 0		 /* entry bookkeeping only */
+#define VTL1_CMD_PING 1		 /* out[VTL1_PING_*]: VTL1's view of its own state */
+#define VTL1_CMD_NOP 2		 /* counter++ */
+#define VTL1_CMD_SET_SHARED 3	 /* return with GPR n = arg[0] + n * VTL1_SHARED_STEP */
+#define VTL1_CMD_PRIVATE_SET 4	 /* write VTL1's private MSRs, CR0.AM, CR4.TSD, CR3 */
+#define VTL1_CMD_PRIVATE_CHECK 5 /* read them back: still VTL1's? */
+#define VTL1_CMD_HCALL 6	 /* hypercalls from VTL1: out[VTL1_HC_*] */
+#define VTL1_CMD_ENABLE_VP 7	 /* EnableVpVtl(arg[0], VTL1) with mailbox enable_in[arg[0]] */
+#define VTL1_CMD_FAULT 8	 /* UD2: an unexpected exception in VTL1 */
+
+/* How VTL1 returns (vtl1_cpu.ret_mode), TLFS 15.x / reference 3.4. */
+#define VTL1_RET_NORMAL 0 /* RCX = 0: RAX/RCX from VtlReturnX64Rax/Rcx as the entry left them */
+#define VTL1_RET_FAST 1	  /* RCX = 1: no reload (VTL0 sees the stub's RAX 1, RCX 0x12) */
+#define VTL1_RET_VALUES 2 /* RCX = 0 after writing ret_rax/ret_rcx to VtlReturnX64Rax/Rcx */
+
+/* vtl1_cpu.status bits (cleared at each entry). */
+#define VTL1_ERR_EXCEPTION 0x1 /* an unexpected exception: exc_* say which */
+#define VTL1_ERR_BAD_CMD 0x2
+#define VTL1_ERR_NO_HCPAGE 0x4 /* its hypercall page did not appear: the own stub returns */
+#define VTL1_ERR_INIT 0x8      /* a synthetic MSR access faulted at the first entry */
+
+/* entry_reason before VTL1's assist page is on (the first entry). */
+#define VTL1_NO_ASSIST 0xffffffff
+/* Written to EntryReason before each return, so a stale value is seen. */
+#define VTL1_REASON_POISON 0xdead
+
+/* PING results (out[]). */
+#define VTL1_PING_CR0 0
+#define VTL1_PING_CR3 1
+#define VTL1_PING_CR4 2
+#define VTL1_PING_RFLAGS 3
+#define VTL1_PING_IDTR_BASE 4
+#define VTL1_PING_IDTR_LIMIT 5
+#define VTL1_PING_GDTR_BASE 6
+#define VTL1_PING_GDTR_LIMIT 7
+#define VTL1_PING_CS 8
+#define VTL1_PING_SS 9
+#define VTL1_PING_TR 10
+#define VTL1_PING_VP_INDEX 11 /* HV_X64_MSR_VP_INDEX read in VTL1 (~0 on #GP) */
+#define VTL1_PING_EFER 12
+
+/* Private MSRs (TLFS 15.11, reference 3.7), in this order; PRIVATE_SET/CHECK out[0..10]. */
+#define VTL1_PRIV_COUNT 11
+#define VTL1_PRIV_TSC_AUX 10 /* only with RDTSCP (CPUID 0x80000001 EDX bit 27) */
+#define VTL1_OUT_CR0 11
+#define VTL1_OUT_CR3 12
+#define VTL1_OUT_CR4 13
+#define VTL1_OUT_MASK 14   /* the MSRs tested (bit n = MSR n) */
+#define VTL1_OUT_FAULTS 15 /* those whose access faulted */
+#define VTL1_OUT_BAD 16	   /* PRIVATE_CHECK: bits 0-10 MSRs, 11-13 CR0/CR3/CR4 not VTL1's */
+#define VTL1_OUT_RFLAGS 17
+#define VTL1_OUT_IDTR 18
+#define VTL1_OUT_GDTR 19
+
+/* HCALL results (out[]). */
+#define VTL1_HC_VP_STATUS_RAX 0 /* GetVpRegisters(VsmVpStatus), memory form */
+#define VTL1_HC_VP_STATUS 1
+#define VTL1_HC_OFFSETS_RAX 2 /* GetVpRegisters(VsmCodePageOffsets) */
+#define VTL1_HC_OFFSETS 3
+#define VTL1_HC_CALL_UD 4 /* #UDs at a VMCALL seen during a VtlCall from VTL1 (want 1) */
+#define VTL1_HC_CALL_UD_RIP 5
+#define VTL1_HC_RET_UD 6 /* the same for VtlReturn with input 2 (want 1) */
+#define VTL1_HC_RET_UD_RIP 7
+#define VTL1_HC_HYPERCALL_MSR 8 /* HV_X64_MSR_HYPERCALL as VTL1 reads it */
+#define VTL1_HC_OS_ID_MSR 9
+#define VTL1_HC_ASSIST_MSR 10
+
+#define VTL1_OUT_COUNT 24
+
+/* Offsets of struct vtl1_cpu used by entry.S. */
+#define VTL1_CPU_RET_GPRS 0x00
+#define VTL1_CPU_RET_FAST 0x80
+#define VTL1_CPU_RET_TARGET 0x88
+#define VTL1_CPU_RET_RSP 0x90
+#define VTL1_CPU_STACK_TOP 0x98
+
+#ifndef __ASSEMBLY__
+#include "lib/types.h"
+
+#define VTL1_SHARED_STEP ((u64)0x0101010101) /* SET_SHARED: GPR n = arg[0] + n * step */
+
+/* GPRs in the order of the TLFS register names 0x00020000-0x0002000F. */
+enum vtl1_gpr {
+	VTL1_RAX,
+	VTL1_RCX,
+	VTL1_RDX,
+	VTL1_RBX,
+	VTL1_RSP,
+	VTL1_RBP,
+	VTL1_RSI,
+	VTL1_RDI,
+	VTL1_R8,
+	VTL1_GPR_COUNT = 16
+};
+
+/* At image +8. */
+struct vtl1_header {
+	u32 magic;
+	u32 version;
+	u32 isr_off; /* the exception stubs */
+	u32 rsvd;
+};
+
+/* One VP's slot in the mailbox. "VTL1:" fields are written by VTL1 only. */
+struct vtl1_cpu {
+	/* VTL1: the asm return path's inputs. */
+	u64 ret_gprs[VTL1_GPR_COUNT]; /* loaded before the return (RAX, RCX, RSP are not) */
+	u64 ret_fast;		      /* RCX for the return stub */
+	u64 ret_target;		      /* the stub called: hypercall page + VtlReturnOffset */
+	u64 ret_rsp;		      /* RSP at the last return */
+	u64 stack_top;
+	/* VTL0, before each call. */
+	u32 cmd;
+	u32 seq;
+	u32 ret_mode; /* VTL1_RET_* */
+	u32 rsvd0;
+	u64 ret_rax, ret_rcx; /* for VTL1_RET_VALUES */
+	u64 arg[4];
+	/* VTL1, at each entry. */
+	u32 ack;    /* = seq once the command ran */
+	u32 status; /* VTL1_ERR_* */
+	u64 entries;
+	u64 counter;		    /* NOP commands */
+	u64 gprs[VTL1_GPR_COUNT];   /* as VTL1 was entered; [VTL1_RSP] = its RSP */
+	u32 entry_reason;	    /* VP assist page +8 as found */
+	u32 vp;			    /* the VP this slot is for (from the stack VTL1 runs on) */
+	u64 ret_rax_in, ret_rcx_in; /* VtlReturnX64Rax/Rcx (assist +0x10/+0x18) as found */
+	/* VTL1, first entry. */
+	u32 init_done;
+	u32 init_faults; /* bit 0 GUEST_OS_ID, 1 HYPERCALL, 2 VP_ASSIST_PAGE write faulted */
+	u64 os_id_read, hypercall_read, assist_read;
+	u64 own_cr[3]; /* CR0, CR3, CR4 as PRIVATE_SET left them */
+	u64 out[VTL1_OUT_COUNT];
+	/* VTL1's exception handler. */
+	u64 recover; /* resume here after a fault (an expected one), 0 = none */
+	u32 exc_count;
+	u32 exc_vector;
+	u64 exc_rip, exc_err;
+	u32 ud_vmcall; /* #UDs at a VMCALL, skipped */
+	u32 fatal;     /* unexpected exceptions */
+	u64 ud_rip;
+};
+
+struct vtl1_mailbox {
+	u32 magic; /* VTL1_MAGIC once VTL0 has filled it */
+	u32 vp_count;
+	u64 base;	  /* the region's address */
+	u64 code_offsets; /* HvRegisterVsmCodePageOffsets, as VTL0 read it */
+	u64 guest_os_id;  /* VTL1 writes this to its GUEST_OS_ID */
+	u64 own_cr3;	  /* CR3 for PRIVATE_SET: the PML4 copy */
+	u64 rsvd[3];
+	u8 enable_in[VTL1_MAX_VPS][256]; /* HvCallEnableVpVtl input for each VP (240 bytes) */
+	struct vtl1_cpu cpu[VTL1_MAX_VPS];
+};
+
+_Static_assert(__builtin_offsetof(struct vtl1_cpu, ret_fast) == VTL1_CPU_RET_FAST, "entry.S");
+_Static_assert(__builtin_offsetof(struct vtl1_cpu, ret_target) == VTL1_CPU_RET_TARGET, "entry.S");
+_Static_assert(__builtin_offsetof(struct vtl1_cpu, ret_rsp) == VTL1_CPU_RET_RSP, "entry.S");
+_Static_assert(__builtin_offsetof(struct vtl1_cpu, stack_top) == VTL1_CPU_STACK_TOP, "entry.S");
+_Static_assert(sizeof(struct vtl1_mailbox) <= VTL1_MAILBOX_SIZE, "mailbox size");
+
+/* The private MSRs of reference 3.7 that the VMCS or the switch must keep per VTL. */
+static inline u32 vtl1_priv_msr(u32 i)
+{
+	switch (i) {
+	case 0:
+		return 0xc0000082; /* IA32_LSTAR */
+	case 1:
+		return 0xc0000081; /* IA32_STAR */
+	case 2:
+		return 0xc0000083; /* IA32_CSTAR */
+	case 3:
+		return 0xc0000084; /* IA32_FMASK */
+	case 4:
+		return 0xc0000102; /* IA32_KERNEL_GS_BASE */
+	case 5:
+		return 0xc0000100; /* IA32_FS_BASE */
+	case 6:
+		return 0xc0000101; /* IA32_GS_BASE */
+	case 7:
+		return 0x174; /* IA32_SYSENTER_CS */
+	case 8:
+		return 0x175; /* IA32_SYSENTER_ESP */
+	case 9:
+		return 0x176; /* IA32_SYSENTER_EIP */
+	default:
+		return 0xc0000103; /* IA32_TSC_AUX */
+	}
+}
+
+/*
+ * A value WRMSR accepts for private MSR i, distinct for each writer (1 = VTL1, 2 = VTL0):
+ * canonical addresses for the address MSRs, 32 bits where the upper half is reserved.
+ */
+static inline u64 vtl1_priv_value(u32 i, u32 who)
+{
+	switch (i) {
+	case 1:
+		return (0x00130008ull << 32) | (who << 12) | i;
+	case 3:
+	case VTL1_PRIV_TSC_AUX:
+		return (who << 8) | 0x40 | i;
+	case 7:
+		return 0x8 + 0x10 * who;
+	default:
+		return 0xffffa00000000000ull | ((u64)who << 32) | ((u64)i << 12);
+	}
+}
+
+/* The private MSRs this CPU has: all but TSC_AUX without RDTSCP. */
+static inline u32 vtl1_priv_mask(void)
+{
+	u32 a = 0x80000001, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return (d & (1u << 27)) ? 0x7ff : 0x3ff;
+}
+#endif /* __ASSEMBLY__ */
+
+#endif
