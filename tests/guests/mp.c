@@ -93,6 +93,44 @@ int mp_run_on_aps(const struct mp_info *mp, mp_ap_proc_t proc, void *arg, u64 ti
 	return EFI_ERROR(st) ? -EIO : 0;
 }
 
+int mp_start_on_aps(const struct mp_info *mp, mp_ap_proc_t proc, void *arg, u64 timeout_us,
+		    EFI_EVENT *done, EFI_STATUS *efi_status)
+{
+	struct efi_mp_services *ms = mp->proto;
+	EFI_STATUS st;
+
+	*done = NULL;
+	*efi_status = EFI_SUCCESS;
+	if (!ms || mp->enabled <= 1)
+		return 0;
+	/* A plain event (no notification): StartupAllAPs signals it, CheckEvent sees it. */
+	st = uefi_call_wrapper(BS->CreateEvent, 5, 0, 0, NULL, NULL, done);
+	if (EFI_ERROR(st)) {
+		*efi_status = st;
+		*done = NULL;
+		return -EIO;
+	}
+	st = uefi_call_wrapper(ms->startup_all_aps, 7, ms, (void *)proc, (UINT64)FALSE, *done,
+			       (UINTN)timeout_us, arg, NULL);
+	*efi_status = st;
+	if (EFI_ERROR(st)) {
+		uefi_call_wrapper(BS->CloseEvent, 1, *done);
+		*done = NULL;
+		return st == EFI_NOT_STARTED ? 0 : -EIO;
+	}
+	return 0;
+}
+
+void mp_wait_aps(EFI_EVENT done)
+{
+	if (!done)
+		return;
+	/* The firmware's periodic check on the BSP signals it (PI spec, StartupAllAPs). */
+	while (uefi_call_wrapper(BS->CheckEvent, 1, done) == EFI_NOT_READY)
+		uefi_call_wrapper(BS->Stall, 1, 1000);
+	uefi_call_wrapper(BS->CloseEvent, 1, done);
+}
+
 int mp_index_of_apic_id(const struct mp_info *mp, u32 apic_id)
 {
 	for (u32 i = 0; i < mp->count; i++)

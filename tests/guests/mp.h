@@ -39,6 +39,14 @@ int mp_init(struct mp_info *mp);
  */
 int mp_run_on_aps(const struct mp_info *mp, mp_ap_proc_t proc, void *arg, u64 timeout_us,
 		  EFI_STATUS *efi_status);
+/*
+ * The same without waiting (StartupAllAPs with a WaitEvent): proc(arg) starts on every
+ * enabled AP and the BSP goes on; mp_wait_aps waits until all have returned (the firmware
+ * signals the event). *done is NULL when there is no AP. Returns 0 or -E*.
+ */
+int mp_start_on_aps(const struct mp_info *mp, mp_ap_proc_t proc, void *arg, u64 timeout_us,
+		    EFI_EVENT *done, EFI_STATUS *efi_status);
+void mp_wait_aps(EFI_EVENT done);
 /* Index in mp->cpus of the CPU with this APIC ID, or -1. */
 int mp_index_of_apic_id(const struct mp_info *mp, u32 apic_id);
 

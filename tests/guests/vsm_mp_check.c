@@ -5,8 +5,10 @@
  * VTL0 may enable VTL1 only on its own VP once; VTL1 enables itself on the others
  * (docs/VSM.md, the OpenHCL rule; reference 3.2): the BSP's VTL1 issues EnableVpVtl for
  * each AP with the context VTL0 prepared (the AP's own VTL1 stack, GDT and TSS). Then each
- * AP, in VTL0, makes two VTL calls on its own VP through EFI MP services (blocking
- * StartupAllAPs): the first starts its VTL1, the second goes through its assist page.
+ * AP, in VTL0, makes two VTL calls on its own VP: the first starts its VTL1, the second
+ * goes through its assist page. The AP code is started first (EFI MP services, without
+ * waiting) and waits for the BSP's go: once VTL1 is enabled on a VP, INIT and SIPI to it
+ * are dropped (TLFS, reference 3.10), and the firmware could not start it any more.
  */
 #include <efi.h>
 #include <efilib.h>
@@ -26,6 +28,9 @@ static struct ap_rec {
 	struct vtl1_cpu slot[2]; /* its mailbox slot after each call */
 } ap_recs[VTL1_MAX_VPS];
 
+/* The BSP's go for the APs: 1 = VTL1 is enabled on them, 2 = it is not: return. */
+static volatile u32 ap_go;
+
 /* AP procedure: MSRs, the hypercall page and memory only. */
 static void __attribute__((ms_abi)) ap_calls(void *arg)
 {
@@ -33,7 +38,9 @@ static void __attribute__((ms_abi)) ap_calls(void *arg)
 	u32 vp = (u32)cpu_rdmsr(HV_MSR_VP_INDEX);
 	struct ap_rec *rec;
 
-	if (vp >= s->v.vps || vp == s->vp)
+	while (!ap_go)
+		__asm__ volatile("pause");
+	if (ap_go != 1 || vp >= s->v.vps || vp == s->vp)
 		return;
 	rec = &ap_recs[vp];
 	rec->vp = vp;
@@ -101,6 +108,11 @@ void vt0_vsm_check_aps(struct vsm_state *s)
 	}
 	if (s->ctx->mp.count > s->v.vps)
 		report_info("vsm: %u CPUs, VTL1 on the first %u only", s->ctx->mp.count, s->v.vps);
+	EFI_EVENT done;
+	ap_go = 0;
+	__builtin_memset(ap_recs, 0, sizeof(ap_recs));
+	if (mp_start_on_aps(&s->ctx->mp, ap_calls, s, AP_TIMEOUT_US, &done, &st))
+		why_add(&p, "StartupAllAPs returned 0x%lx", (u64)st);
 	for (u32 vp = 0; vp < s->v.vps; vp++) {
 		if (vp == s->vp)
 			continue;
@@ -109,6 +121,7 @@ void vt0_vsm_check_aps(struct vsm_state *s)
 			why_add(&e, "VP %u: RAX 0x%lx", vp, rax);
 	}
 	report_result("vsm.ap.enable_from_vtl1", !e.count, "%s", e.buf);
+	__atomic_store_n(&ap_go, e.count ? 2 : 1, __ATOMIC_RELEASE);
 
 	rax = enable_from_vtl1(s, first, &g);
 	if (HV_RESULT_STATUS(rax) != HV_STATUS_VTL_ALREADY_ENABLED)
@@ -119,9 +132,7 @@ void vt0_vsm_check_aps(struct vsm_state *s)
 		why_add(&g, "from VTL0 for VP %u: RAX 0x%lx, want status 6", first, rax);
 	report_result("vsm.ap.enable_again", !g.count, "%s", g.buf);
 
-	__builtin_memset(ap_recs, 0, sizeof(ap_recs));
-	if (mp_run_on_aps(&s->ctx->mp, ap_calls, s, AP_TIMEOUT_US, &st))
-		why_add(&p, "StartupAllAPs returned 0x%lx", (u64)st);
+	mp_wait_aps(done);
 	for (u32 vp = 0; vp < s->v.vps; vp++)
 		if (vp != s->vp)
 			check_ap(s, vp, &p);

@@ -5,9 +5,10 @@
  *   vtl0test.efi [cpuid] [hv] [vsm] [pool] [ap] [all] [noshutdown] [expect-no-hypervisor]
  *                [selftest-pool] [noconout] [x2apic] [busy SECONDS] [vsmloops N]
  *
- * With no check named, all five run, in the order cpuid, hv, vsm, pool, ap (vsm enables
- * VTL1 for good; ap exits boot services; hv and vsm are skipped under
- * expect-no-hypervisor). vsmloops N: the VTL call/return round trips of vsm.stress
+ * With no check named (or with all), cpuid, hv, pool and ap run, in that order (ap exits
+ * boot services; hv is skipped under expect-no-hypervisor). vsm runs only when named,
+ * after hv: it enables VTL1 for good on every VP, after which INIT and SIPI to them are
+ * dropped (TLFS) and ap could not restart them. vsmloops N: the VTL call/return round trips of vsm.stress
  * (default 10000). Then a SUMMARY line and power-off
  * (noshutdown: back to the shell, when boot services still exist). expect-no-hypervisor
  * inverts the hypervisor checks, for runs without vtlvisor; selftest-pool runs the pool
@@ -57,8 +58,7 @@ static bool apply_option(struct vt0_opts *o, const char *w, bool *named_check)
 	else if (streq(w, "ap"))
 		o->run_ap = *named_check = true;
 	else if (streq(w, "all"))
-		o->run_cpuid = o->run_hv = o->run_vsm = o->run_pool = o->run_ap = *named_check =
-			true;
+		o->run_cpuid = o->run_hv = o->run_pool = o->run_ap = *named_check = true;
 	else if (streq(w, "noshutdown"))
 		o->noshutdown = true;
 	else if (streq(w, "expect-no-hypervisor"))
@@ -157,8 +157,7 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 	}
 	unknown[MIN(ulen, usize - 1)] = '\0';
 	if (!named_check)
-		ctx->opt.run_cpuid = ctx->opt.run_hv = ctx->opt.run_vsm = ctx->opt.run_pool =
-			ctx->opt.run_ap = true;
+		ctx->opt.run_cpuid = ctx->opt.run_hv = ctx->opt.run_pool = ctx->opt.run_ap = true;
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
