@@ -29,6 +29,9 @@ struct hv_stimer {
 
 static struct hv_stimer hv_stimers[BOOTINFO_MAX_CPUS][HV_MAX_VTLS][HV_STIMER_COUNT];
 static bool stimer_hw; /* the CPU has the VMX-preemption timer */
+/* Some VTL of the VP has written a timer MSR (then a VTL switch recomputes its deadline);
+ * each owned by its VP's CPU. */
+static bool hv_stimer_used[BOOTINFO_MAX_CPUS];
 
 void hv_stimer_init(bool hw_timer)
 {
@@ -132,7 +135,10 @@ static void stimer_fire(struct vcpu *v, u32 index, u64 now)
 
 void hv_stimer_vtl_switched(struct vcpu *v)
 {
-	stimer_update_deadline(v);
+	/* A VP whose VTLs never wrote a timer MSR has no deadline to look for (the common
+	 * case of a VTL call: no work at all). */
+	if (hv_stimer_used[v->index])
+		stimer_update_deadline(v);
 }
 
 void hv_stimer_before_entry(struct vcpu *v)
@@ -199,6 +205,7 @@ int hv_stimer_msr_write(struct vcpu *v, u32 msr, u64 val)
 		t->config = val;
 		t->pending_since = 0;
 	}
+	hv_stimer_used[v->index] = true;
 	stimer_start(t);
 	stimer_update_deadline(v);
 	return 0;

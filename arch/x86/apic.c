@@ -251,7 +251,7 @@ int apic_mmio_write_exit(struct vcpu *v, u64 gpa)
 {
 	struct insn_store st;
 	u8 code[15];
-	size_t n = guest_fetch_code(code, sizeof(code));
+	size_t n = guest_fetch_code(v->active_vtl, code, sizeof(code));
 
 	if (insn_decode_store(code, n, guest_code_mode(), &st)) {
 		pr_err("VP %u: cannot emulate the store to APIC register %#llx at RIP %#llx "

@@ -6,13 +6,13 @@
 #include "lib/types.h"
 
 /*
- * Translates a guest-linear address with the current VMCS's guest paging mode: none
- * (CR0.PG = 0) or 4-level IA-32e paging. 0, or -ENOENT (not present), -ENOTSUP (32-bit
- * or PAE paging: not needed by any emulation path yet).
+ * Translates a guest-linear address with the current VMCS's guest paging mode, the tables
+ * read through the EPT view of vtl (the VTL whose VMCS is current; arch/x86/guest_walk.h).
+ * 0, or -ENOENT (not present, reserved bits, or tables the guest's view cannot read).
  */
-int guest_linear_to_phys(u64 la, u64 *gpa);
-/* Copies up to n bytes of guest code at the current CS:RIP (stops at a page boundary or a
- * translation failure); returns how many bytes were read. */
-size_t guest_fetch_code(u8 *buf, size_t n);
+int guest_linear_to_phys(u32 vtl, u64 la, u64 *gpa);
+/* Copies up to n bytes of guest code at the current CS:RIP through vtl's view (stops at a
+ * translation failure or a page that view cannot read); returns how many bytes were read. */
+size_t guest_fetch_code(u32 vtl, u8 *buf, size_t n);
 
 #endif

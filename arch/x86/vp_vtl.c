@@ -10,34 +10,6 @@
 #include "mm/phys.h"
 #include "mm/pool.h"
 
-/* TSC_AUX exists where RDTSCP does; the guest has it when the VMCS enables RDTSCP. */
-static bool has_tsc_aux(void)
-{
-	return core.proc2 & PROC2_RDTSCP;
-}
-
-void vp_private_msrs_save(struct vp_private_msrs *m)
-{
-	m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	m->star = rdmsr(MSR_IA32_STAR);
-	m->lstar = rdmsr(MSR_IA32_LSTAR);
-	m->cstar = rdmsr(MSR_IA32_CSTAR);
-	m->sfmask = rdmsr(MSR_IA32_FMASK);
-	if (has_tsc_aux())
-		m->tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
-}
-
-void vp_private_msrs_load(const struct vp_private_msrs *m)
-{
-	wrmsr(MSR_IA32_KERNEL_GS_BASE, m->kernel_gs_base);
-	wrmsr(MSR_IA32_STAR, m->star);
-	wrmsr(MSR_IA32_LSTAR, m->lstar);
-	wrmsr(MSR_IA32_CSTAR, m->cstar);
-	wrmsr(MSR_IA32_FMASK, m->sfmask);
-	if (has_tsc_aux())
-		wrmsr(MSR_IA32_TSC_AUX, m->tsc_aux);
-}
-
 u16 vp_vtl_vpid(const struct vcpu *v, u32 vtl)
 {
 	/* VPID 0 is the host's; VTL0's VPIDs are 1..BOOTINFO_MAX_CPUS (core_main.c). */

@@ -8,7 +8,10 @@
 #ifndef ARCH_X86_VP_VTL_H
 #define ARCH_X86_VP_VTL_H
 
+#include "arch/x86/core.h"
 #include "arch/x86/guest_state.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/vcpu.h"
 
 /* Private per VTL and not in the VMCS guest-state area (SDM vol.3 25.4): the SYSCALL MSRs,
@@ -17,8 +20,29 @@ struct vp_private_msrs {
 	u64 kernel_gs_base, star, lstar, cstar, sfmask, tsc_aux;
 };
 
-void vp_private_msrs_save(struct vp_private_msrs *m);
-void vp_private_msrs_load(const struct vp_private_msrs *m);
+/* TSC_AUX exists where RDTSCP does; the guest has it when the VMCS enables RDTSCP. Inline:
+ * a VTL switch does both. */
+static inline void vp_private_msrs_save(struct vp_private_msrs *m)
+{
+	m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	m->star = rdmsr(MSR_IA32_STAR);
+	m->lstar = rdmsr(MSR_IA32_LSTAR);
+	m->cstar = rdmsr(MSR_IA32_CSTAR);
+	m->sfmask = rdmsr(MSR_IA32_FMASK);
+	if (core.proc2 & PROC2_RDTSCP)
+		m->tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
+}
+
+static inline void vp_private_msrs_load(const struct vp_private_msrs *m)
+{
+	wrmsr(MSR_IA32_KERNEL_GS_BASE, m->kernel_gs_base);
+	wrmsr(MSR_IA32_STAR, m->star);
+	wrmsr(MSR_IA32_LSTAR, m->lstar);
+	wrmsr(MSR_IA32_CSTAR, m->cstar);
+	wrmsr(MSR_IA32_FMASK, m->sfmask);
+	if (core.proc2 & PROC2_RDTSCP)
+		wrmsr(MSR_IA32_TSC_AUX, m->tsc_aux);
+}
 
 /* The VPID of v at vtl: VTLs never share TLB entries (SDM vol.3 29.1: translations are
  * tagged by VPID and EPTP, not by CR3). */

@@ -157,6 +157,38 @@ static void op_vtl_call_return(void)
 	vsm_vtl_call(&bench_regs, vsm_call_stub(&bench_vsm));
 }
 
+/*
+ * The same round trip with almost no guest work: VTL1 sits in its REFLECT loop (a fast
+ * return, a count, a compare) and VTL0 only loads RCX and calls the stub, so what is left
+ * is the hypervisor's two directions. The loop changes RAX, RCX and RDX only.
+ */
+static u64 bench_stub;
+static void measure(const char *name, op_fn fn, u32 iters);
+
+static void op_vtl_reflect(void)
+{
+	__asm__ volatile("xor %%ecx, %%ecx; call *%[t]"
+			 :
+			 : [t] "m"(bench_stub)
+			 : "rax", "rcx", "rdx", "memory", "cc");
+}
+
+static void bench_vtl_reflect(void)
+{
+	struct vtl1_cpu *c = &bench_vsm.mb->cpu[bench_vp];
+
+	bench_stub = vsm_call_stub(&bench_vsm);
+	c->cmd = VTL1_CMD_REFLECT;
+	op_vtl_call_return(); /* VTL1 enters its loop and returns from there */
+	u64 n0 = c->counter;
+	measure("vtl-reflect", op_vtl_reflect, ITERS);
+	u64 n = c->counter - n0;
+	c->cmd = VTL1_CMD_NOP;
+	op_vtl_call_return(); /* out of the loop, back to the command loop */
+	if (n != ITERS || c->ack != c->seq)
+		out("BENCH vtl-reflect: VTL1 missed calls");
+}
+
 /* Loads the image, enables VTL1 on this VP and makes the first call (its start-up). */
 static bool setup_vsm(void)
 {
@@ -309,6 +341,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 				measure("vtl-call-return", op_vtl_call_return, ITERS);
 				if (bench_vsm.mb->cpu[bench_vp].counter - n0 != ITERS)
 					out("BENCH vtl-call-return: VTL1 missed calls");
+				bench_vtl_reflect();
 			} else {
 				char line[96];
 

@@ -10,7 +10,7 @@ TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.
 	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c \
 	hyperv/cpuid.c hyperv/crash.c hyperv/hypercall.c hyperv/msr.c hyperv/reftime.c \
 	hyperv/synic.c hyperv/stimer.c hyperv/vsm.c arch/x86/intr_inject.c \
-	vtl/vtl.c arch/x86/vp_vtl.c \
+	vtl/vtl.c arch/x86/vp_vtl.c arch/x86/guest_walk.c \
 	arch/x86/vmcs.c \
 	arch/x86/guest_state.c \
 	arch/x86/vmx_caps.c mm/pool.c mm/pmm.c mm/phys.c lib/bitmap.c lib/log.c lib/printf.c \
@@ -47,3 +47,6 @@ test_guest_access_SRCS := tests/unit/test_guest_access.c hyperv/guest_access.c m
 
 UNIT_TESTS += test_vsm
 test_vsm_SRCS := tests/unit/test_vsm.c $(TEST_EXIT_COMMON)
+
+UNIT_TESTS += test_guest_walk
+test_guest_walk_SRCS := tests/unit/test_guest_walk.c arch/x86/guest_walk.c mm/phys.c

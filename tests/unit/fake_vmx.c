@@ -180,6 +180,7 @@ void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
 	core.caps.invvpid = true;
 	core.caps.phys_addr_bits = 39;
 	core.entry = ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER;
+	core.ept[0].root_pa = 0x100000; /* VTL0's view (pt_lookup above: the identity) */
 
 	memset(p, 0, sizeof(*p));
 	memset(v, 0, sizeof(*v));
@@ -261,6 +262,16 @@ u32 fake_noverlays, fake_ept_syncs;
 FAKE_DEF void ept_sync_before_entry(struct vcpu *v)
 {
 	fake_ept_syncs++;
+}
+
+/* Every view maps every GPA to itself, RWX write-back (mm/pt.c is not linked here). */
+FAKE_DEF int pt_lookup(const struct pt *pt, u64 va, u64 *pa, struct pt_attr *a, unsigned *level)
+{
+	*pa = va;
+	*a = (struct pt_attr){ PT_RWX, PT_MT_WB, 0 };
+	if (level)
+		*level = 1;
+	return 0;
 }
 
 /* A view "built": a root address and an EPTP, no tables (fake_view_build_fail: -ENOMEM). */

@@ -237,6 +237,9 @@ void vtl1_run_command(struct vtl1_cpu *c)
 	case VTL1_CMD_NOP:
 		c->counter++;
 		break;
+	case VTL1_CMD_REFLECT:
+		vtl1_reflect(&c->cmd, c->ret_target, &c->counter);
+		break;
 	case VTL1_CMD_SET_SHARED:
 		for (u32 i = 0; i < VTL1_GPR_COUNT; i++)
 			c->ret_gprs[i] = c->arg[0] + i * VTL1_SHARED_STEP;

@@ -72,6 +72,39 @@ vtl1_return_path:
 	jmp 1b
 
 /* Used when VTL1's hypercall page is not there: the same as the page's return stub. */
+/*
+ * void vtl1_reflect(volatile u32 *cmd, u64 target, u64 *counter): VTL1_CMD_REFLECT. Its
+ * arguments live on VTL1's own stack (every GPR but RSP is VTL0's to change meanwhile);
+ * each turn is a fast VtlReturn (RCX = 1) and, once VTL0 calls again, one count.
+ */
+	.globl vtl1_reflect
+	.hidden vtl1_reflect
+vtl1_reflect:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	push %rdi
+	push %rsi
+	push %rdx
+2:	mov $1, %ecx
+	call *8(%rsp)
+	mov (%rsp), %rdx
+	incq (%rdx)
+	mov 16(%rsp), %rax
+	cmpl $VTL1_CMD_REFLECT, (%rax)
+	je 2b
+	add $24, %rsp
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+
 vtl1_own_return:
 	mov %rcx, %rax
 	mov $0x12, %ecx

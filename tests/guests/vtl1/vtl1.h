@@ -34,6 +34,9 @@ struct vtl1_frame {
 /* entry.S */
 extern char vtl1_base[];       /* the region base: image offset 0 */
 extern char vtl1_own_return[]; /* a VtlReturn stub of the image's own (fallback) */
+/* VTL1_CMD_REFLECT's loop (entry.S): fast returns through target, (*counter)++ after each
+ * call back, until *cmd is no longer VTL1_CMD_REFLECT. */
+void vtl1_reflect(volatile u32 *cmd, u64 target, u64 *counter);
 
 /* main.c: called by entry.S at each entry; returns the slot for the return path. */
 struct vtl1_cpu *vtl1_enter(u64 *gprs);

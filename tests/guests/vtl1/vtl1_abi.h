@@ -54,6 +54,10 @@
 #define VTL1_CMD_HCALL 6	 /* hypercalls from VTL1: out[VTL1_HC_*] */
 #define VTL1_CMD_ENABLE_VP 7	 /* EnableVpVtl(arg[0], VTL1) with mailbox enable_in[arg[0]] */
 #define VTL1_CMD_FAULT 8	 /* UD2: an unexpected exception in VTL1 */
+/* Fast VtlReturns in a tight loop, counter++ each, until VTL0 changes cmd (make bench:
+ * the round trip with almost no guest work, to see the hypervisor's own). The loop
+ * changes only RAX, RCX and RDX of the shared registers. */
+#define VTL1_CMD_REFLECT 9
 
 /* How VTL1 returns (vtl1_cpu.ret_mode), TLFS 15.x / reference 3.4. */
 #define VTL1_RET_NORMAL 0 /* RCX = 0: RAX/RCX from VtlReturnX64Rax/Rcx as the entry left them */
