@@ -263,6 +263,10 @@ static const struct hv_call hv_calls[] = {
 				      hv_get_vp_registers },
 	[HVCALL_SET_VP_REGISTERS] = { HV_PRIV_ACCESS_VP_REGISTERS, HV_CALL_REP, 16, 32, 0, 0,
 				      hv_set_vp_registers },
+	/* hyperv/translate.c: the calling VP's own address spaces; no privilege of its own. */
+	[HVCALL_TRANSLATE_VIRTUAL_ADDRESS] = { 0, 0, 32, 0, 16, 0, hv_translate_virtual_address },
+	[HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX] = { 0, 0, 32, 0, 64, 0,
+						  hv_translate_virtual_address_ex },
 };
 
 /* Per-VP copies of the input (so the guest cannot change it while the call runs), and the

@@ -54,6 +54,9 @@ u16 hv_enable_partition_vtl(struct vcpu *v, struct hv_args *a);
 u16 hv_enable_vp_vtl(struct vcpu *v, struct hv_args *a);
 u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a);
 u16 hv_set_vp_registers(struct vcpu *v, struct hv_args *a);
+/* hyperv/translate.c */
+u16 hv_translate_virtual_address(struct vcpu *v, struct hv_args *a);
+u16 hv_translate_virtual_address_ex(struct vcpu *v, struct hv_args *a);
 /* VtlCall / VtlReturn from a 64-bit caller whose control word (RCX) is code (0x11, 0x12):
  * 0 when done (the VP now runs the other VTL), -1 for #UD. */
 int hv_vtl_call(struct vcpu *v, u64 control);

@@ -29,11 +29,21 @@
 static struct vcpu vp, vp1;
 static struct pcpu pc;
 extern u8 fake_guest_mem[2 * 4096];
+extern u64 fake_overlay_gpa[8];
+extern u32 fake_noverlays;
 
-/* One RAM page right below the pool (the VTL1 VP assist page), then the pool. */
-static u8 mem[4096 + 64 * 4096] __attribute__((aligned(4096)));
-#define ASSIST_GPA (FAKE_POOL_PA - 0x1000)
+/* RAM pages right below the pool (the VTL1 VP assist page, then VTL0's page tables for
+ * TranslateVirtualAddress), then the pool. */
+#define RAM_PAGES 5
+static u8 mem[RAM_PAGES * 4096 + 64 * 4096] __attribute__((aligned(4096)));
+#define RAM_GPA (FAKE_POOL_PA - RAM_PAGES * 0x1000)
+#define ASSIST_GPA RAM_GPA
 static u8 *const assist = mem;
+#define PT_PAGE(n) (RAM_GPA + 0x1000 * (1 + (n))) /* PML4, PDPT, PD, PT */
+static u64 *pt_entry(u32 n, u32 index)
+{
+	return (u64 *)(mem + 0x1000 * (1 + n)) + index;
+}
 
 #define IN 0x000   /* input at FAKE_GUEST_GPA + IN */
 #define OUT 0x1000 /* output on the second page */
@@ -46,7 +56,10 @@ static u8 *const assist = mem;
 static int setup(void **state)
 {
 	fake_vcpu_setup(&vp, &pc);
-	assert_int_equal(fake_partition_memory(mem + 4096, sizeof(mem) - 4096), 0);
+	assert_int_equal(
+		fake_partition_memory(mem + RAM_PAGES * 4096, sizeof(mem) - RAM_PAGES * 4096), 0);
+	memset(mem, 0, RAM_PAGES * 4096);
+	fake_noverlays = 0;
 	fake_vmcs_multi = true;
 	hv_set_privileges_off(0);
 	vtl_reset();
@@ -536,6 +549,101 @@ static void test_set_vp_registers(void **state)
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RFLAGS), 0x202);
 }
 
+/* ---- TranslateVirtualAddress ---------------------------------------------------------- */
+
+#define TVA_READ 1ULL
+#define TVA_WRITE 2ULL
+#define TVA_EXEMPT 8ULL
+#define TVA_SET_BITS 0x10ULL
+#define TVA_USER 0x80ULL
+
+/* VTL0's paging: 4-level, NX, WP; GVA 0x40203000 -> 0x7654000 user RW, 0x40204000 ->
+ * 0x8888000 supervisor read-only, 0x40205000 not present. */
+static void vtl0_page_tables(void)
+{
+	*pt_entry(0, 0) = PT_PAGE(1) | 7;
+	*pt_entry(1, 1) = PT_PAGE(2) | 7;
+	*pt_entry(2, 1) = PT_PAGE(3) | 7;
+	*pt_entry(3, 3) = 0x7654000ULL | 7;
+	*pt_entry(3, 4) = 0x8888000ULL | 1 | (1ULL << 63);
+	fake_vmcs_set(VMCS_GUEST_CR0, 0x80010033);
+	fake_vmcs_set(VMCS_CR0_SHADOW, 0x80010033);
+	fake_vmcs_set(VMCS_GUEST_CR3, PT_PAGE(0));
+	fake_vmcs_set(VMCS_GUEST_CR4, CR4_PAE | CR4_VMXE);
+	fake_vmcs_set(VMCS_CR4_SHADOW, CR4_PAE);
+}
+
+/* One translation (memory form, or Ex): RAX status; *result and *gpa_page from the output. */
+static u64 translate(u64 gva, u64 flags, u8 input_vtl, bool ex, u64 *result, u64 *gpa_page)
+{
+	memset(fake_guest_mem, 0, 32);
+	memset(fake_guest_mem + OUT, 0xee, 64);
+	put64(IN, HV_PARTITION_ID_SELF);
+	put64(IN + 8, HV_VP_INDEX_SELF);
+	put64(IN + 16, flags | (u64)input_vtl << 56);
+	put64(IN + 24, gva >> 12);
+	u64 rax = mem_call(ex ? HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX :
+				HVCALL_TRANSLATE_VIRTUAL_ADDRESS);
+	*result = get64(OUT);
+	*gpa_page = get64(OUT + (ex ? 48 : 8));
+	return rax;
+}
+
+static void test_translate_virtual_address(void **state)
+{
+	u64 res, gpn;
+
+	vtl0_page_tables();
+	/* The vmcall helper's mode fields: EFER LMA + NXE, 64-bit CS. */
+	assert_int_equal(
+		translate(0x40203abc, TVA_READ | TVA_WRITE | TVA_USER, 0, false, &res, &gpn), 0);
+	assert_int_equal(res, 0 | 6ULL << 32); /* success, write-back */
+	assert_int_equal(gpn, 0x7654);
+	/* A user write to a supervisor read-only page; exempt from privilege checks it is fine;
+	 * a supervisor read is fine too. */
+	assert_int_equal(translate(0x40204000, TVA_WRITE | TVA_USER, 0, false, &res, &gpn), 0);
+	assert_int_equal(res, 2);
+	assert_int_equal(gpn, 0x8888);
+	assert_int_equal(
+		translate(0x40204000, TVA_WRITE | TVA_USER | TVA_EXEMPT, 0, false, &res, &gpn), 0);
+	assert_int_equal(res & 0xffffffff, 0);
+	assert_int_equal(translate(0x40204000, TVA_WRITE, 0, false, &res, &gpn), 0);
+	assert_int_equal(res, 2); /* CR0.WP: not even the supervisor writes it */
+	assert_int_equal(translate(0x40204000, 4 /* execute */, 0, false, &res, &gpn), 0);
+	assert_int_equal(res, 2); /* XD */
+	assert_int_equal(translate(0x40205000, TVA_READ, 0, false, &res, &gpn), 0);
+	assert_int_equal(res, 1); /* not present */
+	/* A and D, only when asked. */
+	assert_int_equal(*pt_entry(3, 3) & 0x60, 0);
+	translate(0x40203000, TVA_READ | TVA_WRITE | TVA_SET_BITS, 0, false, &res, &gpn);
+	assert_int_equal(*pt_entry(3, 3) & 0x60, 0x60);
+	assert_int_equal(*pt_entry(2, 1) & 0x60, 0x20);
+	/* An overlay page says so. The Ex form: GpaPage at +48. */
+	fake_overlay_gpa[fake_noverlays++] = 0x7654000ULL;
+	assert_int_equal(translate(0x40203000, TVA_READ, 0, true, &res, &gpn), 0);
+	assert_int_equal(res, 6ULL << 32 | 1ULL << 40);
+	assert_int_equal(gpn, 0x7654);
+	/* Refused: TlbFlushInhibit (no TLB locking yet), a reserved flag, a reserved field,
+	 * VTL1 from VTL0, another partition. */
+	assert_int_equal(translate(0x40203000, TVA_READ | 0x20, 0, false, &res, &gpn), 5);
+	assert_int_equal(translate(0x40203000, TVA_READ | 0x800, 0, false, &res, &gpn), 5);
+	assert_int_equal(translate(0x40203000, TVA_READ, 0x11, false, &res, &gpn),
+			 HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(res, 0xeeeeeeeeeeeeeeeeULL); /* nothing written */
+	put64(IN, 0);
+	assert_int_equal(mem_call(HVCALL_TRANSLATE_VIRTUAL_ADDRESS),
+			 HV_STATUS_INVALID_PARTITION_ID);
+
+	/* From VTL1 (no paging of its own here), VTL0's address space: VTL0's paging state. */
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(vp.active_vtl, 1);
+	assert_int_equal(translate(0x40203000, TVA_READ, USE_VTL(0), false, &res, &gpn), 0);
+	assert_int_equal(res & 0xffffffff, 0);
+	assert_int_equal(gpn, 0x7654);
+	assert_int_equal(fake_vmcs_current, vp.vmcs_pa); /* VTL1's VMCS again */
+}
+
 /* ---- interrupts ------------------------------------------------------------------------ */
 
 static void test_physical_interrupts_held_for_vtl0(void **state)
@@ -592,6 +700,7 @@ int main(void)
 		T(test_vtl_return_ud_cases),	   T(test_entry_reason_in_vp_assist_page),
 		T(test_get_vp_registers),	   T(test_physical_interrupts_held_for_vtl0),
 		T(test_init_dropped_with_vtl1),	   T(test_set_vp_registers),
+		T(test_translate_virtual_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
