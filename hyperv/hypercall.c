@@ -21,6 +21,7 @@
 #include "lib/bitmap.h"
 #include "lib/compiler.h"
 #include "lib/string.h"
+#include "vtl/vtl.h"
 
 struct hv_vp_stats hv_stats[BOOTINFO_MAX_CPUS]; /* [vp index]; each owned by its VP's CPU */
 
@@ -169,6 +170,11 @@ static u16 hv_flush(struct vcpu *v, struct hv_args *a, bool list, u64 mask)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (flags & HV_FLUSH_ALL_PROCESSORS)
 		mask = ~0ULL;
+	/* TLFS 3.12: while a higher VTL holds a target's TLB locked, the caller waits: its
+	 * VMCALL runs again (RIP stays) until the lock is released. */
+	for (u32 i = 0; i < vcpu_count() && i < 64; i++)
+		if ((mask & (1ULL << i)) && vtl_tlb_locked(vcpu_get(i), v->active_vtl))
+			return HV_CALL_CONTINUE;
 	vcpu_flush_tlbs(v, mask);
 	if (list)
 		a->reps_done = a->c.rep_count;

@@ -27,9 +27,8 @@
 #define TVA_USER_ACCESS (1ULL << 7)
 #define TVA_ENFORCE_SMAP (1ULL << 8)
 #define TVA_OVERRIDE_SMAP (1ULL << 9)
-/* Taken so far: TlbFlushInhibit needs TLB locking and ShadowStack shadow stacks, neither
- * of which exists: refused rather than ignored. */
-#define TVA_FLAGS_OK (GENMASK(4, 0) | GENMASK(9, 6))
+/* Taken so far: all but ShadowStack (no shadow stacks here: refused, not ignored). */
+#define TVA_FLAGS_OK GENMASK(9, 0)
 
 /* Result codes (reference 1.7). */
 #define TVA_SUCCESS 0
@@ -101,6 +100,11 @@ static u16 translate(struct vcpu *v, const u8 *in, u64 *result, u64 *gpa_page)
 	if (!(vtl_vp_enabled(v) & (1u << vtl)) || !paging_of(v, vtl, &p))
 		return HV_STATUS_INVALID_VTL_STATE;
 
+	/* TLFS 3.12: TlbFlushInhibit locks this VP's TLB against the target VTL's flushes, as
+	 * VsmVpSecureConfig.TlbLocked does, until this VTL returns (or clears it). */
+	if ((flags & TVA_TLB_FLUSH_INHIBIT) && vtl < v->active_vtl)
+		__atomic_or_fetch(&vtl_vp_state(v, v->active_vtl)->secure_config[vtl],
+				  VTL_SECURE_CONFIG_TLB_LOCKED, __ATOMIC_RELEASE);
 	*gpa_page = 0;
 	int r = guest_walk(vtl, &p, gva, flags & TVA_SET_PAGE_TABLE_BITS,
 			   flags & TVA_VALIDATE_WRITE, &w);

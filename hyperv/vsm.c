@@ -230,6 +230,11 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 		v->regs.gpr[RAX] = rax;
 		v->regs.gpr[RCX] = rcx;
 	}
+	/* TLFS 3.12: the TLB locks the returning VTL holds on this VP are released. */
+	struct vtl_vp *ret = vtl_vp_state(v, from);
+	for (u32 lower = 0; lower < from; lower++)
+		__atomic_and_fetch(&ret->secure_config[lower], ~VTL_SECURE_CONFIG_TLB_LOCKED,
+				   __ATOMIC_RELEASE);
 	hv_stimer_vtl_switched(v);
 	return 0;
 }
@@ -355,10 +360,12 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 	}
 	if (name >= HV_REG_VSM_VP_SECURE_CONFIG_VTL0 &&
 	    name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0 < vtl) {
-		/* MbecEnabled without MBEC, and TlbLocked until TLB locking exists: refused. */
-		if (val)
+		/* TlbLocked only: MbecEnabled without MBEC is refused, as the bits after it. */
+		if (val & ~VTL_SECURE_CONFIG_TLB_LOCKED)
 			return HV_STATUS_INVALID_PARAMETER;
-		vtl_vp_state(t, vtl)->secure_config[name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0] = val;
+		__atomic_store_n(
+			&vtl_vp_state(t, vtl)->secure_config[name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0],
+			val, __ATOMIC_RELEASE);
 		return HV_STATUS_SUCCESS;
 	}
 	if (t != v)

@@ -21,6 +21,16 @@ u64 *vtl_partition_config(u32 vtl)
 	return vtl >= 1 && vtl <= VTL_MAX ? &vtl_part_config[vtl] : NULL;
 }
 
+bool vtl_tlb_locked(const struct vcpu *t, u32 lower_vtl)
+{
+	for (u32 vtl = lower_vtl + 1; vtl <= VTL_MAX; vtl++)
+		if (__atomic_load_n(&vtl_vps[t->index][vtl].secure_config[lower_vtl],
+				    __ATOMIC_ACQUIRE) &
+		    VTL_SECURE_CONFIG_TLB_LOCKED)
+			return true;
+	return false;
+}
+
 u16 vtl_partition_enabled(void)
 {
 	return __atomic_load_n(&vtl_part_enabled, __ATOMIC_ACQUIRE);

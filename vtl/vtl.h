@@ -34,6 +34,12 @@ struct vtl_vp {
 	u64 secure_config[VTL_MAX];
 };
 
+/* VsmVpSecureConfigVtl<n> bits (reference 3.3). */
+#define VTL_SECURE_CONFIG_TLB_LOCKED (1ULL << 1)
+
+/* Has a VTL above lower_vtl locked t's TLB against lower_vtl's flushes (TLFS 3.12)? */
+bool vtl_tlb_locked(const struct vcpu *t, u32 lower_vtl);
+
 /* HvRegisterVsmPartitionConfig of vtl (1..VTL_MAX; NULL otherwise): one per VTL. */
 u64 *vtl_partition_config(u32 vtl);
 

@@ -536,7 +536,8 @@ static void test_set_vp_registers(void **state)
 	assert_int_equal(get_reg(0x000d0007, 0, &val), 0);
 	assert_int_equal(val, 1ULL << 6);
 	assert_int_equal(set_reg(0x000d0007, USE_VTL(0), 0, 0), 5);
-	assert_int_equal(set_reg(0x000d0010, 0, 2, 0), 5); /* TlbLocked: not yet */
+	assert_int_equal(set_reg(0x000d0010, 0, 1, 0), 5); /* MbecEnabled: no MBEC */
+	assert_int_equal(set_reg(0x000d0010, 0, 4, 0), 5);
 	assert_int_equal(set_reg(0x000d0010, 0, 0, 0), 0);
 	assert_int_equal(set_reg(0x000d0005, 0, (1ULL << 40) | 0x1f0, 0), 0);
 	assert_int_equal(get_reg(0x000d0005, 0, &val), 0);
@@ -623,9 +624,9 @@ static void test_translate_virtual_address(void **state)
 	assert_int_equal(translate(0x40203000, TVA_READ, 0, true, &res, &gpn), 0);
 	assert_int_equal(res, 6ULL << 32 | 1ULL << 40);
 	assert_int_equal(gpn, 0x7654);
-	/* Refused: TlbFlushInhibit (no TLB locking yet), a reserved flag, a reserved field,
-	 * VTL1 from VTL0, another partition. */
-	assert_int_equal(translate(0x40203000, TVA_READ | 0x20, 0, false, &res, &gpn), 5);
+	/* Refused: ShadowStack (none here), a reserved flag, a reserved field, VTL1 from
+	 * VTL0, another partition. */
+	assert_int_equal(translate(0x40203000, TVA_READ | 0x400, 0, false, &res, &gpn), 5);
 	assert_int_equal(translate(0x40203000, TVA_READ | 0x800, 0, false, &res, &gpn), 5);
 	assert_int_equal(translate(0x40203000, TVA_READ, 0x11, false, &res, &gpn),
 			 HV_STATUS_ACCESS_DENIED);
@@ -642,6 +643,58 @@ static void test_translate_virtual_address(void **state)
 	assert_int_equal(res & 0xffffffff, 0);
 	assert_int_equal(gpn, 0x7654);
 	assert_int_equal(fake_vmcs_current, vp.vmcs_pa); /* VTL1's VMCS again */
+}
+
+/* ---- TLB locking ------------------------------------------------------------------------ */
+
+extern u32 fake_tlb_flushes;
+
+/* vp1 (at VTL0) flushes the VPs of mask (HvCallFlushVirtualAddressSpace, memory form):
+ * RAX afterwards, or ~0 if the VMCALL must run again (RIP not advanced, RAX untouched). */
+static u64 vp1_flush(u64 mask)
+{
+	memset(fake_guest_mem, 0, 24);
+	put64(IN + 16, mask);
+	vp1.regs.gpr[RAX] = ~0ULL;
+	vp1.regs.gpr[RCX] = 0x0002;
+	vp1.regs.gpr[RDX] = FAKE_GUEST_GPA + IN;
+	vp1.regs.gpr[R8] = 0;
+	u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, VMCALL_LEN);
+	assert_int_equal(vmexit_dispatch(&vp1, EXIT_VMCALL), EXIT_RESUME);
+	if (vp1.regs.gpr[RAX] == ~0ULL)
+		assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip);
+	return vp1.regs.gpr[RAX];
+}
+
+static void test_tlb_lock(void **state)
+{
+	u64 res, gpn;
+
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	/* VTL1 locks VP 0's TLB against VTL0 (TLFS 3.12): VP 1's VTL0 flush of VP 0 waits,
+	 * its flush of itself does not. */
+	assert_int_equal(set_reg(0x000d0010, 0, 2, 0), 0);
+	assert_true(vtl_tlb_locked(&vp, 0));
+	u32 flushes = fake_tlb_flushes;
+	assert_int_equal(vp1_flush(1), ~0ULL);
+	assert_int_equal(vp1_flush(1), ~0ULL); /* still */
+	assert_int_equal(fake_tlb_flushes, flushes);
+	assert_int_equal(vp1_flush(2), 0);
+	assert_int_equal(fake_tlb_flushes, flushes + 1);
+	/* VTL1's VtlReturn releases it: the flush goes through. */
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_false(vtl_tlb_locked(&vp, 0));
+	assert_int_equal(vp1_flush(1), 0);
+	/* TranslateVirtualAddress with TlbFlushInhibit (from VTL1, on VTL0) locks it too. */
+	vtl0_page_tables();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(translate(0x40203000, TVA_READ | 0x20, USE_VTL(0), false, &res, &gpn), 0);
+	assert_true(vtl_tlb_locked(&vp, 0));
+	assert_int_equal(vp1_flush(1), ~0ULL);
+	assert_int_equal(set_reg(0x000d0010, 0, 0, 0), 0); /* or VTL1 clears it */
+	assert_int_equal(vp1_flush(1), 0);
 }
 
 /* ---- interrupts ------------------------------------------------------------------------ */
@@ -700,7 +753,7 @@ int main(void)
 		T(test_vtl_return_ud_cases),	   T(test_entry_reason_in_vp_assist_page),
 		T(test_get_vp_registers),	   T(test_physical_interrupts_held_for_vtl0),
 		T(test_init_dropped_with_vtl1),	   T(test_set_vp_registers),
-		T(test_translate_virtual_address),
+		T(test_translate_virtual_address), T(test_tlb_lock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
