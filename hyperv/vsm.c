@@ -363,9 +363,9 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		/* TlbLocked only: MbecEnabled without MBEC is refused, as the bits after it. */
 		if (val & ~VTL_SECURE_CONFIG_TLB_LOCKED)
 			return HV_STATUS_INVALID_PARAMETER;
-		__atomic_store_n(
-			&vtl_vp_state(t, vtl)->secure_config[name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0],
-			val, __ATOMIC_RELEASE);
+		__atomic_store_n(&vtl_vp_state(t, vtl)
+					  ->secure_config[name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0],
+				 val, __ATOMIC_RELEASE);
 		return HV_STATUS_SUCCESS;
 	}
 	if (t != v)
