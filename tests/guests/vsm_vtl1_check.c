@@ -294,6 +294,8 @@ static void check_hcall(struct vsm_state *s)
 	struct vsm_regs r;
 	struct why w = { 0 };
 
+	static volatile u64 vtl0_var; /* its page: VTL1 translates it (UEFI maps 1:1) */
+	s->v.mb->cpu[s->vp].arg[0] = (u64)(uintptr_t)&vtl0_var;
 	vt0_vsm_call(s, s->vp, VTL1_CMD_HCALL, VTL1_RET_FAST, vt0_vsm_pat(s->vp, 7), &r);
 	vt0_vsm_check_common(&w, c, &r);
 	if ((u16)o[VTL1_HC_VP_STATUS_RAX] || HV_RESULT_REPS(o[VTL1_HC_VP_STATUS_RAX]) != 1 ||
@@ -304,6 +306,21 @@ static void check_hcall(struct vsm_state *s)
 		why_add(&w, "VsmCodePageOffsets: RAX 0x%lx, value 0x%lx", o[VTL1_HC_OFFSETS_RAX],
 			o[VTL1_HC_OFFSETS]);
 	report_result("vsm.vtl1.get_vp_registers", !w.count, "%s", w.buf);
+	struct why t = { 0 };
+	u64 page = (u64)(uintptr_t)&vtl0_var >> 12;
+	if ((u16)o[VTL1_HC_TVA_RAX] || (u32)o[VTL1_HC_TVA_RESULT] || o[VTL1_HC_TVA_GPN] != page)
+		why_add(&t,
+			"TranslateVirtualAddress: RAX 0x%lx, result 0x%lx, GpaPage 0x%lx (want 0x%lx)",
+			o[VTL1_HC_TVA_RAX], o[VTL1_HC_TVA_RESULT], o[VTL1_HC_TVA_GPN], page);
+	if ((u16)o[VTL1_HC_TVA_EX_RAX] || o[VTL1_HC_TVA_EX_GPN] != page)
+		why_add(&t, "the Ex form: RAX 0x%lx, GpaPage 0x%lx", o[VTL1_HC_TVA_EX_RAX],
+			o[VTL1_HC_TVA_EX_GPN]);
+	/* VTL0 waits at its VTL-call stub's RET: MOV RAX,RCX (3) + MOV ECX (5) + VMCALL (3). */
+	u64 ret = vsm_call_stub(&s->v) + 11;
+	if ((u16)o[VTL1_HC_VTL0_RIP_RAX] || o[VTL1_HC_VTL0_RIP] != ret)
+		why_add(&t, "VTL0's RIP: RAX 0x%lx, value 0x%lx (want 0x%lx)",
+			o[VTL1_HC_VTL0_RIP_RAX], o[VTL1_HC_VTL0_RIP], ret);
+	report_result("vsm.vtl1.lower_vtl_state", !t.count, "%s", t.buf);
 	report_result("vsm.vtl1.vtl_call_ud",
 		      o[VTL1_HC_CALL_UD] == 1 &&
 			      in_stub(o[VTL1_HC_CALL_UD_RIP], hc1 + (s->v.code_offsets & 0xfff)),

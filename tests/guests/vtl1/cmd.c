@@ -166,19 +166,42 @@ static void private_check(struct vtl1_cpu *c)
 }
 
 /* GetVpRegisters for one name, memory form, through VTL1's own page (reference 1.7). */
-static u64 get_reg(struct vtl1_cpu *c, u32 name, u64 *val)
+static u64 get_reg_vtl(struct vtl1_cpu *c, u32 name, u8 input_vtl, u64 *val)
 {
 	u64 in = vtl1_region(VTL1_OFF_IO + (u64)VTL1_IO_STRIDE * c->vp), out = in + 0x1000;
 	volatile u64 *h = (volatile u64 *)in;
 	u64 rax;
 
 	h[0] = HV_PARTITION_ID_SELF;
-	h[1] = HV_VP_INDEX_SELF; /* VpIndex, HV_INPUT_VTL 0 (the caller's VTL), reserved */
+	h[1] = HV_VP_INDEX_SELF | (u64)input_vtl << 32; /* VpIndex, HV_INPUT_VTL, reserved */
 	*(volatile u32 *)(in + 16) = name;
 	*(volatile u64 *)out = ~0ull;
 	rax = call_page(vtl1_region(VTL1_OFF_HCPAGE), HVCALL_GET_VP_REGISTERS | HV_REP_COUNT(1), in,
 			out);
 	*val = *(volatile u64 *)out;
+	return rax;
+}
+
+static u64 get_reg(struct vtl1_cpu *c, u32 name, u64 *val)
+{
+	return get_reg_vtl(c, name, 0, val); /* HV_INPUT_VTL 0: the caller's own VTL */
+}
+
+/* TranslateVirtualAddress(Ex) (code) of VTL0's gva for reading and writing: RAX; the
+ * result word and GpaPage (at gpn_off in the output). */
+static u64 translate_vtl0(struct vtl1_cpu *c, u64 code, u64 gva, u32 gpn_off, u64 *result, u64 *gpn)
+{
+	u64 in = vtl1_region(VTL1_OFF_IO + (u64)VTL1_IO_STRIDE * c->vp), out = in + 0x1000;
+	volatile u64 *h = (volatile u64 *)in;
+
+	h[0] = HV_PARTITION_ID_SELF;
+	h[1] = HV_VP_INDEX_SELF;  /* reserved u32 after it: 0 */
+	h[2] = 3 | 0x10ULL << 56; /* ValidateRead | ValidateWrite, HV_INPUT_VTL: VTL0 */
+	h[3] = gva >> 12;
+	*(volatile u64 *)out = ~0ull;
+	u64 rax = call_page(vtl1_region(VTL1_OFF_HCPAGE), code, in, out);
+	*result = *(volatile u64 *)out;
+	*gpn = *(volatile u64 *)(out + gpn_off);
 	return rax;
 }
 
@@ -209,6 +232,12 @@ static void hcall(struct vtl1_cpu *c)
 	vtl1_try_rdmsr(c, HV_MSR_HYPERCALL, &c->out[VTL1_HC_HYPERCALL_MSR]);
 	vtl1_try_rdmsr(c, HV_MSR_GUEST_OS_ID, &c->out[VTL1_HC_OS_ID_MSR]);
 	vtl1_try_rdmsr(c, HV_MSR_VP_ASSIST_PAGE, &c->out[VTL1_HC_ASSIST_MSR]);
+	u64 ignored;
+	c->out[VTL1_HC_TVA_RAX] = translate_vtl0(c, 0x52, c->arg[0], 8, &c->out[VTL1_HC_TVA_RESULT],
+						 &c->out[VTL1_HC_TVA_GPN]);
+	c->out[VTL1_HC_TVA_EX_RAX] =
+		translate_vtl0(c, 0xac, c->arg[0], 48, &ignored, &c->out[VTL1_HC_TVA_EX_GPN]);
+	c->out[VTL1_HC_VTL0_RIP_RAX] = get_reg_vtl(c, 0x00020010, 0x10, &c->out[VTL1_HC_VTL0_RIP]);
 }
 
 /* HvCallEnableVpVtl from VTL1, with the input VTL0 prepared (reference 1.7). */

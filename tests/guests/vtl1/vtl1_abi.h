@@ -115,6 +115,15 @@
 #define VTL1_HC_HYPERCALL_MSR 8 /* HV_X64_MSR_HYPERCALL as VTL1 reads it */
 #define VTL1_HC_OS_ID_MSR 9
 #define VTL1_HC_ASSIST_MSR 10
+/* TranslateVirtualAddress(Ex) of VTL0's address arg[0] (read + write, HV_INPUT_VTL 0). */
+#define VTL1_HC_TVA_RAX 11
+#define VTL1_HC_TVA_RESULT 12
+#define VTL1_HC_TVA_GPN 13
+#define VTL1_HC_TVA_EX_RAX 14
+#define VTL1_HC_TVA_EX_GPN 15
+/* GetVpRegisters(RIP) of VTL0 (HV_INPUT_VTL 0x10): where VTL0 waits, its stub's RET. */
+#define VTL1_HC_VTL0_RIP_RAX 16
+#define VTL1_HC_VTL0_RIP 17
 
 #define VTL1_OUT_COUNT 24
 
