@@ -12,7 +12,7 @@
 
 static spinlock_t vtl_lock = SPINLOCK_INIT; /* enabling: partition and VPs */
 static u16 vtl_part_enabled = 1;	    /* VTL0 always */
-static struct vtl_vp vtl_vps[BOOTINFO_MAX_CPUS][VTL_MAX + 1];
+struct vtl_vp vtl_vps[BOOTINFO_MAX_CPUS][VTL_MAX + 1];
 
 static u64 vtl_part_config[VTL_MAX + 1];
 
@@ -34,16 +34,6 @@ bool vtl_tlb_locked(const struct vcpu *t, u32 lower_vtl)
 u16 vtl_partition_enabled(void)
 {
 	return __atomic_load_n(&vtl_part_enabled, __ATOMIC_ACQUIRE);
-}
-
-struct vtl_vp *vtl_vp_state(const struct vcpu *v, u32 vtl)
-{
-	return vtl <= VTL_MAX ? &vtl_vps[v->index][vtl] : NULL;
-}
-
-u16 vtl_vp_enabled(const struct vcpu *v)
-{
-	return 1 | __atomic_load_n(&v->higher_vtls, __ATOMIC_ACQUIRE);
 }
 
 bool vtl_enabled_on_any_vp(u32 vtl, const struct vcpu *except)
@@ -137,7 +127,7 @@ int vtl_switch(struct vcpu *v, u32 to)
 		f->vmcs_pa = v->vmcs_pa;
 	}
 	f->entry_ctls = v->entry_ctls;
-	vp_private_msrs_save(&f->msrs);
+	vp_private_msrs_save(v, &f->msrs);
 	if (!t->created) {
 		int r = vp_vtl_vmcs_create(v, to, &t->init, &t->vmcs_pa);
 		if (r) {
@@ -153,7 +143,7 @@ int vtl_switch(struct vcpu *v, u32 to)
 	} else if (vp_vtl_vmcs_load(t->vmcs_pa)) {
 		return -EIO;
 	}
-	vp_private_msrs_load(&t->msrs);
+	vp_private_msrs_load(v, &t->msrs);
 	v->vmcs_pa = t->vmcs_pa;
 	v->entry_ctls = t->entry_ctls;
 	v->active_vtl = (u8)to;

@@ -11,6 +11,7 @@
 #include "arch/x86/guest_state.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vp_vtl.h"
+#include "boot/bootinfo.h"
 
 /* VTL numbers are 4 bits and VTL sets 16 bits (TLFS: 16 architectural VTLs); vtlvisor
  * offers VTL0 and VTL1 (VsmPartitionStatus.MaximumVtl). */
@@ -43,12 +44,22 @@ bool vtl_tlb_locked(const struct vcpu *t, u32 lower_vtl);
 /* HvRegisterVsmPartitionConfig of vtl (1..VTL_MAX; NULL otherwise): one per VTL. */
 u64 *vtl_partition_config(u32 vtl);
 
+/* Every VP's state per VTL (vtl.c); inline accessors below, for the VTL call path. */
+extern struct vtl_vp vtl_vps[BOOTINFO_MAX_CPUS][VTL_MAX + 1];
+
 /* The enabled VTL sets: of the partition, and of a VP (bit n = VTL n). */
 u16 vtl_partition_enabled(void);
-u16 vtl_vp_enabled(const struct vcpu *v);
+static inline u16 vtl_vp_enabled(const struct vcpu *v)
+{
+	return 1 | __atomic_load_n(&v->higher_vtls, __ATOMIC_ACQUIRE);
+}
 /* Is vtl enabled on a VP of the partition other than except (NULL: any VP)? */
 bool vtl_enabled_on_any_vp(u32 vtl, const struct vcpu *except);
-struct vtl_vp *vtl_vp_state(const struct vcpu *v, u32 vtl);
+/* v's state at vtl (0..VTL_MAX; NULL beyond). */
+static inline struct vtl_vp *vtl_vp_state(const struct vcpu *v, u32 vtl)
+{
+	return vtl <= VTL_MAX ? &vtl_vps[v->index][vtl] : NULL;
+}
 
 /* Enables vtl (1..VTL_MAX) for the partition: builds its EPT view. 0, -EEXIST, -EINVAL,
  * or the view's error (-ENOMEM). */

@@ -20,6 +20,7 @@
 #include "arch/x86/mtrr.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmcs.h"
+#include "arch/x86/vp_vtl.h"
 #include "arch/x86/vmexit.h"
 #include "drivers/console.h"
 #include "hyperv/hv.h"
@@ -254,7 +255,8 @@ long core_cpu_entry(struct boot_cpu_args *args)
 		(g.efer & EFER_LMA) ? "long" : "legacy");
 	v->console = idx == bi->bsp_index;
 	v->start_tsc = rdtsc();
-	r = vcpu_run_loop(v); /* returns only if the first entry fails */
+	vp_private_msrs_init(v); /* the firmware's: the tracked MSRs start from there */
+	r = vcpu_run_loop(v);	 /* returns only if the first entry fails */
 	vmclear(v->vmcs_pa);
 fail_vmxoff:
 	vmxoff();

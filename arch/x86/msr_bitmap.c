@@ -45,5 +45,11 @@ u64 msr_bitmap_create(void)
 	msr_bitmap_intercept(bm, MSR_X2APIC_ICR, false, true);
 	/* EFER writes keep EFER.LMA and the IA-32e entry control consistent. */
 	msr_bitmap_intercept(bm, MSR_IA32_EFER, false, true);
+	/* Private per VTL, kept in the vcpu so that a VTL switch need not read them
+	 * (vcpu.h, vp_vtl.h): operating systems write them once per CPU. */
+	static const u32 tracked[] = { MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR,
+				       MSR_IA32_FMASK, MSR_IA32_TSC_AUX };
+	for (u32 i = 0; i < sizeof(tracked) / sizeof(tracked[0]); i++)
+		msr_bitmap_intercept(bm, tracked[i], false, true);
 	return pa;
 }

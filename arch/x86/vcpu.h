@@ -64,6 +64,12 @@ enum vcpu_state {
 
 struct pcpu;
 
+/* The private MSRs (TLFS 3.7) a VMCS does not hold (SDM vol.3 25.4): the SYSCALL MSRs,
+ * KERNEL_GS_BASE and TSC_AUX. FS/GS base, EFER, PAT, SYSENTER and DEBUGCTL are there. */
+struct vp_private_msrs {
+	u64 kernel_gs_base, star, lstar, cstar, sfmask, tsc_aux;
+};
+
 /*
  * What must happen before this VP's next VM entry, in one word so that the exit path's
  * common case is one test of it (with timer_deadline) after the entry announces itself
@@ -107,6 +113,11 @@ struct vcpu {
 	u32 index;	 /* VP index = position in bootinfo.cpus */
 	u8 active_vtl;	 /* the VTL this VP runs now (vtl/vtl.h); its VMCS is vmcs_pa */
 	u16 higher_vtls; /* VTLs above 0 enabled on this VP (bit n = VTL n; vtl/vtl.c) */
+	/* The running VTL's STAR, LSTAR, CSTAR, SFMASK and TSC_AUX as they are in the CPU:
+	 * guest writes to them exit (exit_msr.c) and are kept here, so a VTL switch reads
+	 * none of them and writes only those that differ (vp_vtl.h). Not KERNEL_GS_BASE:
+	 * SWAPGS changes it without an exit. */
+	struct vp_private_msrs msrs;
 	u32 apic_id;
 	u64 vmcs_pa;
 	struct pcpu *pcpu;

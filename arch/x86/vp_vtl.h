@@ -14,34 +14,41 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vcpu.h"
 
-/* Private per VTL and not in the VMCS guest-state area (SDM vol.3 25.4): the SYSCALL MSRs,
- * KERNEL_GS_BASE and TSC_AUX. FS/GS base, EFER, PAT, SYSENTER and DEBUGCTL are there. */
-struct vp_private_msrs {
-	u64 kernel_gs_base, star, lstar, cstar, sfmask, tsc_aux;
-};
-
-/* TSC_AUX exists where RDTSCP does; the guest has it when the VMCS enables RDTSCP. Inline:
- * a VTL switch does both. */
-static inline void vp_private_msrs_save(struct vp_private_msrs *m)
+/* At takeover: what the CPU holds, as v->msrs (TSC_AUX exists where RDTSCP does, and the
+ * guest has it when the VMCS enables RDTSCP). */
+static inline void vp_private_msrs_init(struct vcpu *v)
 {
-	m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	m->star = rdmsr(MSR_IA32_STAR);
-	m->lstar = rdmsr(MSR_IA32_LSTAR);
-	m->cstar = rdmsr(MSR_IA32_CSTAR);
-	m->sfmask = rdmsr(MSR_IA32_FMASK);
+	v->msrs.kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	v->msrs.star = rdmsr(MSR_IA32_STAR);
+	v->msrs.lstar = rdmsr(MSR_IA32_LSTAR);
+	v->msrs.cstar = rdmsr(MSR_IA32_CSTAR);
+	v->msrs.sfmask = rdmsr(MSR_IA32_FMASK);
 	if (core.proc2 & PROC2_RDTSCP)
-		m->tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
+		v->msrs.tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
 }
 
-static inline void vp_private_msrs_load(const struct vp_private_msrs *m)
+/* The running VTL's private MSRs into m: KERNEL_GS_BASE from the CPU, the rest as known. */
+static inline void vp_private_msrs_save(const struct vcpu *v, struct vp_private_msrs *m)
+{
+	*m = v->msrs;
+	m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+}
+
+/* m into the CPU for the VTL that runs next: only what differs from what is there. */
+static inline void vp_private_msrs_load(struct vcpu *v, const struct vp_private_msrs *m)
 {
 	wrmsr(MSR_IA32_KERNEL_GS_BASE, m->kernel_gs_base);
-	wrmsr(MSR_IA32_STAR, m->star);
-	wrmsr(MSR_IA32_LSTAR, m->lstar);
-	wrmsr(MSR_IA32_CSTAR, m->cstar);
-	wrmsr(MSR_IA32_FMASK, m->sfmask);
-	if (core.proc2 & PROC2_RDTSCP)
+	if (m->star != v->msrs.star)
+		wrmsr(MSR_IA32_STAR, m->star);
+	if (m->lstar != v->msrs.lstar)
+		wrmsr(MSR_IA32_LSTAR, m->lstar);
+	if (m->cstar != v->msrs.cstar)
+		wrmsr(MSR_IA32_CSTAR, m->cstar);
+	if (m->sfmask != v->msrs.sfmask)
+		wrmsr(MSR_IA32_FMASK, m->sfmask);
+	if ((core.proc2 & PROC2_RDTSCP) && m->tsc_aux != v->msrs.tsc_aux)
 		wrmsr(MSR_IA32_TSC_AUX, m->tsc_aux);
+	v->msrs = *m;
 }
 
 /* The VPID of v at vtl: VTLs never share TLB entries (SDM vol.3 29.1: translations are

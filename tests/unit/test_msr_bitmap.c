@@ -186,9 +186,17 @@ static void test_create(void **state)
 	assert_true(bit(b, WRITE_HI, MSR_IA32_EFER - 0xc0000000));
 	assert_false(bit(b, READ_LO, MSR_X2APIC_ICR));
 	assert_true(bit(b, WRITE_LO, MSR_X2APIC_ICR));
+	/* The private MSRs a VTL switch keeps track of: writes only. */
+	static const u32 tracked[] = { MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR,
+				       MSR_IA32_FMASK, MSR_IA32_TSC_AUX };
+	for (size_t i = 0; i < ARRAY_SIZE(tracked); i++) {
+		assert_false(bit(b, READ_HI, tracked[i] - 0xc0000000));
+		assert_true(bit(b, WRITE_HI, tracked[i] - 0xc0000000));
+	}
+	assert_false(bit(b, WRITE_HI, MSR_IA32_KERNEL_GS_BASE - 0xc0000000)); /* SWAPGS */
 	/* Nothing else: every other MSR in the ranges runs natively. */
 	assert_int_equal(popcount_page(b),
-			 2 * (1 + (MSR_IA32_VMX_LAST - MSR_IA32_VMX_FIRST + 1)) + 2);
+			 2 * (1 + (MSR_IA32_VMX_LAST - MSR_IA32_VMX_FIRST + 1)) + 2 + 5);
 	assert_false(bit(b, READ_LO, MSR_IA32_VMX_FIRST - 1));
 	assert_false(bit(b, READ_LO, MSR_IA32_VMX_LAST + 1));
 	assert_false(bit(b, WRITE_LO, MSR_IA32_APIC_BASE));

@@ -357,8 +357,10 @@ static void test_vtl_call_ud_cases(void **state)
 static void test_vtl_call_and_return(void **state)
 {
 	enable_vtl1();
+	/* The guest's LSTAR writes exit (they are tracked); KERNEL_GS_BASE's do not. */
+	assert_int_equal(fake_wrmsr_exit(&vp, MSR_IA32_LSTAR, 0xaaaa), EXIT_RESUME);
+	assert_int_equal(vp.msrs.lstar, 0xaaaa);
 	const u64 rip0 = fake_vmcs_get(VMCS_GUEST_RIP);
-	wrmsr(MSR_IA32_LSTAR, 0xaaaa);
 	wrmsr(MSR_IA32_KERNEL_GS_BASE, 0xa0a0);
 	vp.regs.gpr[RBX] = 0xb0b0; /* shared */
 	vtl_stub(HVCALL_VTL_CALL, 0);
@@ -387,7 +389,7 @@ static void test_vtl_call_and_return(void **state)
 	assert_int_equal(vp.regs.gpr[RBX], 0xb0b0);
 	assert_int_equal(vp.regs.gpr[RAX], 0);
 	assert_int_equal(vp.regs.gpr[RCX], HVCALL_VTL_CALL);
-	wrmsr(MSR_IA32_LSTAR, 0xbbbb);
+	assert_int_equal(fake_wrmsr_exit(&vp, MSR_IA32_LSTAR, 0xbbbb), EXIT_RESUME);
 	vp.regs.gpr[RBX] = 0xb1b1;
 
 	/* VtlReturn, not fast: VTL0 resumes after its VMCALL with RAX/RCX as they were. */
@@ -404,7 +406,9 @@ static void test_vtl_call_and_return(void **state)
 	assert_int_equal(vp.regs.gpr[RCX], HVCALL_VTL_CALL);
 	assert_int_equal(vcpu_entry_slow(&vp), VCPU_ENTER_RESUME);
 
-	/* Again: VTL1 resumes after its return's VMCALL, its MSRs its own. Fast return. */
+	/* Again: VTL1 resumes after its return's VMCALL, its MSRs its own. Fast return. An
+	 * MSR both VTLs have the same value in (STAR) is not written at all. */
+	u32 star_writes = fake_msr_slot(MSR_IA32_STAR, false)->writes;
 	vtl_stub(HVCALL_VTL_CALL, 0);
 	assert_int_equal(vp.active_vtl, 1);
 	assert_int_equal(fake_vmcs_current, vtl1_vmcs);
@@ -412,6 +416,7 @@ static void test_vtl_call_and_return(void **state)
 	assert_int_equal(vcpu_entry_slow(&vp), VCPU_ENTER_RESUME);
 	assert_int_equal(rdmsr(MSR_IA32_LSTAR), 0xbbbb);
 	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(fake_msr_slot(MSR_IA32_STAR, false)->writes, star_writes);
 	assert_int_equal(vp.active_vtl, 0);
 	assert_int_equal(vp.regs.gpr[RAX], 1); /* fast: nothing reloaded */
 	assert_int_equal(vp.regs.gpr[RCX], HVCALL_VTL_RETURN);
