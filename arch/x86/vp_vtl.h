@@ -27,17 +27,20 @@ static inline void vp_private_msrs_init(struct vcpu *v)
 		v->msrs.tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
 }
 
-/* The running VTL's private MSRs into m: KERNEL_GS_BASE from the CPU, the rest as known. */
-static inline void vp_private_msrs_save(const struct vcpu *v, struct vp_private_msrs *m)
+/* The running VTL's private MSRs into m: KERNEL_GS_BASE from the CPU (v->msrs then holds
+ * what the CPU does for all six), the rest as known. */
+static inline void vp_private_msrs_save(struct vcpu *v, struct vp_private_msrs *m)
 {
+	v->msrs.kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
 	*m = v->msrs;
-	m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
 }
 
-/* m into the CPU for the VTL that runs next: only what differs from what is there. */
+/* m into the CPU for the VTL that runs next: only what differs from what is there (a
+ * WRMSR costs far more than a compare, on hardware and in Bochs alike). */
 static inline void vp_private_msrs_load(struct vcpu *v, const struct vp_private_msrs *m)
 {
-	wrmsr(MSR_IA32_KERNEL_GS_BASE, m->kernel_gs_base);
+	if (m->kernel_gs_base != v->msrs.kernel_gs_base)
+		wrmsr(MSR_IA32_KERNEL_GS_BASE, m->kernel_gs_base);
 	if (m->star != v->msrs.star)
 		wrmsr(MSR_IA32_STAR, m->star);
 	if (m->lstar != v->msrs.lstar)
