@@ -30,16 +30,17 @@ done
 field() { # run name column
 	tr -d '\r' <"$out/$1/com1.txt" | awk -v n="$2" -v c="$3" '$1 == "BENCH" && $2 == n { v = $c } END { print v }'
 }
-ops=$(tr -d '\r' <"$out/vtlvisor/com1.txt" | awk '$1 == "BENCH" && NF == 4 { print $2 }' | awk '!s[$0]++')
+ops=$(tr -d '\r' <"$out/vtlvisor/com1.txt" | awk '$1 == "BENCH" && NF == 5 { print $2 }' | awk '!s[$0]++')
 {
-	echo "| operation | native ticks/op | under vtlvisor ticks/op | VM exits/op | added by vtlvisor |"
-	echo "|---|---:|---:|---:|---:|"
+	echo "| operation | native ticks/op | under vtlvisor ticks/op | VM exits/op | INVEPTs/op | added by vtlvisor |"
+	echo "|---|---:|---:|---:|---:|---:|"
 	for op in $ops; do
 		n=$(field native "$op" 3)
 		v=$(field vtlvisor "$op" 3)
 		e=$(field vtlvisor "$op" 4)
+		i=$(field vtlvisor "$op" 5)
 		if [ -n "$n" ]; then d=$((v - n)); else n="-"; d="-"; fi
-		echo "| $op | $n | $v | $e | $d |"
+		echo "| $op | $n | $v | $e | $i | $d |"
 	done
 } | tee "$out/bench.md"
 echo

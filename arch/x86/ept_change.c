@@ -72,6 +72,7 @@ void ept_sync_before_entry(struct vcpu *v)
 		invept(INVEPT_SINGLE, core.eptp[0]);
 	else
 		invept(INVEPT_ALL, 0);
+	v->invepts++;
 	__atomic_store_n(&v->ept_gen, gen, __ATOMIC_RELEASE);
 }
 

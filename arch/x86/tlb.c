@@ -15,6 +15,7 @@ static void flush_own(struct vcpu *v)
 {
 	if (!core.caps.invvpid) {
 		invept(INVEPT_ALL, 0); /* also drops the VPID-tagged entries */
+		v->invepts++;
 		return;
 	}
 	bool single = core.caps.ept_vpid & EPTCAP_INVVPID_SINGLE;

@@ -145,7 +145,8 @@ struct vcpu {
 	bool phys_irqs_held;
 	u8 held_tpr;
 	u64 exit_cycles[EXIT_REASON_MAX]; /* TSC in dispatch + handler, while timed */
-	u64 t_exit;			  /* TSC at this exit while timed, else 0 */
+	u64 invepts; /* INVEPTs this VP's CPU did for it (bench: INVEPTs per operation) */
+	u64 t_exit;  /* TSC at this exit while timed, else 0 */
 };
 _Static_assert(__builtin_offsetof(struct vcpu, in_guest) == VCPU_IN_GUEST, "vcpu_layout.h");
 _Static_assert(__builtin_offsetof(struct vcpu, fast_exits_left) == VCPU_FAST_EXITS_LEFT,

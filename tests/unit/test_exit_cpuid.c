@@ -146,12 +146,13 @@ static void test_leaf_40000100_identity(void **state)
 }
 
 /* TLFS leaves (reference 2.3-2.4): exactly what is implemented is advertised. */
-/* vtlvisor's exit counter leaf: this VP's exits, this CPUID's own included. */
+/* vtlvisor's counter leaf: this VP's exits (this CPUID's own included), its INVEPTs. */
 static void test_exit_count_leaf(void **state)
 {
 	vp.exits = 0x100000004ULL;
+	vp.invepts = 0x100000007ULL; /* the low 32 bits */
 	do_cpuid(0x40000102, 0);
-	assert_regs(5, 1, 0, 0);
+	assert_regs(5, 1, 7, 0);
 }
 
 static void test_tlfs_leaves(void **state)
