@@ -149,8 +149,5 @@ int vtl_switch(struct vcpu *v, u32 to)
 	v->active_vtl = (u8)to;
 	if (first)
 		v->work.local |= VCPU_LOCAL_VMLAUNCH;
-	/* Physical interrupts held back while a higher VTL ran are VTL0's again. */
-	if (to == 0)
-		vcpu_release_physical_interrupts(v);
 	return 0;
 }

@@ -17,13 +17,14 @@ int exit_cpuid(struct vcpu *v)
 	u32 r[4];
 
 	if (leaf == 0x40000102) {
-		/* vtlvisor's own: this VP's VM exits so far (this one included) in EBX:EAX and
-		 * the INVEPTs done for it in ECX, for benchmarks measuring them per operation
-		 * (tests/guests/bench.c). */
+		/* vtlvisor's own: this VP's VM exits so far (this one included) in EBX:EAX, the
+		 * INVEPTs done for it in ECX, for benchmarks measuring them per operation
+		 * (tests/guests/bench.c), and in EDX how often VTL0's physical interrupts were
+		 * held while a higher VTL ran (tests/guests/vsm_mp_check.c). */
 		r[0] = (u32)v->exits;
 		r[1] = (u32)(v->exits >> 32);
 		r[2] = (u32)v->invepts;
-		r[3] = 0;
+		r[3] = (u32)v->irqs_held;
 	} else if (!hv_cpuid(leaf, sub, r)) {
 		cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
 		if (leaf == 1) {

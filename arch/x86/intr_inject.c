@@ -115,33 +115,21 @@ void vcpu_idle_poll(struct vcpu *v)
 
 /*
  * Physical interrupts belong to VTL0 (DESIGN.md 6). A higher VTL's VMCS has external-
- * interrupt exiting without acknowledge-on-exit, so the first one makes it exit and stays
- * pending in the local APIC (SDM vol.3 27.2: not acknowledged, it stays in the IRR); the
- * APIC's TPR goes to 15 so that no interrupt reaches the CPU while the higher VTL runs
- * (SDM vol.3 11.8.3.1), and back to VTL0's value when VTL0 runs again: the APIC then
- * delivers what it held, in its own priority order, to VTL0. NMIs are not held.
+ * interrupt exiting with acknowledge-on-exit (SDM vol.3 27.2.2: the vector is in the
+ * exit interruption information, the interrupt is in service in the local APIC, or taken
+ * from the 8259 for an ExtINT): the vector waits in irq_pending and is injected when VTL0
+ * runs and can take it (vcpu_inject_pending_slow), and VTL0's handler EOIs it as usual.
+ * Raising the APIC's TPR instead would not hold an ExtINT (SDM vol.3 11.8.3.1: TPR does
+ * not apply to it): the guest would exit again at once, for ever.
  */
-static void hold_physical_interrupts(struct vcpu *v)
-{
-	if (v->phys_irqs_held)
-		return;
-	v->held_tpr = (u8)read_cr8();
-	write_cr8(15);
-	v->phys_irqs_held = true;
-}
-
-void vcpu_release_physical_interrupts(struct vcpu *v)
-{
-	if (!v->phys_irqs_held)
-		return;
-	write_cr8(v->held_tpr);
-	v->phys_irqs_held = false;
-}
-
 int exit_external_interrupt(struct vcpu *v)
 {
 	if (v->active_vtl) {
-		hold_physical_interrupts(v);
+		u32 info = (u32)vmread(VMCS_EXIT_INTR_INFO);
+		if (!(info & INTR_INFO_VALID))
+			return EXIT_STOP; /* acknowledge-on-exit always gives one */
+		vcpu_post_interrupt(v, (u8)info);
+		v->irqs_held++;
 		return EXIT_RESUME;
 	}
 	if (!v->work.guest_idle)

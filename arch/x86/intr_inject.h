@@ -41,9 +41,7 @@ void vcpu_idle_until_interrupt(struct vcpu *v);
  */
 void vcpu_idle_poll(struct vcpu *v);
 /* The external-interrupt exit that ends it, or one while a VTL above 0 runs (then the
- * interrupt is held for VTL0); any other one is unexpected: stop. */
+ * acknowledged interrupt is queued for VTL0); any other one is unexpected: stop. */
 int exit_external_interrupt(struct vcpu *v);
-/* v runs VTL0 again: what the local APIC held for it is delivered (v's CPU). */
-void vcpu_release_physical_interrupts(struct vcpu *v);
 
 #endif

@@ -140,10 +140,9 @@ struct vcpu {
 	/* Interrupts injected through the VMCS (arch/x86/intr_inject.c): vectors posted by any
 	 * CPU (work.irq_posted says some are). */
 	u64 irq_pending[4];
-	/* A physical interrupt (VTL0's) arrived while a higher VTL ran: the local APIC holds
-	 * it (TPR raised to 15) until VTL0 runs again; held_tpr is VTL0's TPR (intr_inject.c). */
-	bool phys_irqs_held;
-	u8 held_tpr;
+	/* Physical interrupts (VTL0's) that arrived while a higher VTL ran and were queued
+	 * for VTL0 (intr_inject.c; vtlvisor's counter leaf EDX, for the tests). */
+	u64 irqs_held;
 	u64 exit_cycles[EXIT_REASON_MAX]; /* TSC in dispatch + handler, while timed */
 	u64 invepts; /* INVEPTs this VP's CPU did for it (bench: INVEPTs per operation) */
 	u64 t_exit;  /* TSC at this exit while timed, else 0 */

@@ -32,7 +32,8 @@ int vp_vtl_vmcs_create(struct vcpu *v, u32 vtl, const struct guest_state *g, u64
 	u32 pin = (u32)vmread(VMCS_PIN_CTLS) | PIN_EXTINT_EXITING;
 	u64 new_pa;
 
-	if (!vmx_ctl_allowed(core.caps.pin, PIN_EXTINT_EXITING))
+	if (!vmx_ctl_allowed(core.caps.pin, PIN_EXTINT_EXITING) ||
+	    !vmx_ctl_allowed(core.caps.exit, EXIT_ACK_INTR))
 		return -ENOTSUP;
 	new_pa = pool_alloc_pages(1);
 
@@ -45,6 +46,9 @@ int vp_vtl_vmcs_create(struct vcpu *v, u32 vtl, const struct guest_state *g, u64
 	}
 	vmcs_fill(v, g, pin, core.eptp[vtl], vp_vtl_vpid(v, vtl));
 	vmwrite(VMCS_HOST_RSP, host_rsp);
+	/* Physical interrupts taken while this VTL runs are acknowledged at the exit and
+	 * queued for VTL0 (intr_inject.c). */
+	vmwrite(VMCS_EXIT_CTLS, core.exit | EXIT_ACK_INTR);
 	if (pin & PIN_PREEMPT_TIMER)
 		vmwrite(VMCS_PREEMPT_TIMER_VALUE, v->preempt_period);
 	*pa = new_pa;

@@ -60,7 +60,8 @@ u16 vp_vtl_vpid(const struct vcpu *v, u32 vtl);
 
 /*
  * Creates and makes current v's VMCS for vtl (> 0) with guest state g: the controls of
- * VTL0's, plus external-interrupt exiting (physical interrupts belong to VTL0, DESIGN.md 6),
+ * VTL0's, plus external-interrupt exiting with acknowledge-on-exit (physical interrupts
+ * belong to VTL0 and are queued for it, DESIGN.md 6),
  * vtl's EPT view, its VPID, the same HOST_RSP as the VMCS current now. *pa = the VMCS.
  * On failure the VMCS that was current stays current.
  */

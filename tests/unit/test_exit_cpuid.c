@@ -151,8 +151,9 @@ static void test_exit_count_leaf(void **state)
 {
 	vp.exits = 0x100000004ULL;
 	vp.invepts = 0x100000007ULL; /* the low 32 bits */
+	vp.irqs_held = 9;
 	do_cpuid(0x40000102, 0);
-	assert_regs(5, 1, 7, 0);
+	assert_regs(5, 1, 7, 9);
 }
 
 static void test_tlfs_leaves(void **state)

@@ -76,6 +76,7 @@ static int setup(void **state)
 		(u64)(PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER)
 		<< 32;
 	core.caps.basic = 0x12;
+	core.caps.exit = (u64)EXIT_ACK_INTR << 32; /* allowed-1 */
 	/* The private MSRs a switch saves and loads, and the host state a VMCS gets. */
 	static const u32 msrs[] = {
 		MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR,
@@ -707,22 +708,38 @@ static void test_tlb_lock(void **state)
 static void test_physical_interrupts_held_for_vtl0(void **state)
 {
 	enable_vtl1();
-	write_cr8(3); /* VTL0's TPR, in the physical APIC */
 	vtl_stub(HVCALL_VTL_CALL, 0);
-	assert_int_equal(read_cr8(), 3);
-	/* The interrupt exit: held in the APIC (TPR 15), VTL1 goes on. */
+	/* VTL1's VMCS acknowledges interrupts at the exit. */
+	assert_true(fake_vmcs_get(VMCS_EXIT_CTLS) & EXIT_ACK_INTR);
+	/* Two interrupt exits (vectors 0x31, then 0x62): queued for VTL0, VTL1 goes on with
+	 * nothing injected into it. */
+	fake_vmcs_set(VMCS_EXIT_INTR_INFO, 0x80000031);
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_RESUME);
-	assert_int_equal(read_cr8(), 15);
+	fake_vmcs_set(VMCS_EXIT_INTR_INFO, 0x80000062);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_RESUME);
+	assert_int_equal(vp.irqs_held, 2);
 	assert_int_equal(vp.active_vtl, 1);
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
 	/* An NMI of the guest's (taken in root operation, no kick) waits for VTL0 too. */
 	vp.work.nmi_root = 1;
 	vcpu_entry_slow(&vp);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
 	assert_int_equal(vp.work.nmi_for_guest, 1);
+	/* Back in VTL0: the NMI first (one event per entry), then the vectors, highest first
+	 * (VTL0 takes interrupts: IF = 1). */
 	vtl_stub(HVCALL_VTL_RETURN, 0);
-	assert_int_equal(read_cr8(), 3);
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vcpu_entry_slow(&vp);
-	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000202ULL); /* NMI, VTL0 */
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000202ULL); /* NMI */
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000062ULL);
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000031ULL);
 	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
 	/* At VTL0 (not idle) that exit is unexpected. */
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_STOP);

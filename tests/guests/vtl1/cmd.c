@@ -264,6 +264,11 @@ void vtl1_run_command(struct vtl1_cpu *c)
 		ping(c);
 		break;
 	case VTL1_CMD_NOP:
+		/* With RFLAGS.IF set: a physical interrupt arriving now makes VTL1 exit (it is
+		 * VTL0's, held for it: vsm.stress counts them). VTL1 has no interrupt of its own,
+		 * so its IDT is never used for one. Bochs looks for interrupts in a guest only
+		 * while IF = 1, even with external-interrupt exiting. */
+		__asm__ volatile("sti");
 		c->counter++;
 		break;
 	case VTL1_CMD_REFLECT:

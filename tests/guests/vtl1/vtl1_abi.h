@@ -47,7 +47,7 @@
 /* Commands (vtl1_cpu.cmd). */
 #define VTL1_CMD_NONE 0		 /* entry bookkeeping only */
 #define VTL1_CMD_PING 1		 /* out[VTL1_PING_*]: VTL1's view of its own state */
-#define VTL1_CMD_NOP 2		 /* counter++ */
+#define VTL1_CMD_NOP 2		 /* counter++; RFLAGS.IF set from then on */
 #define VTL1_CMD_SET_SHARED 3	 /* return with GPR n = arg[0] + n * VTL1_SHARED_STEP */
 #define VTL1_CMD_PRIVATE_SET 4	 /* write VTL1's private MSRs, CR0.AM, CR4.TSD, CR3 */
 #define VTL1_CMD_PRIVATE_CHECK 5 /* read them back: still VTL1's? */
