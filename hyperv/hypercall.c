@@ -218,7 +218,8 @@ static u16 hv_get_vp_index_from_apic_id(struct vcpu *v, struct hv_args *a)
 {
 	if (in_u64(a->in) != HV_PARTITION_ID_SELF)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	if (a->in[8] != 0)
+	/* Any VTL the partition has enabled: every VTL of a VP has the VP's one APIC ID. */
+	if (a->in[8] > VTL_MAX || !(vtl_partition_enabled() & (1u << a->in[8])))
 		return HV_STATUS_INVALID_PARAMETER;
 	for (u32 r = a->c.rep_start; r < a->c.rep_count; r++) {
 		if (r > a->c.rep_start && hv_out_of_time(a))

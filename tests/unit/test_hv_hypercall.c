@@ -19,6 +19,7 @@
 #include "hyperv/hv.h"
 #include "hyperv/reftime.h"
 #include "tests/unit/fake_vmx.h"
+#include "vtl/vtl.h"
 
 static struct vcpu vp, vp1, vp2;
 static struct pcpu pc;
@@ -199,6 +200,14 @@ static void test_get_vp_index_from_apic_id(void **state)
 	fake_guest_mem[8] = 1;
 	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(1), 0, 0x1000),
 			 HV_STATUS_INVALID_PARAMETER);
+	/* Once the partition has VTL1, its VTL1 asks too (the AP start-up of VSM). */
+	assert_int_equal(vtl_enable_partition(1), 0);
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(1), 0, 0x1000),
+			 HV_STATUS_SUCCESS | REPS(1));
+	fake_guest_mem[8] = 2;
+	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(1), 0, 0x1000),
+			 HV_STATUS_INVALID_PARAMETER);
+	vtl_reset();
 	fake_guest_mem[8] = 0;
 	assert_int_equal(vmcall_mem(HVCALL_GET_VP_INDEX_FROM_APIC_ID | REPS(3), 0, 8),
 			 HV_STATUS_INVALID_ALIGNMENT);
