@@ -27,6 +27,7 @@ struct vcpu;
 #define HV_STATUS_INSUFFICIENT_BUFFERS 0x0013
 #define HV_STATUS_INVALID_PARTITION_STATE 0x0007
 #define HV_STATUS_INVALID_VP_INDEX 0x000e
+#define HV_STATUS_INVALID_VP_STATE 0x0015
 #define HV_STATUS_INVALID_SYNIC_STATE 0x0018
 #define HV_STATUS_INVALID_REGISTER_VALUE 0x0050
 #define HV_STATUS_INVALID_VTL_STATE 0x0051
@@ -82,11 +83,12 @@ struct vcpu;
 #define HV_PRIV_ACCESS_VP_INDEX (1u << 6)
 #define HV_PRIV_ACCESS_SYNIC_REGS (1u << 2)
 #define HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS (1u << 3)
-#define HV_PRIV_POST_MESSAGES (1ULL << 36)	  /* EBX bit 4 */
-#define HV_PRIV_ACCESS_VSM (1ULL << 48)		  /* EBX bit 16 */
-#define HV_PRIV_ACCESS_VP_REGISTERS (1ULL << 49)  /* EBX bit 17 */
-#define HV_PRIV_SIGNAL_EVENTS (1ULL << 37)	  /* EBX bit 5 */
-#define HV_RECOMMEND_DEPRECATE_AUTO_EOI (1u << 9) /* CPUID 0x40000004 EAX */
+#define HV_PRIV_POST_MESSAGES (1ULL << 36)	     /* EBX bit 4 */
+#define HV_PRIV_ACCESS_VSM (1ULL << 48)		     /* EBX bit 16 */
+#define HV_PRIV_ACCESS_VP_REGISTERS (1ULL << 49)     /* EBX bit 17 */
+#define HV_PRIV_START_VIRTUAL_PROCESSOR (1ULL << 53) /* EBX bit 21 */
+#define HV_PRIV_SIGNAL_EVENTS (1ULL << 37)	     /* EBX bit 5 */
+#define HV_RECOMMEND_DEPRECATE_AUTO_EOI (1u << 9)    /* CPUID 0x40000004 EAX */
 
 /*
  * The partition privilege mask the partition gets (EBX:EAX of CPUID 0x40000003): what is
@@ -119,6 +121,7 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX 0x00ac
 #define HVCALL_POST_MESSAGE 0x005c
 #define HVCALL_SIGNAL_EVENT 0x005d
+#define HVCALL_START_VIRTUAL_PROCESSOR 0x0099
 #define HVCALL_GET_VP_INDEX_FROM_APIC_ID 0x009a
 
 /* The architectural maximum of VTLs; HV_VTL_ALL etc. come with VSM. */
@@ -134,6 +137,8 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HV_VP_ASSIST_RETURN_RCX 0x18
 #define HV_VTL_ENTRY_VTL_CALL 1
 #define HV_VTL_ENTRY_INTERRUPT 2
+/* HvRegisterVsmPartitionConfig.DenyLowerVtlStartup (reference 3.3). */
+#define HV_VSM_DENY_LOWER_STARTUP (1ULL << 6)
 /* v's VP assist page at vtl (hypervisor address), NULL when not enabled (hyperv/msr.c). */
 u8 *hv_vp_assist_page(const struct vcpu *v, u32 vtl);
 

@@ -270,6 +270,8 @@ static const struct hv_call hv_calls[] = {
 				      hv_get_vp_registers },
 	[HVCALL_SET_VP_REGISTERS] = { HV_PRIV_ACCESS_VP_REGISTERS, HV_CALL_REP, 16, 32, 0, 0,
 				      hv_set_vp_registers },
+	[HVCALL_START_VIRTUAL_PROCESSOR] = { HV_PRIV_START_VIRTUAL_PROCESSOR, 0, 240, 0, 0, 0,
+					     hv_start_virtual_processor },
 	/* hyperv/translate.c: the calling VP's own address spaces; no privilege of its own. */
 	[HVCALL_TRANSLATE_VIRTUAL_ADDRESS] = { 0, 0, 32, 0, 16, 0, hv_translate_virtual_address },
 	[HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX] = { 0, 0, 32, 0, 64, 0,

@@ -54,6 +54,7 @@ u16 hv_enable_partition_vtl(struct vcpu *v, struct hv_args *a);
 u16 hv_enable_vp_vtl(struct vcpu *v, struct hv_args *a);
 u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a);
 u16 hv_set_vp_registers(struct vcpu *v, struct hv_args *a);
+u16 hv_start_virtual_processor(struct vcpu *v, struct hv_args *a);
 /* hyperv/translate.c */
 u16 hv_translate_virtual_address(struct vcpu *v, struct hv_args *a);
 u16 hv_translate_virtual_address_ex(struct vcpu *v, struct hv_args *a);

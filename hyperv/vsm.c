@@ -171,6 +171,40 @@ u16 hv_enable_vp_vtl(struct vcpu *v, struct hv_args *a)
 	return r ? HV_STATUS_INVALID_VTL_STATE : HV_STATUS_SUCCESS;
 }
 
+/*
+ * HvCallStartVirtualProcessor (reference 1.7; the input of EnableVpVtl): VP VpIndex enters
+ * TargetVtl from the context at its next VM entry, its lower VTL left as under an
+ * interrupt. Only into a VTL above 0 that the VP has enabled and never entered: every VP's
+ * VTL0 is running (the firmware started it), and a parked VP (after an INIT, before its
+ * SIPI) is not restarted this way yet.
+ */
+u16 hv_start_virtual_processor(struct vcpu *v, struct hv_args *a)
+{
+	u32 vtl = a->in[12], index = in_u32(a->in + 8);
+	struct guest_state g;
+
+	if (in_u64(a->in) != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (a->in[13] || a->in[14] || a->in[15] || vtl > VTL_MAX)
+		return HV_STATUS_INVALID_PARAMETER;
+	/* Not itself (it runs), and a VP of the partition (OpenHCL's statuses). */
+	if (index == HV_VP_INDEX_SELF || index == v->index || index >= vcpu_count())
+		return HV_STATUS_INVALID_VP_INDEX;
+	struct vcpu *t = vcpu_get(index);
+	if (vtl > v->active_vtl)
+		return HV_STATUS_ACCESS_DENIED; /* never into a VTL above the caller's */
+	/* VsmPartitionConfig.DenyLowerVtlStartup of a VTL above the caller's. */
+	for (u32 h = v->active_vtl + 1; h <= VTL_MAX; h++)
+		if (vtl_partition_config(h) &&
+		    (*vtl_partition_config(h) & HV_VSM_DENY_LOWER_STARTUP))
+			return HV_STATUS_ACCESS_DENIED;
+	if (vtl == 0 || !(vtl_vp_enabled(t) & (1u << vtl)))
+		return HV_STATUS_INVALID_VP_STATE;
+	if (!context_from_hv(&g, a->in + 16))
+		return HV_STATUS_INVALID_REGISTER_VALUE;
+	return vtl_start_vp(t, vtl, &g) ? HV_STATUS_INVALID_VP_STATE : HV_STATUS_SUCCESS;
+}
+
 /* The entry into vtl: its VTL control area (reference 3.5) gets the reason and the RAX and
  * RCX the lower VTL had (returned to it by a non-fast VtlReturn). */
 static void vtl_entered(struct vcpu *v, u32 vtl, u32 reason, u64 rax, u64 rcx)

@@ -3,6 +3,7 @@
 #define LOG_MODULE "vtl"
 #include "vtl/vtl.h"
 #include "arch/x86/ept.h"
+#include "arch/x86/apic.h"
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/vmx_defs.h"
 #include "boot/bootinfo.h"
@@ -91,6 +92,50 @@ int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
 		pr_info("VP %u: VTL%u enabled (starts at RIP %#llx)\n", t->index, vtl,
 			(unsigned long long)g->rip);
 	return r;
+}
+
+int vtl_start_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
+{
+	int r = 0;
+
+	if (vtl == 0 || vtl > VTL_MAX)
+		return -EINVAL;
+	spin_lock(&vtl_lock);
+	struct vtl_vp *s = &vtl_vps[t->index][vtl];
+	if (!s->enabled)
+		r = -EINVAL;
+	else if (s->created || s->start_pending)
+		r = -EEXIST;
+	else {
+		s->init = *g;
+		__atomic_store_n(&s->start_pending, 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&vtl_lock);
+	if (r)
+		return r;
+	/* The kick bit before the NMI, and the NMI only to a VP in guest mode: one in root
+	 * operation looks at its kicks before it enters (arch/x86/vmexit.c). */
+	__atomic_or_fetch(&t->work.kick, VCPU_KICK_VTL, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+		apic_send_nmi(t->apic_id);
+	pr_info("VP %u: started in VTL%u at RIP %#llx\n", t->index, vtl,
+		(unsigned long long)g->rip);
+	return 0;
+}
+
+void vtl_serve_requests(struct vcpu *v)
+{
+	for (u32 vtl = VTL_MAX; vtl > v->active_vtl; vtl--) {
+		struct vtl_vp *s = &vtl_vps[v->index][vtl];
+		if (!__atomic_exchange_n(&s->start_pending, 0, __ATOMIC_ACQUIRE))
+			continue;
+		int r = vtl_switch(v, vtl);
+		if (r)
+			pr_err("VP %u: StartVirtualProcessor into VTL%u failed (%d): it stays at "
+			       "VTL%u\n",
+			       v->index, vtl, r, v->active_vtl);
+		return;
+	}
 }
 
 void vtl_reset(void)

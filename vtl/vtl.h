@@ -33,6 +33,7 @@ struct vtl_vp {
 	 * HvRegisterVsmVpSecureConfigVtl<n> for each lower VTL n. */
 	u64 vina;
 	u64 secure_config[VTL_MAX];
+	u8 start_pending; /* StartVirtualProcessor: enter this VTL from init at the next entry */
 };
 
 /* VsmVpSecureConfigVtl<n> bits (reference 3.3). */
@@ -67,6 +68,16 @@ int vtl_enable_partition(u32 vtl);
 /* Enables vtl on VP t with the initial guest state g (any CPU): 0, -EEXIST (already on t),
  * -EINVAL (not enabled for the partition). t enters it only when it switches there. */
 int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g);
+
+/*
+ * HvCallStartVirtualProcessor into vtl (1..VTL_MAX) on t (any CPU): g replaces the initial
+ * state EnableVpVtl gave; t enters vtl from it at its next VM entry (kicked), its lower VTL
+ * left where it was, as under an interrupt. 0; -EINVAL (vtl not enabled on t), -EEXIST (t
+ * has entered vtl already, or a start is pending).
+ */
+int vtl_start_vp(struct vcpu *t, u32 vtl, const struct guest_state *g);
+/* vcpu_vtl_hook (set at takeover): on v's own CPU before an entry, a pending start. */
+void vtl_serve_requests(struct vcpu *v);
 
 /*
  * v's CPU, in an exit handler: v's next entry runs VTL `to` (enabled on v). Saves the

@@ -41,6 +41,7 @@ _Static_assert(sizeof(struct vcpu_regs) == 16 * 8, "vmx_run.S register layout");
 #define VCPU_KICK_SNAPSHOT 2u /* copy the guest state into snap (debug console) */
 #define VCPU_KICK_NMI 4u      /* give the guest an NMI (debug console) */
 #define VCPU_KICK_WAKE 8u     /* re-check paused (debug console resume) */
+#define VCPU_KICK_VTL 16u     /* a VTL request waits: vcpu_vtl_hook (vtl/, e.g. StartVP) */
 
 #define VCPU_LOCAL_CONSOLE 1u  /* the console's VP: its preemption timer fired, poll */
 #define VCPU_LOCAL_VMLAUNCH 2u /* the current VMCS was never entered (a new VTL's) */
@@ -157,6 +158,13 @@ _Static_assert(__builtin_offsetof(struct vcpu, exits) == VCPU_EXITS, "vcpu_layou
 _Static_assert(__builtin_offsetof(struct vcpu, exit_count) == VCPU_EXIT_COUNT, "vcpu_layout.h");
 _Static_assert(EXIT_REASON_MAX == VCPU_EXIT_REASON_MAX, "vcpu_layout.h");
 _Static_assert(VMCS_EXIT_REASON == VCPU_VMCS_EXIT_REASON, "vcpu_layout.h");
+
+/*
+ * Served on the VP's own CPU before an entry when a VCPU_KICK_VTL came: what other CPUs
+ * asked of the VP's VTLs (vtl/ sets it at takeover; arch/x86 never calls vtl/ directly,
+ * DESIGN.md 2). NULL: no VTL requests exist.
+ */
+extern void (*vcpu_vtl_hook)(struct vcpu *v);
 
 /* The VPs of the root partition, indexed like bootinfo.cpus (arch/x86/core_main.c). */
 u32 vcpu_count(void);

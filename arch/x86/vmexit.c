@@ -147,12 +147,16 @@ int vmexit_dispatch(struct vcpu *v, u32 full)
  * the hypervisor's and is not passed on; an NMI of the guest's arriving at the same moment
  * is merged with it, as the CPU itself merges NMIs (SDM vol.3 6.7.1).
  */
+void (*vcpu_vtl_hook)(struct vcpu *v);
+
 static void vcpu_service_kicks(struct vcpu *v, u32 kick)
 {
 	if (kick & VCPU_KICK_SNAPSHOT)
 		vcpu_take_snapshot(v);
 	if (kick & VCPU_KICK_NMI)
 		v->work.nmi_for_guest = 1;
+	if ((kick & VCPU_KICK_VTL) && vcpu_vtl_hook)
+		vcpu_vtl_hook(v);
 }
 
 /* The debug console paused this VP: wait in root, still answering snapshot requests. */

@@ -178,7 +178,8 @@ static void context64(u8 *c)
 	memcpy(c + 184, tail, sizeof(tail));
 }
 
-static u64 enable_vp(u32 vp_index, u8 vtl, void (*edit)(u8 *c))
+/* EnableVpVtl or StartVirtualProcessor (the same input): RAX. */
+static u64 vp_call(u64 code, u32 vp_index, u8 vtl, void (*edit)(u8 *c))
 {
 	memset(fake_guest_mem, 0, 240);
 	put64(IN, HV_PARTITION_ID_SELF);
@@ -187,7 +188,12 @@ static u64 enable_vp(u32 vp_index, u8 vtl, void (*edit)(u8 *c))
 	context64(fake_guest_mem + IN + 16);
 	if (edit)
 		edit(fake_guest_mem + IN + 16);
-	return mem_call(HVCALL_ENABLE_VP_VTL);
+	return mem_call(code);
+}
+
+static u64 enable_vp(u32 vp_index, u8 vtl, void (*edit)(u8 *c))
+{
+	return vp_call(HVCALL_ENABLE_VP_VTL, vp_index, vtl, edit);
 }
 
 /* GetVpRegisters of one name (for vp itself, the caller's VTL unless input_vtl says): the
@@ -651,6 +657,60 @@ static void test_translate_virtual_address(void **state)
 	assert_int_equal(fake_vmcs_current, vp.vmcs_pa); /* VTL1's VMCS again */
 }
 
+/* ---- StartVirtualProcessor -------------------------------------------------------------- */
+
+static void rip_b000(u8 *c)
+{
+	u64 rip = 0xb000;
+	memcpy(c, &rip, 8);
+}
+
+static void test_start_virtual_processor(void **state)
+{
+	vcpu_vtl_hook = vtl_serve_requests; /* as takeover sets it */
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	/* VTL1 enables itself on VP 1, then starts VP 1 in VTL1 (reference 3.2). */
+	assert_int_equal(enable_vp(1, 1, NULL), 0);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, HV_VP_INDEX_SELF, 1, NULL),
+			 HV_STATUS_INVALID_VP_INDEX);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 0, 1, NULL),
+			 HV_STATUS_INVALID_VP_INDEX); /* itself */
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 99, 1, NULL),
+			 HV_STATUS_INVALID_VP_INDEX);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 2, NULL), 5);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 0, NULL),
+			 HV_STATUS_INVALID_VP_STATE); /* VP 1's VTL0 runs */
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, no_pe),
+			 HV_STATUS_INVALID_REGISTER_VALUE);
+	assert_int_equal(vp1.work.kick, 0);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, rip_b000), 0);
+	assert_int_equal(vp1.work.kick, VCPU_KICK_VTL);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, rip_b000),
+			 HV_STATUS_INVALID_VP_STATE); /* one start pending */
+	/* VP 1, before its next entry: into VTL1 from the start context, VMLAUNCH. */
+	assert_int_equal(vcpu_entry_slow(&vp1), VCPU_ENTER_LAUNCH);
+	assert_int_equal(vp1.active_vtl, 1);
+	assert_int_equal(vp1.work.kick, 0);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0xb000);
+	assert_int_equal(fake_vmcs_get(VMCS_VPID), vp_vtl_vpid(&vp1, 1));
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, NULL),
+			 HV_STATUS_INVALID_VP_STATE); /* it has entered VTL1 */
+	/* From VTL0: never into VTL1; with DenyLowerVtlStartup not even into VTL0. */
+	assert_int_equal(set_reg(0x000d0007, 0, HV_VSM_DENY_LOWER_STARTUP, 0), 0);
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(vp.active_vtl, 0);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, NULL),
+			 HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 0, NULL),
+			 HV_STATUS_ACCESS_DENIED);
+	/* Without its privilege: ACCESS_DENIED before anything else. */
+	hv_set_privileges_off(HV_PRIV_START_VIRTUAL_PROCESSOR);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 99, 1, NULL),
+			 HV_STATUS_ACCESS_DENIED);
+	vcpu_vtl_hook = NULL;
+}
+
 /* ---- TLB locking ------------------------------------------------------------------------ */
 
 extern u32 fake_tlb_flushes;
@@ -776,6 +836,7 @@ int main(void)
 		T(test_get_vp_registers),	   T(test_physical_interrupts_held_for_vtl0),
 		T(test_init_dropped_with_vtl1),	   T(test_set_vp_registers),
 		T(test_translate_virtual_address), T(test_tlb_lock),
+		T(test_start_virtual_processor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
