@@ -139,6 +139,8 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HV_VTL_ENTRY_INTERRUPT 2
 /* HvRegisterVsmPartitionConfig.DenyLowerVtlStartup (reference 3.3). */
 #define HV_VSM_DENY_LOWER_STARTUP (1ULL << 6)
+/* vcpu_vtl_hook (hyperv/vsm.c; set at takeover): VTL requests served before v's entry. */
+void hv_vtl_serve_requests(struct vcpu *v);
 /* v's VP assist page at vtl (hypervisor address), NULL when not enabled (hyperv/msr.c). */
 u8 *hv_vp_assist_page(const struct vcpu *v, u32 vtl);
 

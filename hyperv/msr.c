@@ -16,6 +16,7 @@
 #include "hyperv/reftime.h"
 #include "hyperv/stimer.h"
 #include "hyperv/synic.h"
+#include "vtl/vtl.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
 #include "mm/phys.h"
@@ -303,7 +304,19 @@ int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
 		val = (val & ~HV_VP_ASSIST_RSVDP) | (vp->vp_assist_msr & HV_VP_ASSIST_RSVDP);
 		if ((val & HV_VP_ASSIST_ENABLE) && !hv_gpa_is_ram(val & ~0xfffULL))
 			return -1;
+		bool moved = (val & HV_VP_ASSIST_ENABLE) &&
+			     ((val ^ vp->vp_assist_msr) >> 12 ||
+			      !(vp->vp_assist_msr & HV_VP_ASSIST_ENABLE));
 		vp->vp_assist_msr = val;
+		/* A VTL above 0 finds its VTL control area as it stands (reference 3.5): a
+		 * VtlReturn reads VtlReturnX64Rax/Rcx from the page, so they must be there even
+		 * when the page came during this stay in the VTL. */
+		if (moved && v->active_vtl) {
+			const struct vtl_vp *s = vtl_vp_state(v, v->active_vtl);
+			u8 *page = hv_vp_assist_page(v, v->active_vtl);
+			__builtin_memcpy(page + HV_VP_ASSIST_RETURN_RAX, &s->ret_rax, 8);
+			__builtin_memcpy(page + HV_VP_ASSIST_RETURN_RCX, &s->ret_rcx, 8);
+		}
 		return 0;
 	}
 	default:

@@ -221,6 +221,20 @@ static void vtl_entered(struct vcpu *v, u32 vtl, u32 reason, u64 rax, u64 rcx)
 	out_u64(page + HV_VP_ASSIST_RETURN_RCX, rcx);
 }
 
+void hv_vtl_serve_requests(struct vcpu *v)
+{
+	u64 rax = v->regs.gpr[RAX], rcx = v->regs.gpr[RCX];
+	u32 vtl = vtl_serve_requests(v);
+
+	if (!vtl)
+		return;
+	/* Entered not by a call: the lower VTL stopped anywhere, so its RAX and RCX go into
+	 * VtlReturnX64Rax/Rcx, which a normal VtlReturn gives back (reference 3.4). No entry
+	 * reason: a VTL's first entry finds no VP assist page of its own yet. */
+	vtl_entered(v, vtl, 0, rax, rcx);
+	hv_stimer_vtl_switched(v);
+}
+
 int hv_vtl_call(struct vcpu *v, u64 control)
 {
 	u32 to = v->active_vtl + 1u;

@@ -123,19 +123,20 @@ int vtl_start_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
 	return 0;
 }
 
-void vtl_serve_requests(struct vcpu *v)
+u32 vtl_serve_requests(struct vcpu *v)
 {
 	for (u32 vtl = VTL_MAX; vtl > v->active_vtl; vtl--) {
 		struct vtl_vp *s = &vtl_vps[v->index][vtl];
 		if (!__atomic_exchange_n(&s->start_pending, 0, __ATOMIC_ACQUIRE))
 			continue;
 		int r = vtl_switch(v, vtl);
-		if (r)
-			pr_err("VP %u: StartVirtualProcessor into VTL%u failed (%d): it stays at "
-			       "VTL%u\n",
-			       v->index, vtl, r, v->active_vtl);
-		return;
+		if (!r)
+			return vtl;
+		pr_err("VP %u: StartVirtualProcessor into VTL%u failed (%d): it stays at VTL%u\n",
+		       v->index, vtl, r, v->active_vtl);
+		return 0;
 	}
+	return 0;
 }
 
 void vtl_reset(void)

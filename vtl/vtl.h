@@ -76,8 +76,9 @@ int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g);
  * has entered vtl already, or a start is pending).
  */
 int vtl_start_vp(struct vcpu *t, u32 vtl, const struct guest_state *g);
-/* vcpu_vtl_hook (set at takeover): on v's own CPU before an entry, a pending start. */
-void vtl_serve_requests(struct vcpu *v);
+/* On v's own CPU before an entry (hyperv's vcpu_vtl_hook): a pending start is carried
+ * out. The VTL v entered, or 0 (none pending, or the switch failed: logged). */
+u32 vtl_serve_requests(struct vcpu *v);
 
 /*
  * v's CPU, in an exit handler: v's next entry runs VTL `to` (enabled on v). Saves the

@@ -451,9 +451,16 @@ static void test_entry_reason_in_vp_assist_page(void **state)
 	enable_vtl1();
 	vp.regs.gpr[RSI] = 0x1234; /* shared: VTL1 sees it */
 	vtl_stub(HVCALL_VTL_CALL, 0);
-	/* VTL1 enables its own VP assist page (VTL0 has none). */
+	/* VTL1 enables its own VP assist page (VTL0 has none): its VTL control area holds
+	 * what this entry left, VTL0's RAX and RCX, at once. */
+	memset(assist, 0xee, 0x20);
 	assert_int_equal(fake_wrmsr_exit(&vp, HV_MSR_VP_ASSIST_PAGE, ASSIST_GPA | 1), EXIT_RESUME);
 	assert_false(fake_gp_injected());
+	u64 q;
+	memcpy(&q, assist + HV_VP_ASSIST_RETURN_RAX, 8);
+	assert_int_equal(q, 0);
+	memcpy(&q, assist + HV_VP_ASSIST_RETURN_RCX, 8);
+	assert_int_equal(q, HVCALL_VTL_CALL);
 	u64 v0;
 	vp.active_vtl = 0; /* a peek at VTL0's MSR value */
 	assert_int_equal(hv_vp_assist_page(&vp, 0), NULL);
@@ -667,7 +674,9 @@ static void rip_b000(u8 *c)
 
 static void test_start_virtual_processor(void **state)
 {
-	vcpu_vtl_hook = vtl_serve_requests; /* as takeover sets it */
+	vcpu_vtl_hook = hv_vtl_serve_requests; /* as takeover sets it */
+	vp1.regs.gpr[RAX] = 0xa1;
+	vp1.regs.gpr[RCX] = 0xc1;
 	enable_vtl1();
 	vtl_stub(HVCALL_VTL_CALL, 0);
 	/* VTL1 enables itself on VP 1, then starts VP 1 in VTL1 (reference 3.2). */
@@ -694,6 +703,9 @@ static void test_start_virtual_processor(void **state)
 	assert_int_equal(vp1.work.kick, 0);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0xb000);
 	assert_int_equal(fake_vmcs_get(VMCS_VPID), vp_vtl_vpid(&vp1, 1));
+	/* VP 1's VTL0 was stopped anywhere: a normal VtlReturn gives its RAX and RCX back. */
+	assert_int_equal(vtl_vp_state(&vp1, 1)->ret_rax, 0xa1);
+	assert_int_equal(vtl_vp_state(&vp1, 1)->ret_rcx, 0xc1);
 	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, NULL),
 			 HV_STATUS_INVALID_VP_STATE); /* it has entered VTL1 */
 	/* From VTL0: never into VTL1; with DenyLowerVtlStartup not even into VTL0. */
