@@ -65,16 +65,50 @@ static void __attribute__((ms_abi)) ap_calls(void *arg)
 	__atomic_store_n(&rec->done, 1, __ATOMIC_RELEASE);
 }
 
-/* The BSP's VTL1 runs EnableVpVtl for VP vp; its RAX. */
-static u64 enable_from_vtl1(struct vsm_state *s, u32 vp, struct why *w)
+/* The BSP's VTL1 runs EnableVpVtl or StartVirtualProcessor (cmd) for VP vp; its RAX. */
+static u64 from_vtl1(struct vsm_state *s, u32 cmd, u32 vp, struct why *w)
 {
 	struct vtl1_cpu *c = &s->v.mb->cpu[s->vp];
 	struct vsm_regs r;
 
 	c->arg[0] = vp;
-	vt0_vsm_call(s, s->vp, VTL1_CMD_ENABLE_VP, VTL1_RET_FAST, vt0_vsm_pat(s->vp, 20 + vp), &r);
+	vt0_vsm_call(s, s->vp, cmd, VTL1_RET_FAST, vt0_vsm_pat(s->vp, 20 + vp), &r);
 	vt0_vsm_check_common(w, c, &r);
 	return c->out[0];
+}
+
+static u64 enable_from_vtl1(struct vsm_state *s, u32 vp, struct why *w)
+{
+	return from_vtl1(s, VTL1_CMD_ENABLE_VP, vp, w);
+}
+
+/*
+ * The BSP's VTL1 starts VP vp in VTL1 (HvCallStartVirtualProcessor) while vp's VTL0 spins
+ * in ap_calls: vp is kicked, enters VTL1 from its context, runs a NONE command and returns
+ * normally; its VTL0 spins on unharmed (RAX and RCX come back from VtlReturnX64Rax/Rcx,
+ * the other shared registers from VTL1's own save). Waits for VTL1's acknowledgement.
+ */
+static void start_ap_in_vtl1(struct vsm_state *s, u32 vp, struct why *w)
+{
+	struct vtl1_cpu *a = &s->v.mb->cpu[vp];
+
+	a->cmd = VTL1_CMD_NONE;
+	a->ret_mode = VTL1_RET_NORMAL;
+	u32 seq = ++a->seq;
+	u64 rax = from_vtl1(s, VTL1_CMD_START_VP, vp, w);
+	if (HV_RESULT_STATUS(rax) != HV_STATUS_SUCCESS) {
+		why_add(w, "VP %u: StartVirtualProcessor RAX 0x%lx", vp, rax);
+		return;
+	}
+	for (u32 ms = 0; ms < 2000 && __atomic_load_n(&a->ack, __ATOMIC_ACQUIRE) != seq; ms++)
+		uefi_call_wrapper(BS->Stall, 1, 1000);
+	if (a->ack != seq || a->entries != 1 || a->vp != vp || a->status)
+		why_add(w, "VP %u: VTL1 ack %u (want %u), %lu entries, slot %u, status 0x%x", vp,
+			a->ack, seq, a->entries, a->vp, a->status);
+	rax = from_vtl1(s, VTL1_CMD_START_VP, vp, w);
+	if (HV_RESULT_STATUS(rax) != HV_STATUS_INVALID_VP_STATE)
+		why_add(w, "VP %u: StartVirtualProcessor again: RAX 0x%lx, want status 0x15", vp,
+			rax);
 }
 
 static void check_ap(const struct vsm_state *s, u32 vp, struct why *w)
@@ -89,7 +123,7 @@ static void check_ap(const struct vsm_state *s, u32 vp, struct why *w)
 		return;
 	}
 	vt0_vsm_check_common(&a, c0, &rec->r[0]);
-	if (c0->entries != 1)
+	if (c0->entries != 2) /* StartVirtualProcessor's entry, then this call */
 		why_add(&a, "%lu entries after the first call", c0->entries);
 	vt0_vsm_check_entry(&a, c0, vt0_vsm_pat(vp, 1), top);
 	vt0_vsm_check_back(&a, &rec->r[0], 1, VSM_VTL_RETURN_RCX, vt0_vsm_pat(vp, 1), VSM_PAT_STEP);
@@ -138,7 +172,13 @@ void vt0_vsm_check_aps(struct vsm_state *s)
 			why_add(&e, "VP %u: RAX 0x%lx", vp, rax);
 	}
 	report_result("vsm.ap.enable_from_vtl1", !e.count, "%s", e.buf);
-	__atomic_store_n(&ap_go, e.count ? 2 : 1, __ATOMIC_RELEASE);
+	struct why sv = { 0 };
+	for (u32 vp = 0; vp < s->v.vps; vp++)
+		if (vp != s->vp && !e.count)
+			start_ap_in_vtl1(s, vp, &sv);
+	report_result("vsm.ap.start_vp", !e.count && !sv.count, "%s%s", sv.buf,
+		      e.count ? "VTL1 not enabled on the APs" : "");
+	__atomic_store_n(&ap_go, e.count || sv.count ? 2 : 1, __ATOMIC_RELEASE);
 
 	rax = enable_from_vtl1(s, first, &g);
 	if (HV_RESULT_STATUS(rax) != HV_STATUS_VTL_ALREADY_ENABLED)

@@ -241,7 +241,8 @@ static void hcall(struct vtl1_cpu *c)
 }
 
 /* HvCallEnableVpVtl from VTL1, with the input VTL0 prepared (reference 1.7). */
-static void enable_vp(struct vtl1_cpu *c)
+/* EnableVpVtl or StartVirtualProcessor (code) for VP arg[0] with VTL0's prepared input. */
+static void enable_vp(struct vtl1_cpu *c, u64 code)
 {
 	u64 in = vtl1_region(VTL1_OFF_IO + (u64)VTL1_IO_STRIDE * c->vp);
 	u32 vp = (u32)c->arg[0];
@@ -252,7 +253,7 @@ static void enable_vp(struct vtl1_cpu *c)
 	}
 	for (u32 i = 0; i < 240; i++)
 		((volatile u8 *)in)[i] = vtl1_mailbox()->enable_in[vp][i];
-	c->out[0] = call_page(vtl1_region(VTL1_OFF_HCPAGE), HVCALL_ENABLE_VP_VTL, in, 0);
+	c->out[0] = call_page(vtl1_region(VTL1_OFF_HCPAGE), code, in, 0);
 }
 
 void vtl1_run_command(struct vtl1_cpu *c)
@@ -288,7 +289,10 @@ void vtl1_run_command(struct vtl1_cpu *c)
 		hcall(c);
 		break;
 	case VTL1_CMD_ENABLE_VP:
-		enable_vp(c);
+		enable_vp(c, HVCALL_ENABLE_VP_VTL);
+		break;
+	case VTL1_CMD_START_VP:
+		enable_vp(c, 0x0099); /* HvCallStartVirtualProcessor: the same input */
 		break;
 	case VTL1_CMD_FAULT:
 		__asm__ volatile("ud2");

@@ -58,6 +58,8 @@
  * the round trip with almost no guest work, to see the hypervisor's own). The loop
  * changes only RAX, RCX and RDX of the shared registers. */
 #define VTL1_CMD_REFLECT 9
+/* StartVirtualProcessor(arg[0], VTL1) with mailbox enable_in[arg[0]]: its RAX in out[0] */
+#define VTL1_CMD_START_VP 10
 
 /* How VTL1 returns (vtl1_cpu.ret_mode), TLFS 15.x / reference 3.4. */
 #define VTL1_RET_NORMAL 0 /* RCX = 0: RAX/RCX from VtlReturnX64Rax/Rcx as the entry left them */
