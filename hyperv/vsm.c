@@ -302,6 +302,15 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 #define HV_REG_CR3 0x00040002u
 #define HV_REG_CR4 0x00040003u
 #define HV_REG_EFER 0x00080001u
+#define HV_REG_KERNEL_GS_BASE 0x00080002u
+#define HV_REG_PAT 0x00080004u
+#define HV_REG_SYSENTER_CS 0x00080005u /* EIP 0x00080006, ESP 0x00080007 */
+#define HV_REG_STAR 0x00080008u	       /* LSTAR 9, CSTAR A, SFMASK B */
+#define HV_REG_TSC_AUX 0x0008007bu
+#define HV_REG_DR7 0x00050005u
+#define HV_REG_ES 0x00060000u /* ..0x00060007: ES CS SS DS FS GS LDTR TR (the VMCS order) */
+#define HV_REG_IDTR 0x00070000u
+#define HV_REG_GDTR 0x00070001u
 #define HV_VSM_CAP_DR6_SHARED (1ULL << 0) /* LSB-first numbering (reference 3.14) */
 #define HV_VINA_WRITABLE GENMASK(10, 0)	  /* vector, enabled, auto-reset, auto-EOI */
 /* VsmPartitionConfig bits taken so far: ZeroMemoryOnReset (5), DenyLowerVtlStartup (6).
@@ -328,9 +337,74 @@ static u32 arch_register_field(u32 name)
 		return VMCS_CR4_SHADOW;
 	case HV_REG_EFER:
 		return VMCS_GUEST_EFER;
+	case HV_REG_PAT:
+		return VMCS_GUEST_PAT;
+	case HV_REG_SYSENTER_CS:
+		return VMCS_GUEST_SYSENTER_CS;
+	case HV_REG_SYSENTER_CS + 1:
+		return VMCS_GUEST_SYSENTER_EIP;
+	case HV_REG_SYSENTER_CS + 2:
+		return VMCS_GUEST_SYSENTER_ESP;
+	case HV_REG_DR7:
+		return VMCS_GUEST_DR7;
 	default:
 		return 0;
 	}
+}
+
+/* The private MSRs of v at vtl: the running VTL's are in the CPU (and v->msrs, which a
+ * read of KERNEL_GS_BASE brings up to date), another VTL's where its last switch saved
+ * them. NULL for a name that is not one of them; *field the member. */
+static u64 *private_msr(struct vcpu *v, u32 vtl, u32 name, u32 *msr)
+{
+	struct vp_private_msrs *m = vtl == v->active_vtl ? &v->msrs : &vtl_vp_state(v, vtl)->msrs;
+
+	switch (name) {
+	case HV_REG_KERNEL_GS_BASE:
+		*msr = MSR_IA32_KERNEL_GS_BASE;
+		if (vtl == v->active_vtl)
+			m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE); /* SWAPGS moves it */
+		return &m->kernel_gs_base;
+	case HV_REG_STAR:
+		*msr = MSR_IA32_STAR;
+		return &m->star;
+	case HV_REG_STAR + 1:
+		*msr = MSR_IA32_LSTAR;
+		return &m->lstar;
+	case HV_REG_STAR + 2:
+		*msr = MSR_IA32_CSTAR;
+		return &m->cstar;
+	case HV_REG_STAR + 3:
+		*msr = MSR_IA32_FMASK;
+		return &m->sfmask;
+	case HV_REG_TSC_AUX:
+		*msr = MSR_IA32_TSC_AUX;
+		return (core.proc2 & PROC2_RDTSCP) ? &m->tsc_aux : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* A segment or descriptor-table register of the current VMCS as HV_X64_SEGMENT_REGISTER
+ * (base; limit, selector, attributes) or HV_X64_TABLE_REGISTER (3 pads, limit; base). */
+static bool segment_register(u32 name, u64 val[2])
+{
+	if (name >= HV_REG_ES && name < HV_REG_ES + SEG_COUNT) {
+		u32 i = name - HV_REG_ES, ar = (u32)vmread(VMCS_GUEST_ES_AR + 2 * i);
+		u64 attr = (ar & 0x10000) ? (ar & 0xf07f) : (ar & 0xf0ff); /* unusable: not P */
+		val[0] = vmread(VMCS_GUEST_ES_BASE + 2 * i);
+		val[1] = (u32)vmread(VMCS_GUEST_ES_LIMIT + 2 * i) |
+			 (u64)(u16)vmread(VMCS_GUEST_ES_SEL + 2 * i) << 32 | attr << 48;
+		return true;
+	}
+	if (name == HV_REG_IDTR || name == HV_REG_GDTR) {
+		bool idt = name == HV_REG_IDTR;
+		val[0] = (u64)(u16)vmread(idt ? VMCS_GUEST_IDTR_LIMIT : VMCS_GUEST_GDTR_LIMIT)
+			 << 48;
+		val[1] = vmread(idt ? VMCS_GUEST_IDTR_BASE : VMCS_GUEST_GDTR_BASE);
+		return true;
+	}
+	return false;
 }
 
 static bool is_shared_gpr(u32 name)
@@ -341,8 +415,9 @@ static bool is_shared_gpr(u32 name)
 
 /* A register of VP t at vtl, read by v: SUCCESS, or INVALID_PARAMETER for a name it does
  * not know. The architectural ones only for v itself (a VMCS is current only on its CPU). */
-static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u64 *val)
+static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u64 val[2])
 {
+	val[1] = 0;
 	switch (name) {
 	case HV_REG_VSM_CODE_PAGE_OFFSETS:
 		*val = HV_VTL_CALL_OFFSET | (u64)HV_VTL_RETURN_OFFSET << 12;
@@ -377,12 +452,23 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		*val = v->regs.gpr[name - HV_REG_RAX]; /* shared by every VTL */
 		return HV_STATUS_SUCCESS;
 	}
+	u32 msr;
+	u64 *m = private_msr(v, vtl, name, &msr);
+	if (m) {
+		*val = *m;
+		return HV_STATUS_SUCCESS;
+	}
 	u32 field = arch_register_field(name);
-	if (!field || vtl_vmcs_peek(v, vtl, true))
+	bool seg = !field && ((name >= HV_REG_ES && name < HV_REG_ES + SEG_COUNT) ||
+			      name == HV_REG_IDTR || name == HV_REG_GDTR);
+	if ((!field && !seg) || vtl_vmcs_peek(v, vtl, true))
 		return HV_STATUS_INVALID_PARAMETER;
-	*val = field == VMCS_CR0_SHADOW ? vmcs_guest_cr0(v) :
-	       field == VMCS_CR4_SHADOW ? vmcs_guest_cr4(v) :
-					  vmread(field);
+	if (seg)
+		segment_register(name, val);
+	else
+		*val = field == VMCS_CR0_SHADOW ? vmcs_guest_cr0(v) :
+		       field == VMCS_CR4_SHADOW ? vmcs_guest_cr4(v) :
+						  vmread(field);
 	vtl_vmcs_peek(v, vtl, false);
 	return HV_STATUS_SUCCESS;
 }
@@ -422,10 +508,39 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		v->regs.gpr[name - HV_REG_RAX] = val;
 		return HV_STATUS_SUCCESS;
 	}
+	u32 msr;
+	u64 *m = private_msr(v, vtl, name, &msr);
+	if (m) {
+		/* What WRMSR would refuse (SDM vol.4): a non-canonical address, the reserved
+		 * upper halves of SFMASK and TSC_AUX. */
+		if (((msr == MSR_IA32_KERNEL_GS_BASE || msr == MSR_IA32_LSTAR ||
+		      msr == MSR_IA32_CSTAR) &&
+		     !canonical(val)) ||
+		    ((msr == MSR_IA32_FMASK || msr == MSR_IA32_TSC_AUX) && (val >> 32)))
+			return HV_STATUS_INVALID_PARAMETER;
+		*m = val;
+		if (vtl == v->active_vtl)
+			wrmsr(msr, val); /* the running VTL's: in the CPU now */
+		return HV_STATUS_SUCCESS;
+	}
 	u32 field = arch_register_field(name);
 	switch (field) {
 	case VMCS_GUEST_RSP:
 	case VMCS_GUEST_RIP:
+		break;
+	case VMCS_GUEST_SYSENTER_EIP:
+	case VMCS_GUEST_SYSENTER_ESP:
+		if (!canonical(val))
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case VMCS_GUEST_SYSENTER_CS:
+	case VMCS_GUEST_DR7: /* bits 63:32 reserved (SDM vol.3 18.2.4) */
+		if (val >> 32)
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case VMCS_GUEST_PAT:
+		if (!pat_ok(val))
+			return HV_STATUS_INVALID_PARAMETER;
 		break;
 	case VMCS_GUEST_RFLAGS: /* bit 1 set; 3, 5, 15, 63:22 clear (SDM vol.1 3.4.3) */
 		if (!(val & 2) || (val & (GENMASK(63, 22) | (1u << 3) | (1u << 5) | (1u << 15))))
@@ -478,12 +593,12 @@ u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a)
 	for (u32 r = a->c.rep_start; !st && r < a->c.rep_count; r++) {
 		if (r > a->c.rep_start && hv_out_of_time(a))
 			return HV_CALL_CONTINUE;
-		u64 val;
-		st = vp_register_get(v, t, vtl, in_u32(a->in + 16 + 4 * r), &val);
+		u64 val[2];
+		st = vp_register_get(v, t, vtl, in_u32(a->in + 16 + 4 * r), val);
 		if (st)
 			break;
-		out_u64(a->out + 16 * r, val);
-		out_u64(a->out + 16 * r + 8, 0);
+		out_u64(a->out + 16 * r, val[0]);
+		out_u64(a->out + 16 * r + 8, val[1]);
 		a->reps_done = (u16)(r + 1);
 	}
 	return st;

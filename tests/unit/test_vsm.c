@@ -561,12 +561,47 @@ static void test_set_vp_registers(void **state)
 	assert_int_equal(set_reg(0x000d0005, 0, (1ULL << 40) | 0x1f0, 0), 0);
 	assert_int_equal(get_reg(0x000d0005, 0, &val), 0);
 	assert_int_equal(val, 0x1f0);
-	/* Back in VTL0: its RIP and RSP are what VTL1 set. */
+	/* VTL0's private MSRs (kept while VTL1 runs) and more of its VMCS. */
+	assert_int_equal(set_reg(0x00080009, USE_VTL(0), 0xffff800000001000ULL, 0), 0); /* LSTAR */
+	assert_int_equal(set_reg(0x00080009, USE_VTL(0), 0x0000800000000000ULL, 0), 5);
+	assert_int_equal(set_reg(0x0008000b, USE_VTL(0), 1ULL << 32, 0), 5); /* SFMASK */
+	assert_int_equal(set_reg(0x00080002, USE_VTL(0), 0x5000, 0), 0);     /* KernelGsBase */
+	assert_int_equal(get_reg(0x00080009, USE_VTL(0), &val), 0);
+	assert_int_equal(val, 0xffff800000001000ULL);
+	assert_int_equal(set_reg(0x00080004, USE_VTL(0), 0x0007040600070402ULL, 0), 5); /* PAT */
+	assert_int_equal(set_reg(0x00080004, USE_VTL(0), 0x0007040600070406ULL, 0), 0);
+	assert_int_equal(set_reg(0x00050005, USE_VTL(0), 1ULL << 32, 0), 5);		/* DR7 */
+	assert_int_equal(set_reg(0x00080006, USE_VTL(0), 0xffffffff81000000ULL, 0), 0); /* EIP */
+	/* VTL1's own LSTAR: in the CPU at once. */
+	assert_int_equal(set_reg(0x00080009, 0, 0xffff800000002000ULL, 0), 0);
+	assert_int_equal(rdmsr(MSR_IA32_LSTAR), 0xffff800000002000ULL);
+	/* Back in VTL0: its RIP and RSP are what VTL1 set, and its MSRs. */
 	vtl_stub(HVCALL_VTL_RETURN, 1);
 	assert_int_equal(vp.active_vtl, 0);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0x7770);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RSP), 0x8880);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RFLAGS), 0x202);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_PAT), 0x0007040600070406ULL);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_SYSENTER_EIP), 0xffffffff81000000ULL);
+	assert_int_equal(rdmsr(MSR_IA32_LSTAR), 0xffff800000001000ULL);
+	assert_int_equal(rdmsr(MSR_IA32_KERNEL_GS_BASE), 0x5000);
+	/* Segments and descriptor tables (HV_X64_SEGMENT_REGISTER / TABLE_REGISTER). */
+	fake_vmcs_set(VMCS_GUEST_ES_BASE + 2 * SEG_CS, 0x1000);
+	fake_vmcs_set(VMCS_GUEST_ES_LIMIT + 2 * SEG_CS, 0xffffffff);
+	fake_vmcs_set(VMCS_GUEST_ES_SEL + 2 * SEG_CS, 0x38);
+	fake_vmcs_set(VMCS_GUEST_ES_AR + 2 * SEG_CS, 0xa09b);
+	fake_vmcs_set(VMCS_GUEST_GDTR_BASE, 0x3000);
+	fake_vmcs_set(VMCS_GUEST_GDTR_LIMIT, 0x57);
+	memset(fake_guest_mem, 0, 32);
+	put64(IN, HV_PARTITION_ID_SELF);
+	put64(IN + 8, HV_VP_INDEX_SELF);
+	u32 names[2] = { 0x00060001, 0x00070001 };
+	memcpy(fake_guest_mem + IN + 16, names, 8);
+	assert_int_equal(mem_call(HVCALL_GET_VP_REGISTERS | (2ULL << 32)), 2ULL << 32);
+	assert_int_equal(get64(OUT), 0x1000);
+	assert_int_equal(get64(OUT + 8), 0xffffffffULL | 0x38ULL << 32 | 0xa09bULL << 48);
+	assert_int_equal(get64(OUT + 16), 0x57ULL << 48);
+	assert_int_equal(get64(OUT + 24), 0x3000);
 }
 
 /* ---- TranslateVirtualAddress ---------------------------------------------------------- */
