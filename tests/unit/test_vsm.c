@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "arch/x86/apic.h"
+#include "arch/x86/dbgcon.h"
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
@@ -354,6 +355,24 @@ static void test_vtl_call_ud_cases(void **state)
 	assert_int_equal(vp.active_vtl, 0);
 	assert_int_equal(fake_vmcs_current, FAKE_VMCS_PA);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip);
+	/* A 32-bit caller (compatibility mode: CS.L = 0): no stubs for it, #UD; EDX:EAX is its
+	 * control word there. */
+	vp.regs.gpr[RAX] = HVCALL_VTL_CALL;
+	vp.regs.gpr[RDX] = 0;
+	vp.regs.gpr[RCX] = 0;
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_GUEST_CS_AR, 0xc09b);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_VMCALL), EXIT_RESUME);
+	assert_true(ud_injected());
+	assert_int_equal(vp.active_vtl, 0);
+	/* While the debug console times hypercalls, the general path does the call. */
+	dbgcon_timing = true;
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	dbgcon_timing = false;
+	assert_false(ud_injected());
+	assert_int_equal(vp.active_vtl, 1);
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(vp.active_vtl, 0);
 	/* Without AccessVsm: a status, as for every call without its privilege. */
 	hv_set_privileges_off(HV_PRIV_ACCESS_VSM);
 	vtl_stub(HVCALL_VTL_CALL, 0);
