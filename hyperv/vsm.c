@@ -198,7 +198,10 @@ u16 hv_start_virtual_processor(struct vcpu *v, struct hv_args *a)
 		if (vtl_partition_config(h) &&
 		    (*vtl_partition_config(h) & HV_VSM_DENY_LOWER_STARTUP))
 			return HV_STATUS_ACCESS_DENIED;
-	if (vtl == 0 || !(vtl_vp_enabled(t) & (1u << vtl)))
+	/* A parked VP (INIT, no SIPI yet) serves no kick, and a SIPI is dropped once it has
+	 * VTL1: it could never start. */
+	if (vtl == 0 || !(vtl_vp_enabled(t) & (1u << vtl)) ||
+	    __atomic_load_n(&t->parked, __ATOMIC_ACQUIRE))
 		return HV_STATUS_INVALID_VP_STATE;
 	if (!context_from_hv(&g, a->in + 16))
 		return HV_STATUS_INVALID_REGISTER_VALUE;

@@ -747,6 +747,10 @@ static void test_start_virtual_processor(void **state)
 	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, no_pe),
 			 HV_STATUS_INVALID_REGISTER_VALUE);
 	assert_int_equal(vp1.work.kick, 0);
+	vp1.parked = true; /* after an INIT, waiting for a SIPI: it would never start */
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, rip_b000),
+			 HV_STATUS_INVALID_VP_STATE);
+	vp1.parked = false;
 	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, rip_b000), 0);
 	assert_int_equal(vp1.work.kick, VCPU_KICK_VTL);
 	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 1, rip_b000),
