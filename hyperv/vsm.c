@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The VSM hypercalls (TLFS, reference 1.7 and 3; docs/VSM.md has every status and the
- * order they are checked in): HvCallEnablePartitionVtl, HvCallEnableVpVtl, VtlCall,
- * VtlReturn and HvCallGetVpRegisters. The VTL state and the switch are vtl/'s.
+ * order they are checked in): HvCallEnablePartitionVtl, HvCallEnableVpVtl,
+ * HvCallStartVirtualProcessor, VtlCall, VtlReturn, HvCallGetVpRegisters and
+ * HvCallSetVpRegisters. The VTL state and the switch are vtl/'s; TranslateVirtualAddress
+ * is hyperv/translate.c.
  */
 #define LOG_MODULE "vsm"
 #include "arch/x86/core.h"
