@@ -85,7 +85,7 @@ static int ops_vp_info(u32 i, struct dbgcon_vp_info *out)
 {
 	const struct vcpu *v = vcpu_get(i);
 
-	*out = (struct dbgcon_vp_info){ i, v->apic_id, 0, vp_state(v), v->exits };
+	*out = (struct dbgcon_vp_info){ i, v->apic_id, v->active_vtl, vp_state(v), v->exits };
 	return 0;
 }
 
@@ -93,8 +93,6 @@ static int ops_vp_regs(u32 i, u32 vtl, struct vcpu_snapshot *out)
 {
 	struct vcpu *v = vcpu_get(i);
 
-	if (vtl != 0)
-		return -ENOENT;
 	if (dbgcon_cpu(v)) { /* our own VP: its VMCS is the current one */
 		vcpu_take_snapshot(v);
 	} else if (v->state != VCPU_STOPPED) { /* a stopped VP took its last snapshot */
@@ -112,12 +110,17 @@ static int ops_vp_regs(u32 i, u32 vtl, struct vcpu_snapshot *out)
 		}
 	}
 	*out = v->snap;
-	return 0;
+	/* Only the running VTL's VMCS can be read: another VTL's state is not there. */
+	return out->vtl == vtl ? 0 : -ESRCH;
 }
 
 static u32 ops_vtl_count(void)
 {
-	return 1;
+	u32 n = 1;
+
+	while (n < CORE_VTLS && core.eptp[n]) /* the VTLs with a view: enabled ones */
+		n++;
+	return n;
 }
 
 static int ops_gpa_lookup(u32 vtl, u64 gpa, u64 *hpa, struct pt_attr *a, unsigned *level)

@@ -28,9 +28,10 @@ struct dbgcon_ops {
 	u32 (*vp_count)(void);
 	int (*vp_info)(u32 vp, struct dbgcon_vp_info *out);
 	/* A fresh copy of the VP's guest state at that VTL: 0, -ENOENT (no such VP/VTL),
+	 * -ESRCH (the VP runs another VTL: only the running one's VMCS can be read),
 	 * -EBUSY (the VP cannot answer now: parked or not virtualized), -ETIMEDOUT. */
 	int (*vp_regs)(u32 vp, u32 vtl, struct vcpu_snapshot *out);
-	u32 (*vtl_count)(void); /* VTLs with a view (1 today) */
+	u32 (*vtl_count)(void); /* VTLs with an EPT view: 1, 2 once VTL1 is enabled */
 	int (*gpa_lookup)(u32 vtl, u64 gpa, u64 *hpa, struct pt_attr *a, unsigned *level);
 	int (*gpa_walk)(u32 vtl, u64 start, u64 size, pt_walk_fn fn, void *ctx);
 	/* Sums over all VPs since the last reset; names[reason] may be NULL. */

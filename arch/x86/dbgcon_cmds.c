@@ -127,6 +127,12 @@ static void cmd_regs(int argc, char **argv)
 	vtl = argc == 3 ? (u32)v : 0;
 	int r = ops->vp_regs(vp, vtl, &s);
 	if (r) {
+		if (r == -ESRCH) {
+			out("error: VP %u does not run VTL%u now: only the running VTL's registers "
+			    "can be read ('vps' shows which)\r\n",
+			    vp, vtl);
+			return;
+		}
 		out("error: VP %u cannot report its registers now (%s)\r\n", vp,
 		    r == -EBUSY	    ? "parked or not virtualized" :
 		    r == -ETIMEDOUT ? "no answer" :

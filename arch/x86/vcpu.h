@@ -56,6 +56,7 @@ struct vcpu_snapshot {
 	u64 gdtr_base, idtr_base;
 	u32 gdtr_limit, idtr_limit, activity, interruptibility;
 	u64 exit_reason, exit_qual;
+	u32 vtl; /* the VTL whose state this is (the one running when it was taken) */
 };
 
 enum vcpu_state {

@@ -409,6 +409,7 @@ void vcpu_take_snapshot(struct vcpu *v)
 	s->interruptibility = (u32)vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	s->exit_reason = vmread(VMCS_EXIT_REASON);
 	s->exit_qual = vmread(VMCS_EXIT_QUALIFICATION);
+	s->vtl = v->active_vtl;
 	__atomic_add_fetch(&v->snap_seq, 1, __ATOMIC_RELEASE);
 }
 

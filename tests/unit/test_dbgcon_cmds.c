@@ -594,7 +594,10 @@ static void test_regs_bad(void **state)
 		"error: VP 2 cannot report its registers now (parked or not virtualized)");
 	expect1("regs 3", "error: VP 3 cannot report its registers now (no answer)");
 	expect1("regs 4", "error: VP 4 cannot report its registers now (failed)");
-	assert_int_equal(f.regs_calls, 3);
+	f.regs_ret[4] = -ESRCH;
+	expect1("regs 4", "error: VP 4 does not run VTL0 now: only the running VTL's registers "
+			  "can be read ('vps' shows which)");
+	assert_int_equal(f.regs_calls, 4);
 }
 
 /* ---- gpa ------------------------------------------------------------------------------- */
