@@ -42,8 +42,7 @@ bool vtl_enabled_on_any_vp(u32 vtl, const struct vcpu *except)
 	if (vtl == 0)
 		return true;
 	for (u32 i = 0; vtl <= VTL_MAX && i < vcpu_count(); i++)
-		if ((!except || i != except->index) &&
-		    __atomic_load_n(&vtl_vps[i][vtl].enabled, __ATOMIC_ACQUIRE))
+		if ((!except || i != except->index) && (vtl_vp_enabled(vcpu_get(i)) & (1u << vtl)))
 			return true;
 	return false;
 }
@@ -79,12 +78,11 @@ int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
 		return -EINVAL;
 	spin_lock(&vtl_lock);
 	struct vtl_vp *s = &vtl_vps[t->index][vtl];
-	if (s->enabled) {
+	if (vtl_vp_enabled(t) & (1u << vtl)) {
 		r = -EEXIST;
 	} else {
 		*s = (struct vtl_vp){ .init = *g };
 		/* Published last: t reads its state only after it sees this (vtl_switch). */
-		__atomic_store_n(&s->enabled, true, __ATOMIC_RELEASE);
 		__atomic_or_fetch(&t->higher_vtls, (u16)(1u << vtl), __ATOMIC_RELEASE);
 	}
 	spin_unlock(&vtl_lock);
@@ -102,7 +100,7 @@ int vtl_start_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
 		return -EINVAL;
 	spin_lock(&vtl_lock);
 	struct vtl_vp *s = &vtl_vps[t->index][vtl];
-	if (!s->enabled)
+	if (!(vtl_vp_enabled(t) & (1u << vtl)))
 		r = -EINVAL;
 	else if (s->created || s->start_pending)
 		r = -EEXIST;
@@ -166,10 +164,10 @@ int vtl_switch(struct vcpu *v, u32 to)
 	struct vtl_vp *f = &vtl_vps[v->index][from], *t = &vtl_vps[v->index][to];
 	bool first = false;
 
-	if (to > VTL_MAX || to == from || !__atomic_load_n(&t->enabled, __ATOMIC_ACQUIRE))
+	if (to > VTL_MAX || to == from || !(vtl_vp_enabled(v) & (1u << to)))
 		return -EINVAL;
 	if (from == 0 && !f->created) { /* VTL0's VMCS is the one takeover made */
-		f->enabled = f->created = true;
+		f->created = true;
 		f->vmcs_pa = v->vmcs_pa;
 	}
 	f->entry_ctls = v->entry_ctls;

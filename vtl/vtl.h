@@ -19,9 +19,9 @@
 #define VTL_MAX 1
 _Static_assert(VTL_MAX + 1 == CORE_VTLS, "one EPT view and VMCS per VTL offered");
 
-/* One VP at one VTL. Owned by the VP's CPU once enabled; enabling writes it first. */
+/* One VP at one VTL. Owned by the VP's CPU once enabled (the VTL's bit in the vcpu's
+ * higher_vtls, published after enabling wrote this). */
 struct vtl_vp {
-	bool enabled;
 	bool created; /* its VMCS exists (VTL0's: from takeover) */
 	u64 vmcs_pa;
 	u32 entry_ctls; /* v->entry_ctls while another VTL runs */
