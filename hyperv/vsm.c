@@ -369,25 +369,22 @@ static u64 *private_msr(struct vcpu *v, u32 vtl, u32 name, u32 *msr)
 		*msr = MSR_IA32_KERNEL_GS_BASE;
 		if (vtl == v->active_vtl)
 			m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE); /* SWAPGS moves it */
-		return &m->kernel_gs_base;
+		break;
 	case HV_REG_STAR:
-		*msr = MSR_IA32_STAR;
-		return &m->star;
 	case HV_REG_STAR + 1:
-		*msr = MSR_IA32_LSTAR;
-		return &m->lstar;
 	case HV_REG_STAR + 2:
-		*msr = MSR_IA32_CSTAR;
-		return &m->cstar;
 	case HV_REG_STAR + 3:
-		*msr = MSR_IA32_FMASK;
-		return &m->sfmask;
+		*msr = MSR_IA32_STAR + (name - HV_REG_STAR); /* STAR LSTAR CSTAR FMASK */
+		break;
 	case HV_REG_TSC_AUX:
+		if (!(core.proc2 & PROC2_RDTSCP))
+			return NULL;
 		*msr = MSR_IA32_TSC_AUX;
-		return (core.proc2 & PROC2_RDTSCP) ? &m->tsc_aux : NULL;
+		break;
 	default:
 		return NULL;
 	}
+	return vp_private_msr(m, *msr);
 }
 
 /* A segment or descriptor-table register of the current VMCS as HV_X64_SEGMENT_REGISTER

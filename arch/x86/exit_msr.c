@@ -12,6 +12,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/msr_bitmap.h"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/vp_vtl.h"
 #include "hyperv/hv.h"
 #include "lib/log.h"
 
@@ -74,28 +75,6 @@ static int wrmsr_efer(struct vcpu *v, u64 val)
 	return 0;
 }
 
-/* A write the CPU took: kept when it is one of the tracked private MSRs (vcpu.h). */
-static void track_private_msr(struct vcpu *v, u32 msr, u64 val)
-{
-	switch (msr) {
-	case MSR_IA32_STAR:
-		v->msrs.star = val;
-		break;
-	case MSR_IA32_LSTAR:
-		v->msrs.lstar = val;
-		break;
-	case MSR_IA32_CSTAR:
-		v->msrs.cstar = val;
-		break;
-	case MSR_IA32_FMASK:
-		v->msrs.sfmask = val;
-		break;
-	case MSR_IA32_TSC_AUX:
-		v->msrs.tsc_aux = val;
-		break;
-	}
-}
-
 int exit_wrmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->regs.gpr[RCX];
@@ -111,8 +90,8 @@ int exit_wrmsr(struct vcpu *v)
 		bad = hv_msr_write(v, msr, val);
 	else if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr))
 		bad = -1; /* locked / read-only */
-	else if ((bad = msr_write_safe(msr, val)) == 0)
-		track_private_msr(v, msr, val);
+	else if ((bad = msr_write_safe(msr, val)) == 0 && vp_private_msr(&v->msrs, msr))
+		*vp_private_msr(&v->msrs, msr) = val; /* tracked (vcpu.h) */
 	if (bad) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;

@@ -14,6 +14,27 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vcpu.h"
 
+/* The member of m that holds msr; NULL when msr is not one of the private MSRs. */
+static inline u64 *vp_private_msr(struct vp_private_msrs *m, u32 msr)
+{
+	switch (msr) {
+	case MSR_IA32_KERNEL_GS_BASE:
+		return &m->kernel_gs_base;
+	case MSR_IA32_STAR:
+		return &m->star;
+	case MSR_IA32_LSTAR:
+		return &m->lstar;
+	case MSR_IA32_CSTAR:
+		return &m->cstar;
+	case MSR_IA32_FMASK:
+		return &m->sfmask;
+	case MSR_IA32_TSC_AUX:
+		return &m->tsc_aux;
+	default:
+		return NULL;
+	}
+}
+
 /* At takeover: what the CPU holds, as v->msrs (TSC_AUX exists where RDTSCP does, and the
  * guest has it when the VMCS enables RDTSCP). */
 static inline void vp_private_msrs_init(struct vcpu *v)
