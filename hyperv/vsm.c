@@ -585,8 +585,14 @@ static u16 vp_registers_target(struct vcpu *v, const u8 *in, struct vcpu **t, u3
 	return HV_STATUS_SUCCESS;
 }
 
-/* HvCallGetVpRegisters: 4-byte names in, 16-byte values out. */
-u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a)
+/* One element of a Get/SetVpRegisters list, for VP t at vtl: 0 or the status that stops
+ * the list there. */
+typedef u16 (*vp_register_elem_fn)(struct vcpu *v, struct vcpu *t, u32 vtl, struct hv_args *a,
+				   u32 r);
+
+/* The header, then the elements from the rep start on, each counted when it succeeds (the
+ * TLFS rep rules, reference 1.3); continued when out of time. */
+static u16 vp_registers_rep(struct vcpu *v, struct hv_args *a, vp_register_elem_fn elem)
 {
 	struct vcpu *t;
 	u32 vtl;
@@ -595,34 +601,43 @@ u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a)
 	for (u32 r = a->c.rep_start; !st && r < a->c.rep_count; r++) {
 		if (r > a->c.rep_start && hv_out_of_time(a))
 			return HV_CALL_CONTINUE;
-		u64 val[2];
-		st = vp_register_get(v, t, vtl, in_u32(a->in + 16 + 4 * r), val);
-		if (st)
-			break;
-		out_u64(a->out + 16 * r, val[0]);
-		out_u64(a->out + 16 * r + 8, val[1]);
-		a->reps_done = (u16)(r + 1);
-	}
-	return st;
-}
-
-/* HvCallSetVpRegisters: 32-byte elements in (name, 12 bytes reserved, 16-byte value). */
-u16 hv_set_vp_registers(struct vcpu *v, struct hv_args *a)
-{
-	struct vcpu *t;
-	u32 vtl;
-	u16 st = vp_registers_target(v, a->in, &t, &vtl);
-
-	for (u32 r = a->c.rep_start; !st && r < a->c.rep_count; r++) {
-		if (r > a->c.rep_start && hv_out_of_time(a))
-			return HV_CALL_CONTINUE;
-		const u8 *e = a->in + 16 + 32 * r;
-		/* The reserved bytes, and the value's upper half (every register here is 64-bit). */
-		if (in_u32(e + 4) || in_u64(e + 8) || in_u64(e + 24))
-			return HV_STATUS_INVALID_PARAMETER;
-		st = vp_register_set(v, t, vtl, in_u32(e), in_u64(e + 16));
+		st = elem(v, t, vtl, a, r);
 		if (!st)
 			a->reps_done = (u16)(r + 1);
 	}
 	return st;
+}
+
+/* GetVpRegisters: a 4-byte name in, a 16-byte value out. */
+static u16 get_elem(struct vcpu *v, struct vcpu *t, u32 vtl, struct hv_args *a, u32 r)
+{
+	u64 val[2];
+	u16 st = vp_register_get(v, t, vtl, in_u32(a->in + 16 + 4 * r), val);
+
+	if (!st) {
+		out_u64(a->out + 16 * r, val[0]);
+		out_u64(a->out + 16 * r + 8, val[1]);
+	}
+	return st;
+}
+
+/* SetVpRegisters: 32 bytes in (name, 12 bytes reserved, a 16-byte value). */
+static u16 set_elem(struct vcpu *v, struct vcpu *t, u32 vtl, struct hv_args *a, u32 r)
+{
+	const u8 *e = a->in + 16 + 32 * r;
+
+	/* The reserved bytes, and the value's upper half (every register here is 64-bit). */
+	if (in_u32(e + 4) || in_u64(e + 8) || in_u64(e + 24))
+		return HV_STATUS_INVALID_PARAMETER;
+	return vp_register_set(v, t, vtl, in_u32(e), in_u64(e + 16));
+}
+
+u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a)
+{
+	return vp_registers_rep(v, a, get_elem);
+}
+
+u16 hv_set_vp_registers(struct vcpu *v, struct hv_args *a)
+{
+	return vp_registers_rep(v, a, set_elem);
 }
