@@ -76,7 +76,8 @@ struct hv_call {
 	hv_call_fn fn;
 };
 
-/* HV_INPUT_VTL (reference 1.5): only VTL0 exists for now. */
+/* HV_INPUT_VTL (reference 1.5) of a cluster IPI: VTL0 only so far (IPIs into VTL1 need its
+ * own local APIC, docs/VSM.md). */
 static bool input_vtl_ok(u8 vtl)
 {
 	if (vtl & 0xe0)
@@ -439,6 +440,15 @@ static void hv_continue(struct vcpu *v, const struct hv_regs *r, u16 reps_done)
  * hv_vtl_call / hv_vtl_return find. Without AccessVsm a status, ACCESS_DENIED, as for every
  * call whose privilege is not offered.
  */
+/* VtlCall or VtlReturn as the control word's code says; #UD where they refuse. */
+static void hv_vtl_switch_call(struct vcpu *v, u64 control)
+{
+	int err = (control & 0xffff) == HVCALL_VTL_CALL ? hv_vtl_call(v, control) :
+							  hv_vtl_return(v, control);
+	if (err)
+		vcpu_inject_ud(v);
+}
+
 static void hv_exit_vtl(struct vcpu *v, const struct hv_regs *r)
 {
 	if (!(hv_privileges() & HV_PRIV_ACCESS_VSM)) {
@@ -448,11 +458,10 @@ static void hv_exit_vtl(struct vcpu *v, const struct hv_regs *r)
 		vcpu_skip_instr(v);
 		return;
 	}
-	int err = !r->is64				   ? -1 :
-		  (r->control & 0xffff) == HVCALL_VTL_CALL ? hv_vtl_call(v, r->control) :
-							     hv_vtl_return(v, r->control);
-	if (err)
+	if (!r->is64)
 		vcpu_inject_ud(v);
+	else
+		hv_vtl_switch_call(v, r->control);
 }
 
 /*
@@ -466,8 +475,7 @@ static bool __attribute__((noinline)) hv_vtl_fast(struct vcpu *v, u64 control)
 	    vcpu_cpl() != 0 || !(hv_privileges() & HV_PRIV_ACCESS_VSM) || dbgcon_timing)
 		return false;
 	hv_stats[v->index].count[control]++;
-	if (control == HVCALL_VTL_CALL ? hv_vtl_call(v, control) : hv_vtl_return(v, control))
-		vcpu_inject_ud(v);
+	hv_vtl_switch_call(v, control);
 	return true;
 }
 
