@@ -11,6 +11,7 @@
 #include <efilib.h>
 
 #include "lib/compiler.h"
+#include "tests/guests/idt.h"
 #include "tests/guests/report.h"
 #include "tests/guests/vtl0test.h"
 
@@ -25,18 +26,12 @@ __asm__(".text\n"
 	"	lock incl busy_nmis(%rip)\n"
 	"	iretq\n");
 
-struct busy_idtr {
-	u16 limit;
-	u64 base;
-} __attribute__((packed));
-
 /* 64-bit interrupt gate (SDM vol.3 6.14.1): P, DPL 0, type 0xE, IST 0. */
 static void busy_nmi_gate(u64 saved[2], bool install)
 {
-	struct busy_idtr idtr;
+	struct vt0_dtr idtr = vt0_idtr_now();
 	u16 cs;
 
-	__asm__ volatile("sidt %0" : "=m"(idtr));
 	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
 	volatile u64 *gate = (volatile u64 *)(idtr.base + 2 * 16);
 	if (install) {

@@ -2,17 +2,11 @@
 /* One IDT gate of this CPU (tests/guests/idt.h). */
 #include "tests/guests/idt.h"
 
-struct idtr {
-	u16 limit;
-	u64 base;
-} __attribute__((packed));
-
 void vt0_idt_gate(u32 vector, u64 handler, struct vt0_idt_gate *saved)
 {
-	struct idtr idtr;
+	struct vt0_dtr idtr = vt0_idtr_now();
 	u16 cs;
 
-	__asm__ volatile("sidt %0" : "=m"(idtr));
 	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
 	volatile struct vt0_idt_gate *gate = (volatile struct vt0_idt_gate *)idtr.base + vector;
 	if (!handler) {

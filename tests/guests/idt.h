@@ -17,6 +17,28 @@ struct vt0_idt_gate {
 };
 _Static_assert(sizeof(struct vt0_idt_gate) == 16, "SDM vol.3 6.14.1: 64-bit gates are 16 bytes");
 
+/* IDTR / GDTR as SIDT and SGDT store them (SDM vol.3 2.4.1, 64-bit mode). */
+struct vt0_dtr {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+static inline struct vt0_dtr vt0_idtr_now(void)
+{
+	struct vt0_dtr d;
+
+	__asm__ volatile("sidt %0" : "=m"(d));
+	return d;
+}
+
+static inline struct vt0_dtr vt0_gdtr_now(void)
+{
+	struct vt0_dtr d;
+
+	__asm__ volatile("sgdt %0" : "=m"(d));
+	return d;
+}
+
 /* Points this CPU's IDT vector at handler (an interrupt gate, P, DPL 0), the old gate
  * kept in *saved; handler 0 puts *saved back. */
 void vt0_idt_gate(u32 vector, u64 handler, struct vt0_idt_gate *saved);

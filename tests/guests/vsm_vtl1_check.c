@@ -15,6 +15,7 @@
 #include <efilib.h>
 
 #include "lib/printf.h"
+#include "tests/guests/idt.h"
 #include "tests/guests/report.h"
 #include "tests/guests/vsm_check.h"
 
@@ -90,27 +91,6 @@ void vt0_vsm_check_back(struct why *w, const struct vsm_regs *r, u64 rax, u64 rc
 	if (bad)
 		why_add(w, "VTL0 got %u GPR(s) not as VTL1 left them, first %s 0x%lx, want 0x%lx",
 			bad, gpr_name[first], r->out[first], base + first * step);
-}
-
-struct dtr {
-	u16 limit;
-	u64 base;
-} __attribute__((packed));
-
-static struct dtr idtr_now(void)
-{
-	struct dtr d;
-
-	__asm__ volatile("sidt %0" : "=m"(d));
-	return d;
-}
-
-static struct dtr gdtr_now(void)
-{
-	struct dtr d;
-
-	__asm__ volatile("sgdt %0" : "=m"(d));
-	return d;
 }
 
 /* The first entry (PING, fast return) and the state the initial context gave VTL1. */
@@ -218,7 +198,7 @@ static void check_private(struct vsm_state *s)
 	const struct vtl1_cpu *c = &s->v.mb->cpu[s->vp];
 	u32 mask = vtl1_priv_mask(), bad;
 	u64 orig[VTL1_PRIV_COUNT], cr0 = read_cr0(), cr3 = read_cr3(), cr4 = read_cr4(), v;
-	struct dtr idtr = idtr_now(), gdtr = gdtr_now();
+	struct vt0_dtr idtr = vt0_idtr_now(), gdtr = vt0_gdtr_now();
 	struct vsm_regs r;
 	struct why w = { 0 }, x = { 0 };
 
@@ -272,8 +252,8 @@ static void check_private(struct vsm_state *s)
 	if (read_cr0() != cr0 || read_cr3() != cr3 || read_cr4() != cr4)
 		why_add(&x, "VTL0's CR0/CR3/CR4 0x%lx/0x%lx/0x%lx, were 0x%lx/0x%lx/0x%lx",
 			read_cr0(), read_cr3(), read_cr4(), cr0, cr3, cr4);
-	if (idtr_now().base != idtr.base || gdtr_now().base != gdtr.base ||
-	    idtr_now().limit != idtr.limit || gdtr_now().limit != gdtr.limit)
+	if (vt0_idtr_now().base != idtr.base || vt0_gdtr_now().base != gdtr.base ||
+	    vt0_idtr_now().limit != idtr.limit || vt0_gdtr_now().limit != gdtr.limit)
 		why_add(&x, "VTL0's IDTR/GDTR changed");
 	report_info("vsm: VTL0 made the VTL calls with RFLAGS 0x%lx; VTL1 runs with 0x%lx",
 		    r.rflags_before, c->out[VTL1_OUT_RFLAGS]);

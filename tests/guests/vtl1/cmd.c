@@ -4,6 +4,7 @@
  * slot's out[] for VTL0 to check after the return.
  */
 #include "arch/x86/intrin.h"
+#include "tests/guests/idt.h"
 #include "tests/guests/vtl1/vtl1.h"
 
 #define CR0_AM (1ull << 18)
@@ -65,11 +66,6 @@ static u64 call_page(u64 target, u64 rcx, u64 rdx, u64 r8)
 	return rax;
 }
 
-struct dtr {
-	u16 limit;
-	u64 base;
-} __attribute__((packed));
-
 static u64 rflags_now(void)
 {
 	u64 v;
@@ -78,25 +74,9 @@ static u64 rflags_now(void)
 	return v;
 }
 
-static struct dtr idtr_now(void)
-{
-	struct dtr d;
-
-	__asm__ volatile("sidt %0" : "=m"(d));
-	return d;
-}
-
-static struct dtr gdtr_now(void)
-{
-	struct dtr d;
-
-	__asm__ volatile("sgdt %0" : "=m"(d));
-	return d;
-}
-
 static void ping(struct vtl1_cpu *c)
 {
-	struct dtr idtr = idtr_now(), gdtr = gdtr_now();
+	struct vt0_dtr idtr = vt0_idtr_now(), gdtr = vt0_gdtr_now();
 	u64 v = ~0ull;
 	u16 cs, ss, tr;
 
@@ -161,8 +141,8 @@ static void private_check(struct vtl1_cpu *c)
 	c->out[VTL1_OUT_FAULTS] = faults;
 	c->out[VTL1_OUT_BAD] = bad;
 	c->out[VTL1_OUT_RFLAGS] = rflags_now();
-	c->out[VTL1_OUT_IDTR] = idtr_now().base;
-	c->out[VTL1_OUT_GDTR] = gdtr_now().base;
+	c->out[VTL1_OUT_IDTR] = vt0_idtr_now().base;
+	c->out[VTL1_OUT_GDTR] = vt0_gdtr_now().base;
 }
 
 /* GetVpRegisters for one name, memory form, through VTL1's own page (reference 1.7). */
