@@ -51,6 +51,10 @@ static inline void out_u64(u8 *p, u64 v)
 }
 
 /* The VSM calls (hyperv/vsm.c, docs/VSM.md). */
+/* The VTL an HV_INPUT_VTL names for caller v on VP t (its reserved bits checked by the
+ * caller): UseTargetVtl's, else v's own; ACCESS_DENIED above v's, INVALID_VTL_STATE when
+ * t does not have it. */
+u16 hv_target_vtl(const struct vcpu *v, const struct vcpu *t, u8 input_vtl, u32 *vtl);
 u16 hv_enable_partition_vtl(struct vcpu *v, struct hv_args *a);
 u16 hv_enable_vp_vtl(struct vcpu *v, struct hv_args *a);
 u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a);

@@ -94,10 +94,11 @@ static u16 translate(struct vcpu *v, const u8 *in, u64 *result, u64 *gpa_page)
 						       HV_STATUS_INVALID_VP_INDEX;
 	if (in_u32(in + 12) || (ivtl & 0xe0) || (flags & GENMASK(55, 0) & ~TVA_FLAGS_OK))
 		return HV_STATUS_INVALID_PARAMETER;
-	u32 vtl = (ivtl & 0x10) ? (ivtl & 0xfu) : v->active_vtl;
-	if (vtl > v->active_vtl)
-		return HV_STATUS_ACCESS_DENIED;
-	if (!(vtl_vp_enabled(v) & (1u << vtl)) || !paging_of(v, vtl, &p))
+	u32 vtl;
+	u16 st = hv_target_vtl(v, v, ivtl, &vtl);
+	if (st)
+		return st;
+	if (!paging_of(v, vtl, &p))
 		return HV_STATUS_INVALID_VTL_STATE;
 
 	/* TLFS 3.12: TlbFlushInhibit locks this VP's TLB against the target VTL's flushes, as

@@ -19,6 +19,16 @@
 #include "lib/errno.h"
 #include "vtl/vtl.h"
 
+u16 hv_target_vtl(const struct vcpu *v, const struct vcpu *t, u8 input_vtl, u32 *vtl)
+{
+	*vtl = (input_vtl & 0x10) ? (input_vtl & 0xfu) : v->active_vtl;
+	if (*vtl > v->active_vtl)
+		return HV_STATUS_ACCESS_DENIED; /* never a higher VTL's state */
+	if (!(vtl_vp_enabled(t) & (1u << *vtl)))
+		return HV_STATUS_INVALID_VTL_STATE;
+	return HV_STATUS_SUCCESS;
+}
+
 /* The VP a call names: HV_VP_INDEX_SELF or an index of the partition; NULL if neither. */
 static struct vcpu *target_vp(struct vcpu *v, u32 index)
 {
@@ -577,12 +587,7 @@ static u16 vp_registers_target(struct vcpu *v, const u8 *in, struct vcpu **t, u3
 	*t = target_vp(v, in_u32(in + 8));
 	if (!*t)
 		return HV_STATUS_INVALID_VP_INDEX;
-	*vtl = (ivtl & 0x10) ? (ivtl & 0xfu) : v->active_vtl;
-	if (*vtl > v->active_vtl)
-		return HV_STATUS_ACCESS_DENIED; /* never a higher VTL's state */
-	if (!(vtl_vp_enabled(*t) & (1u << *vtl)))
-		return HV_STATUS_INVALID_VTL_STATE;
-	return HV_STATUS_SUCCESS;
+	return hv_target_vtl(v, *t, ivtl, vtl);
 }
 
 /* One element of a Get/SetVpRegisters list, for VP t at vtl: 0 or the status that stops
