@@ -441,7 +441,7 @@ static void hv_continue(struct vcpu *v, const struct hv_regs *r, u16 reps_done)
  * call whose privilege is not offered.
  */
 /* VtlCall or VtlReturn as the control word's code says; #UD where they refuse. */
-static void hv_vtl_switch_call(struct vcpu *v, u64 control)
+static inline __attribute__((always_inline)) void hv_vtl_switch_call(struct vcpu *v, u64 control)
 {
 	int err = (control & 0xffff) == HVCALL_VTL_CALL ? hv_vtl_call(v, control) :
 							  hv_vtl_return(v, control);
