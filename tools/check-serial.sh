@@ -130,7 +130,10 @@ while IFS= read -r raw || [ -n "$raw" ]; do
 		if [ $st -eq 2 ]; then
 			fail "$what" "bad regular expression"
 		elif [ $st -eq 0 ]; then
-			fail "$what" "line ${hit%%:*}: ${hit#*:}"
+			# The lines after the match too: a kernel WARNING says where only there.
+			ctx=("line ${hit%%:*}: ${hit#*:}")
+			while IFS= read -r l; do ctx+=("${l:0:160}"); done < <(tail -n +$((${hit%%:*} + 1)) "$f" | head -n 15)
+			fail "$what" "${ctx[@]}"
 		else
 			ok "$what"
 		fi

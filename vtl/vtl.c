@@ -3,7 +3,7 @@
 #define LOG_MODULE "vtl"
 #include "vtl/vtl.h"
 #include "arch/x86/ept.h"
-#include "arch/x86/apic.h"
+#include "arch/x86/vmexit.h"
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/vmx_defs.h"
 #include "boot/bootinfo.h"
@@ -115,7 +115,7 @@ int vtl_start_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
 	 * operation looks at its kicks before it enters (arch/x86/vmexit.c). */
 	__atomic_or_fetch(&t->work.kick, VCPU_KICK_VTL, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
-		apic_send_nmi(t->apic_id);
+		vcpu_kick_nmi(t);
 	pr_info("VP %u: started in VTL%u at RIP %#llx\n", t->index, vtl,
 		(unsigned long long)g->rip);
 	return 0;

@@ -198,7 +198,7 @@ static enum apic_icr_action icr_init(struct vcpu *sender, u32 lo, u32 dest, bool
 		}
 		__atomic_or_fetch(&t->work.kick, VCPU_KICK_INIT, __ATOMIC_RELEASE);
 		if (t != sender) /* the sender acts on its own kick before its next entry */
-			apic_send_nmi(t->apic_id);
+			vcpu_kick_nmi(t);
 	}
 	return APIC_ICR_DROP;
 }
@@ -225,7 +225,7 @@ enum apic_icr_action apic_icr_write(struct vcpu *sender, u32 lo, u32 dest, bool 
 		s32 none = -1;
 		if (__atomic_compare_exchange_n(&t->sipi_vector, &none, (s32)(lo & 0xff), false,
 						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
-			apic_send_nmi(t->apic_id);
+			vcpu_kick_nmi(t);
 	}
 	/* The real SIPI still goes out: CPUs that are not ours need it; ours are parked in
 	 * VMX root operation, not in wait-for-SIPI, and ignore it (SDM 10.6.1). */

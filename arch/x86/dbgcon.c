@@ -100,8 +100,8 @@ static int ops_vp_regs(u32 i, u32 vtl, struct vcpu_snapshot *out)
 		    __atomic_load_n(&v->parked, __ATOMIC_ACQUIRE))
 			return -EBUSY;
 		u32 seq = __atomic_load_n(&v->snap_seq, __ATOMIC_ACQUIRE);
-		__atomic_or_fetch(&v->work.kick, VCPU_KICK_SNAPSHOT, __ATOMIC_RELEASE);
-		apic_send_nmi(v->apic_id);
+		__atomic_or_fetch(&v->work.kick, VCPU_KICK_SNAPSHOT, __ATOMIC_SEQ_CST);
+		vcpu_kick_nmi(v);
 		u32 spins = 0;
 		while (__atomic_load_n(&v->snap_seq, __ATOMIC_ACQUIRE) == seq) {
 			if (++spins == DBGCON_ANSWER_SPINS)
@@ -198,8 +198,8 @@ static int ops_vp_pause(u32 i, bool pause)
 		return -EBUSY;
 	__atomic_store_n(&v->paused, pause, __ATOMIC_RELEASE);
 	if (!dbgcon_cpu(v)) {
-		__atomic_or_fetch(&v->work.kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
-		apic_send_nmi(v->apic_id); /* a paused VP takes it at its next exit: this one */
+		__atomic_or_fetch(&v->work.kick, VCPU_KICK_WAKE, __ATOMIC_SEQ_CST);
+		vcpu_kick_nmi(v); /* a paused VP takes it at its next exit: this one */
 	}
 	return 0;
 }
@@ -214,8 +214,8 @@ static int ops_vp_nmi(u32 i)
 		v->work.nmi_for_guest = 1;
 		return 0;
 	}
-	__atomic_or_fetch(&v->work.kick, VCPU_KICK_NMI, __ATOMIC_RELEASE);
-	apic_send_nmi(v->apic_id);
+	__atomic_or_fetch(&v->work.kick, VCPU_KICK_NMI, __ATOMIC_SEQ_CST);
+	vcpu_kick_nmi(v);
 	return 0;
 }
 

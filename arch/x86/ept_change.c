@@ -94,8 +94,7 @@ static void ept_publish(struct vcpu *self)
 		struct vcpu *t = vcpu_get(i);
 		if (t == self || !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
 			continue;
-		__atomic_or_fetch(&t->work.kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
-		apic_send_nmi(t->apic_id);
+		vcpu_kick_nmi(t);
 		u32 spins = 0;
 		while (__atomic_load_n(&t->ept_gen, __ATOMIC_ACQUIRE) < gen &&
 		       __atomic_load_n(&t->in_guest, __ATOMIC_ACQUIRE) && ++spins < EPT_SYNC_SPINS)

@@ -12,6 +12,7 @@
 #include "arch/x86/ksyms.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vcpu.h"
+#include "arch/x86/vmexit.h"
 #include "drivers/console.h"
 #include "lib/log.h"
 
@@ -87,21 +88,17 @@ void backtrace_print(u64 rbp)
 void exception_handler(struct exception_frame *f)
 {
 	if (f->vector == 2) {
-		/* An NMI while parked is the wake-up: re-check before halting again. */
+		/* An NMI while halted in root is a wake-up: re-check before halting again. */
 		if (f->rip >= (u64)(uintptr_t)park_window_start &&
-		    f->rip <= (u64)(uintptr_t)park_window_end) {
+		    f->rip <= (u64)(uintptr_t)park_window_end)
 			f->rip = (u64)(uintptr_t)park_window_start;
-			return;
-		}
 		if (f->rip >= (u64)(uintptr_t)wait_window_start &&
-		    f->rip <= (u64)(uintptr_t)wait_window_end) {
+		    f->rip <= (u64)(uintptr_t)wait_window_end)
 			f->rip = (u64)(uintptr_t)wait_window_start;
-			return;
-		}
-		/* Anywhere else in root operation: a kick's or the guest's; the VP's next
-		 * entry tells which (arch/x86/vmexit.c). */
+		/* A kick's NMI or the guest's (arch/x86/vmexit.c, vcpu_kick_nmi): the guest's
+		 * is passed on at the VP's next entry. */
 		struct vcpu *v = this_cpu()->vcpu;
-		if (v)
+		if (v && !vcpu_nmi_is_kick(v))
 			__atomic_store_n(&v->work.nmi_root, 1, __ATOMIC_RELAXED);
 		return;
 	}

@@ -67,7 +67,7 @@ void vcpu_emulate_init(struct vcpu *v)
 	vcpu_park_wait(&v->sipi_vector);
 	v->idle_tsc += rdtsc() - t0; /* not running: not in VP_RUNTIME */
 	__atomic_store_n(&v->parked, false, __ATOMIC_RELEASE);
-	/* The wake-up NMI is ours; NMIs are blocked in wait-for-SIPI anyway. */
+	/* A guest NMI taken while parked is dropped: NMIs are blocked in wait-for-SIPI. */
 	__atomic_store_n(&v->work.nmi_root, 0, __ATOMIC_RELAXED);
 	u32 vector = (u32)__atomic_load_n(&v->sipi_vector, __ATOMIC_ACQUIRE) & 0xff;
 	pr_info("VP %u: SIPI vector %#x: starts in real mode at %#x\n", v->index, vector,

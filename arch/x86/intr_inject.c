@@ -2,6 +2,7 @@
 /* Interrupts injected through the VMCS (arch/x86/intr_inject.h). */
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/apic.h"
+#include "arch/x86/vmexit.h"
 #include "arch/x86/core.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/intrin.h"
@@ -13,10 +14,8 @@ void vcpu_post_interrupt(struct vcpu *t, u8 vector)
 	__atomic_store_n(&t->work.irq_posted, 1, __ATOMIC_SEQ_CST);
 	/* Dekker with the run loop: it sets in_guest, then looks at irq_posted. The poster's
 	 * own VP is in root operation (in_guest 0) and looks before its next entry. */
-	if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) {
-		__atomic_or_fetch(&t->work.kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
-		apic_send_nmi(t->apic_id);
-	}
+	if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+		vcpu_kick_nmi(t);
 }
 
 static void idle_end(struct vcpu *v);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #define LOG_MODULE "tlb"
 #include "arch/x86/tlb.h"
-#include "arch/x86/apic.h"
+#include "arch/x86/vmexit.h"
 #include "arch/x86/core.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/vcpu.h"
@@ -47,8 +47,7 @@ void vcpu_flush_tlbs(struct vcpu *self, u64 mask)
 		}
 		__atomic_store_n(&t->work.tlb_flush, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) {
-			__atomic_or_fetch(&t->work.kick, VCPU_KICK_WAKE, __ATOMIC_RELEASE);
-			apic_send_nmi(t->apic_id);
+			vcpu_kick_nmi(t);
 			waiting |= 1ULL << i;
 		}
 	}

@@ -86,8 +86,8 @@ struct vp_private_msrs {
 union vcpu_work {
 	u64 any;
 	struct {
-		u8 kick;	  /* VCPU_KICK_*: requests from other CPUs, each sent with an NMI */
-		u8 nmi_root;	  /* an NMI arrived in root operation: a kick's or the guest's */
+		u8 kick;	  /* VCPU_KICK_*: requests from other CPUs (vcpu_kick_nmi) */
+		u8 nmi_root;	  /* the guest's NMI arrived in root operation */
 		u8 nmi_for_guest; /* an NMI the guest must still receive */
 		u8 tlb_flush;	  /* another CPU asks for a flush of this VP's TLB (tlb.c) */
 		u8 ept_stale;	  /* the EPT changed: compare generations (ept_change.c) */
@@ -128,7 +128,11 @@ struct vcpu {
 	 * operation until a sender deposits a SIPI vector here (-1 = none). */
 	bool parked;
 	s32 sipi_vector;
-	bool paused;  /* set and cleared by the debug console (with a kick); waits in root */
+	bool paused; /* set and cleared by the debug console (with a kick); waits in root */
+	/* 1 from the moment another CPU decides to send this VP a kick's NMI until this CPU
+	 * takes an NMI: at most one kick NMI is ever on its way, and the NMI that clears the
+	 * flag is the kick's; every other NMI is the guest's (vcpu_kick_nmi, vmexit.c). */
+	u8 kick_nmi_inflight;
 	bool console; /* the boot CPU's VP, where the debug console is polled */
 	u32 snap_seq; /* bumped each time snap is refreshed */
 	u64 ept_gen;  /* the EPT generation this VP has flushed up to */

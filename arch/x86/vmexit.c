@@ -7,6 +7,7 @@
 #define LOG_MODULE "exit"
 #include "arch/x86/vmexit.h"
 #include "arch/x86/core.h"
+#include "arch/x86/apic.h"
 #include "arch/x86/exception.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/percpu.h"
@@ -142,11 +143,36 @@ int vmexit_dispatch(struct vcpu *v, u32 full)
 }
 
 /*
- * Before each entry: act on kicks from other CPUs, then give the guest any NMI that is
- * its own (taken by an NMI exit, or by the host while in root operation). A kick's NMI is
- * the hypervisor's and is not passed on; an NMI of the guest's arriving at the same moment
- * is merged with it, as the CPU itself merges NMIs (SDM vol.3 6.7.1).
+ * Kicks and the guest's NMIs. Other CPUs make a VP in guest mode exit with an NMI (the
+ * guest owns the physical APIC's interrupts; only an NMI exits for sure, SDM vol.3
+ * 25.1.2). Telling that NMI from the guest's own (a platform NMI, an NMI IPI between its
+ * CPUs) cannot be done by looking at the kick bits when it arrives: the VP may have seen
+ * and served them at an exit of its own before the NMI came, and the NMI would then be
+ * passed on to a guest that never asked for it ("NMI received for unknown reason"). So a
+ * flag says that one of our NMIs is on its way: a sender sets it (0 -> 1) before sending
+ * and sends nothing while it is set; the VP clears it with the first NMI it takes, which
+ * is then the kick's. A sender that finds the flag set relies on the NMI on its way: its
+ * work was published before its compare-exchange, and the VP clears the flag (a locked
+ * exchange) before it next looks at its work word, so it sees that work. A guest NMI
+ * that comes first is taken for the kick and the kick's for the guest's: the guest still
+ * gets one, a little later. One merged with a kick's is lost, as the CPU itself merges
+ * NMIs (SDM vol.3 6.7.1).
  */
+void vcpu_kick_nmi(struct vcpu *t)
+{
+	u8 none = 0;
+
+	if (__atomic_compare_exchange_n(&t->kick_nmi_inflight, &none, 1, false, __ATOMIC_SEQ_CST,
+					__ATOMIC_SEQ_CST))
+		apic_send_nmi(t->apic_id);
+}
+
+bool vcpu_nmi_is_kick(struct vcpu *v)
+{
+	return __atomic_exchange_n(&v->kick_nmi_inflight, 0, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* Before each entry: act on kicks from other CPUs, then give the guest its NMIs. */
 void (*vcpu_vtl_hook)(struct vcpu *v);
 
 static void vcpu_service_kicks(struct vcpu *v, u32 kick)
@@ -173,7 +199,6 @@ static u32 vcpu_wait_paused(struct vcpu *v)
 		}
 		cpu_wait_nonzero(&v->work.kick);
 		u32 kick = __atomic_exchange_n(&v->work.kick, 0, __ATOMIC_ACQUIRE);
-		__atomic_store_n(&v->work.nmi_root, 0, __ATOMIC_RELAXED); /* the wake-ups' */
 		deferred |= kick & VCPU_KICK_INIT;
 		vcpu_service_kicks(v, kick);
 	}
@@ -189,11 +214,7 @@ static void __attribute__((noinline)) vcpu_pre_entry_slow(struct vcpu *v)
 
 	if (__atomic_load_n(&w->nmi_root, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&w->nmi_root, 0, __ATOMIC_RELAXED);
-		/* A kicker sets its bit before its NMI: an NMI taken after the exchange above
-		 * may still be a kick, so look again before calling it the guest's. */
-		kick |= __atomic_exchange_n(&w->kick, 0, __ATOMIC_ACQUIRE);
-		if (!kick)
-			w->nmi_for_guest = 1;
+		w->nmi_for_guest = 1;
 	}
 	vcpu_service_kicks(v, kick);
 	if (v->console) {
@@ -246,7 +267,7 @@ int exit_nmi(struct vcpu *v)
 	if ((info & (INTR_INFO_VALID | (7u << 8))) != (INTR_INFO_VALID | INTR_TYPE_NMI))
 		return EXIT_STOP;
 	cpu_unblock_nmi();
-	if (!__atomic_load_n(&v->work.kick, __ATOMIC_ACQUIRE))
+	if (!vcpu_nmi_is_kick(v))
 		v->work.nmi_for_guest = 1;
 	return EXIT_RESUME;
 }

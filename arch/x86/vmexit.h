@@ -82,6 +82,13 @@ int exit_vmx_insn(struct vcpu *v);
 int exit_init(struct vcpu *v);
 int exit_nmi(struct vcpu *v);
 int exit_nmi_window(struct vcpu *v);
+/*
+ * The NMI that makes t look at its work word, sent after the work is published: none when
+ * one of ours is still on its way to t (that one will do). vcpu_nmi_is_kick() is asked on
+ * t's own CPU for every NMI it takes: true for the one that answers a kick.
+ */
+void vcpu_kick_nmi(struct vcpu *t);
+bool vcpu_nmi_is_kick(struct vcpu *v);
 /* Copies v's guest state into v->snap (on v's own CPU) and bumps v->snap_seq. */
 void vcpu_take_snapshot(struct vcpu *v);
 int exit_preempt_timer(struct vcpu *v);

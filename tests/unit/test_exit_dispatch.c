@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "arch/x86/apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/dbgcon.h"
 #include "arch/x86/intrin.h"
@@ -647,12 +648,48 @@ static void test_nmi_exit_passes_nmi_to_guest(void **state)
 	assert_true(vp.work.nmi_for_guest);
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
 
-	/* The NMI of a kick is the hypervisor's. */
+	/* Kick bits waiting do not make an NMI a kick's: only one of ours on its way does. */
 	vp.work.nmi_for_guest = 0;
 	vp.work.kick = VCPU_KICK_INIT;
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_RESUME);
-	assert_false(vp.work.nmi_for_guest);
+	assert_true(vp.work.nmi_for_guest);
 	assert_int_equal(fake_nmi_unblock_count, 2);
+}
+
+static void test_nmi_exit_of_a_served_kick_is_not_the_guests(void **state)
+{
+	/* The kick was served at an exit of the VP's own before its NMI came (kick bits
+	 * already 0): the NMI is still the hypervisor's. Linux said "NMI received for
+	 * unknown reason" when it was passed on. */
+	vp.kick_nmi_inflight = 1;
+	vp.work.kick = 0;
+	fake_vmcs_set(VMCS_EXIT_INTR_INFO, NMI_INFO);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_RESUME);
+	assert_false(vp.work.nmi_for_guest);
+	assert_int_equal(vp.kick_nmi_inflight, 0);
+	/* The next one is the guest's. */
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXCEPTION_NMI), EXIT_RESUME);
+	assert_true(vp.work.nmi_for_guest);
+}
+
+static void test_kick_nmi_sent_once_while_in_flight(void **state)
+{
+	struct vcpu t = { .apic_id = 3 };
+	const u64 nmi_icr = (3ULL << 32) | (ICR_MODE_NMI << 8) | ICR_LEVEL_ASSERT;
+
+	fake_msr_set(MSR_IA32_APIC_BASE, APIC_BASE_X2APIC);
+	fake_msr_set(MSR_X2APIC_ICR, 0);
+	vcpu_kick_nmi(&t);
+	assert_int_equal(fake_msr_get(MSR_X2APIC_ICR), nmi_icr);
+	/* A second kick while the first NMI is on its way relies on that one. */
+	vcpu_kick_nmi(&t);
+	assert_int_equal(fake_msr_slot(MSR_X2APIC_ICR, false)->writes, 1);
+	/* The VP takes it: the kick's; any later NMI is not. */
+	assert_true(vcpu_nmi_is_kick(&t));
+	assert_false(vcpu_nmi_is_kick(&t));
+	vcpu_kick_nmi(&t);
+	assert_int_equal(fake_msr_slot(MSR_X2APIC_ICR, false)->writes, 2);
+	assert_int_equal(fake_msr_bad, 0);
 }
 
 static void test_exception_exit_stops(void **state)
@@ -668,16 +705,27 @@ static void test_exception_exit_stops(void **state)
 
 static void test_kick_nmi_is_not_the_guests(void **state)
 {
-	/* A kick's NMI (here a plain wake-up) belongs to the hypervisor: not passed on. */
-	vp.work.nmi_root = 1;
+	/* A kick (here a plain wake-up) whose NMI the root handler took as ours: nothing for
+	 * the guest. */
 	vp.work.kick = VCPU_KICK_WAKE;
 	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
 	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
 	run_until_halt();
 	assert_int_equal(vp.work.kick, 0);
-	assert_int_equal(vp.work.nmi_root, 0);
 	assert_false(vp.work.nmi_for_guest);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 0);
+}
+
+static void test_root_nmi_of_the_guest_is_injected(void **state)
+{
+	/* The root handler (exception.c) marks the guest's NMIs only. */
+	vp.work.nmi_root = 1;
+	fake_vmx_script_add(0, EXIT_WBINVD, 0, 2, NULL);
+	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
+	run_until_halt();
+	assert_int_equal(vp.work.nmi_root, 0);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), NMI_INFO);
+	assert_false(vp.work.nmi_for_guest);
 }
 
 static void test_kick_nmi_request_injects(void **state)
@@ -694,7 +742,7 @@ static void test_kick_nmi_request_injects(void **state)
 
 static void test_kick_init_emulates_init(void **state)
 {
-	vp.work.nmi_root = 1; /* the kick's NMI */
+	vp.work.nmi_root = 1; /* a guest NMI taken in root: the INIT discards it */
 	fake_park_fn = park_deliver_sipi_9a;
 	fake_vmx_script_add(0, EXIT_EXCEPTION_NMI, 0, 0, NULL);
 	fake_vmx_script_add(0, EXIT_HLT, 0, 1, NULL);
@@ -747,6 +795,9 @@ int main(void)
 		T(test_nmi_held_while_window_closed),
 		T(test_nmi_held_behind_pending_event),
 		T(test_nmi_exit_passes_nmi_to_guest),
+		T(test_nmi_exit_of_a_served_kick_is_not_the_guests),
+		T(test_kick_nmi_sent_once_while_in_flight),
+		T(test_root_nmi_of_the_guest_is_injected),
 		T(test_exception_exit_stops),
 		T(test_kick_nmi_is_not_the_guests),
 		T(test_kick_nmi_request_injects),
