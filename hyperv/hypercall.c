@@ -12,6 +12,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/tlb.h"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "boot/bootinfo.h"
 #include "hyperv/guest_access.h"
 #include "hyperv/hv.h"
@@ -76,15 +77,6 @@ struct hv_call {
 	hv_call_fn fn;
 };
 
-/* HV_INPUT_VTL (reference 1.5) of a cluster IPI: VTL0 only so far (IPIs into VTL1 need its
- * own local APIC, docs/VSM.md). */
-static bool input_vtl_ok(u8 vtl)
-{
-	if (vtl & 0xe0)
-		return false;
-	return !(vtl & 0x10) || (vtl & 0xf) == 0;
-}
-
 /* HvCallNotifyLongSpinWait: a hint; always succeeds (reference 1.6). */
 static u16 hv_notify_long_spin_wait(struct vcpu *v, struct hv_args *a)
 {
@@ -120,19 +112,30 @@ static u16 vp_set_mask(const struct hv_args *a, const u8 *set, u64 *mask)
 /*
  * HvCallSendSyntheticClusterIpi(Ex) (reference 1.7): +0 vector (0x10-0xff), +4
  * HV_INPUT_VTL, +5 flags, +6 reserved, +8 processor mask or HV_VP_SET. A fixed interrupt
- * to each VP named; VPs that do not exist are ignored, as KVM does.
+ * to the local APIC of the VTL the input names (the caller's without UseTargetVtl) of each
+ * VP named: the only way between VTLs (reference 3.10). VTL0's is the physical APIC; a
+ * higher VTL's is its own (arch/x86/vp_vtl_apic.h). A VTL the partition has not enabled is
+ * an invalid parameter; VPs that do not exist or lack that VTL are ignored, as KVM does
+ * with absent VPs.
  */
 static u16 hv_cluster_ipi(struct vcpu *v, struct hv_args *a, u64 mask)
 {
 	u32 vector = in_u32(a->in);
+	u8 in_vtl = a->in[4];
+	u32 vtl = (in_vtl & 0x10) ? in_vtl & 0xfu : hv_active_vtl(v);
 
-	if (vector < 0x10 || vector > 0xff || !input_vtl_ok(a->in[4]) || a->in[5] || a->in[6] ||
-	    a->in[7])
+	if (vector < 0x10 || vector > 0xff || (in_vtl & 0xe0) || a->in[5] || a->in[6] || a->in[7] ||
+	    vtl >= VTL_ARCH_COUNT || !(vtl_partition_enabled() & (1u << vtl)))
 		return HV_STATUS_INVALID_PARAMETER;
-	for (u32 i = 0; i < vcpu_count() && i < 64; i++)
-		if ((mask & (1ULL << i)) &&
-		    __atomic_load_n(&vcpu_get(i)->launched, __ATOMIC_ACQUIRE))
-			apic_send_fixed(vcpu_get(i)->apic_id, (u8)vector);
+	for (u32 i = 0; i < vcpu_count() && i < 64; i++) {
+		struct vcpu *t = vcpu_get(i);
+		if (!(mask & (1ULL << i)) || !__atomic_load_n(&t->launched, __ATOMIC_ACQUIRE))
+			continue;
+		if (vtl == 0)
+			apic_send_fixed(t->apic_id, (u8)vector);
+		else
+			vp_vtl_apic_post(t, vtl, (u8)vector);
+	}
 	return HV_STATUS_SUCCESS;
 }
 

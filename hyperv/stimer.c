@@ -9,6 +9,7 @@
 #include "arch/x86/intrin.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vmcs.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "boot/bootinfo.h"
 #include "hyperv/hv.h"
 #include "hyperv/reftime.h"
@@ -60,20 +61,24 @@ static struct hv_stimer *timers_of(const struct vcpu *v)
 static void stimer_update_deadline(struct vcpu *v)
 {
 	const struct hv_stimer *t = timers_of(v);
-	u64 next = 0;
+	u64 next = 0, deadline = 0;
 
 	for (u32 i = 0; i < HV_STIMER_COUNT; i++)
 		if (t[i].expiry && (!next || t[i].expiry < next))
 			next = t[i].expiry;
-	if (!next) {
-		if (v->timer_deadline)
-			vmcs_preempt_timer_arm(v, 0);
-		v->timer_deadline = 0;
-		return;
+	if (next) {
+		u64 now_ref = hv_reftime_now(), now_tsc = rdtsc();
+		u64 ticks = next > now_ref ? hv_ref_to_tsc_ticks(next - now_ref) : 0;
+		deadline = now_tsc + ticks < now_tsc ? ~0ULL : MAX(now_tsc + ticks, 1ULL);
 	}
-	u64 now_ref = hv_reftime_now(), now_tsc = rdtsc();
-	u64 ticks = next > now_ref ? hv_ref_to_tsc_ticks(next - now_ref) : 0;
-	v->timer_deadline = now_tsc + ticks < now_tsc ? ~0ULL : MAX(now_tsc + ticks, 1ULL);
+	/* The local APIC timers of the VTLs above 0 run whichever VTL runs (reference 3.10,
+	 * arch/x86/vp_vtl_apic.h). */
+	u64 apic = vp_vtl_apic_deadline(v);
+	if (apic && (!deadline || apic < deadline))
+		deadline = apic;
+	if (!deadline && v->timer_deadline)
+		vmcs_preempt_timer_arm(v, 0);
+	v->timer_deadline = deadline;
 }
 
 /* Starts timer t with its count (TLFS "Synthetic Timer Count Register"): periodic = the
@@ -117,7 +122,11 @@ static void stimer_fire(struct vcpu *v, u32 index, u64 now)
 	if (t->config & HV_STIMER_DIRECT) {
 		/* A fixed interrupt on the VP's own APIC: the guest EOIs it (TLFS "Direct
 		 * Synthetic Timers"). */
-		apic_send_fixed(v->apic_id, (u8)(t->config >> HV_STIMER_VECTOR_SHIFT));
+		u8 vector = (u8)(t->config >> HV_STIMER_VECTOR_SHIFT);
+		if (hv_active_vtl(v))
+			vp_vtl_apic_post(v, hv_active_vtl(v), vector);
+		else
+			apic_send_fixed(v->apic_id, vector);
 	} else if (!t->pending_since &&
 		   stimer_send_message(v, index, due, now) == HV_STATUS_INSUFFICIENT_BUFFERS) {
 		t->pending_since = due; /* the slot is busy: again after EOM */
@@ -151,6 +160,10 @@ void hv_stimer_before_entry(struct vcpu *v)
 		for (u32 i = 0; i < HV_STIMER_COUNT; i++)
 			if (t[i].expiry && t[i].expiry <= ref)
 				stimer_fire(v, i, ref);
+		/* A higher VTL's APIC timer that fired preempts the VTL running now (entry
+		 * reason 2): the switch happens here, before this entry. */
+		if (vp_vtl_apic_timers(v, now))
+			hv_vtl_serve_requests(v);
 		stimer_update_deadline(v);
 		if (!v->timer_deadline)
 			return;

@@ -10,6 +10,7 @@
 #include "arch/x86/ept.h"
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/vcpu.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "boot/bootinfo.h"
 #include "hyperv/hv.h"
 #include "hyperv/stimer.h"
@@ -85,10 +86,13 @@ static void synic_raise(u32 vp, const struct hv_synic *s, u32 sint)
 {
 	u64 r = s->sint[sint];
 	struct vcpu *t = vcpu_get(vp);
+	u32 vtl = (u32)(s - hv_synics[vp]); /* synic_of() */
 
 	if (r & (HV_SINT_MASKED | HV_SINT_POLLING))
 		return;
-	if (r & HV_SINT_AUTO_EOI)
+	if (vtl) /* a higher VTL's SynIC interrupts its own local APIC (vp_vtl_apic.h) */
+		vp_vtl_apic_post_sint(t, vtl, (u8)r, r & HV_SINT_AUTO_EOI);
+	else if (r & HV_SINT_AUTO_EOI)
 		vcpu_post_interrupt(t, (u8)r); /* injected: never in the APIC's ISR */
 	else
 		apic_send_fixed(t->apic_id, (u8)r);

@@ -12,6 +12,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "hyperv/hv.h"
 #include "hyperv/hypercall.h"
 #include "hyperv/stimer.h"
@@ -239,14 +240,21 @@ static void vtl_entered(struct vcpu *v, u32 vtl, u32 reason, u64 rax, u64 rcx)
 void hv_vtl_serve_requests(struct vcpu *v)
 {
 	u64 rax = v->regs.gpr[RAX], rcx = v->regs.gpr[RCX];
-	u32 vtl = vtl_serve_requests(v);
+	u32 why = VTL_ENTRY_START;
+	u32 vtl = vtl_serve_requests(v, &why);
 
 	if (!vtl)
 		return;
 	/* Entered not by a call: the lower VTL stopped anywhere, so its RAX and RCX go into
-	 * VtlReturnX64Rax/Rcx, which a normal VtlReturn gives back (reference 3.4). No entry
-	 * reason: a VTL's first entry finds no VP assist page of its own yet. */
-	vtl_entered(v, vtl, 0, rax, rcx);
+	 * VtlReturnX64Rax/Rcx, which a normal VtlReturn gives back (reference 3.4). A start
+	 * has no entry reason (a VTL's first entry finds no VP assist page of its own yet);
+	 * an interrupt's is 2, and the interrupt is injected before the entry. */
+	if (why == VTL_ENTRY_INTERRUPT) {
+		vtl_entered(v, vtl, HV_VTL_ENTRY_INTERRUPT, rax, rcx);
+		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+	} else {
+		vtl_entered(v, vtl, 0, rax, rcx);
+	}
 	hv_stimer_vtl_switched(v);
 }
 
@@ -298,6 +306,10 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 	for (u32 lower = 0; lower < from; lower++)
 		__atomic_and_fetch(&ret->secure_config[lower], ~VTL_SECURE_CONFIG_TLB_LOCKED,
 				   __ATOMIC_RELEASE);
+	/* Reference 3.10: pending interrupts are looked at again after a return; one the
+	 * returning VTL's APIC would deliver (it returned with IF = 0) enters it again. */
+	if (vp_vtl_apic_deliverable(v, from) >= 0)
+		__atomic_or_fetch(&v->work.kick, VCPU_KICK_VTL, __ATOMIC_RELAXED);
 	hv_stimer_vtl_switched(v);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include "vtl/vtl.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/vmx_defs.h"
 #include "boot/bootinfo.h"
@@ -82,6 +83,7 @@ int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
 		r = -EEXIST;
 	} else {
 		*s = (struct vtl_vp){ .init = *g };
+		vp_vtl_apic_reset(t, vtl);
 		/* Published last: t reads its state only after it sees this (vtl_switch). */
 		__atomic_or_fetch(&t->higher_vtls, (u16)(1u << vtl), __ATOMIC_RELEASE);
 	}
@@ -121,17 +123,23 @@ int vtl_start_vp(struct vcpu *t, u32 vtl, const struct guest_state *g)
 	return 0;
 }
 
-u32 vtl_serve_requests(struct vcpu *v)
+u32 vtl_serve_requests(struct vcpu *v, u32 *why)
 {
+	/* The highest VTL with something wins (reference 3.10: silently). */
 	for (u32 vtl = VTL_MAX; vtl > v->active_vtl; vtl--) {
 		struct vtl_vp *s = &vtl_vps[v->index][vtl];
-		if (!__atomic_exchange_n(&s->start_pending, 0, __ATOMIC_ACQUIRE))
+		if (__atomic_exchange_n(&s->start_pending, 0, __ATOMIC_ACQUIRE))
+			*why = VTL_ENTRY_START;
+		else if (vp_vtl_apic_deliverable(v, vtl) >= 0)
+			*why = VTL_ENTRY_INTERRUPT; /* its TPR lets it through */
+		else
 			continue;
 		int r = vtl_switch(v, vtl);
 		if (!r)
 			return vtl;
-		pr_err("VP %u: StartVirtualProcessor into VTL%u failed (%d): it stays at VTL%u\n",
-		       v->index, vtl, r, v->active_vtl);
+		pr_err("VP %u: cannot enter VTL%u for %s (%d): it stays at VTL%u\n", v->index, vtl,
+		       *why == VTL_ENTRY_START ? "StartVirtualProcessor" : "an interrupt", r,
+		       v->active_vtl);
 		return 0;
 	}
 	return 0;

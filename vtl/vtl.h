@@ -76,9 +76,13 @@ int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g);
  * has entered vtl already, or a start is pending).
  */
 int vtl_start_vp(struct vcpu *t, u32 vtl, const struct guest_state *g);
-/* On v's own CPU before an entry (hyperv's vcpu_vtl_hook): a pending start is carried
- * out. The VTL v entered, or 0 (none pending, or the switch failed: logged). */
-u32 vtl_serve_requests(struct vcpu *v);
+/* Why vtl_serve_requests() entered a VTL. */
+enum vtl_entry_why { VTL_ENTRY_START, VTL_ENTRY_INTERRUPT };
+/* On v's own CPU before an entry (hyperv's vcpu_vtl_hook): the highest VTL above the
+ * running one with a pending start (StartVirtualProcessor) or an interrupt its APIC would
+ * deliver is entered. The VTL v entered and *why, or 0 (nothing, or the switch failed:
+ * logged). */
+u32 vtl_serve_requests(struct vcpu *v, u32 *why);
 
 /*
  * v's CPU, in an exit handler: v's next entry runs VTL `to` (enabled on v). Saves the

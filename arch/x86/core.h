@@ -18,6 +18,7 @@ struct core {
 	struct vmx_caps caps;
 	u32 pin, proc, proc2, exit, entry; /* VMCS controls every VP starts with */
 	u64 msr_bitmap_pa;
+	u64 msr_bitmap_vtl_pa; /* the VTLs above 0 (their own local APICs) */
 	/* The root partition's EPT views, one per VTL that has one (VTL0 from takeover, VTL1
 	 * once VSM enables it; DESIGN.md 4): root_pa 0 = none. */
 	struct pt ept[CORE_VTLS];

@@ -17,6 +17,7 @@
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/msr_bitmap.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "arch/x86/mtrr.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmcs.h"
@@ -113,8 +114,10 @@ static int core_global_init(struct bootinfo *bi)
 		core.proc, core.proc2, core.exit, core.entry);
 	idt_init();
 	core.msr_bitmap_pa = msr_bitmap_create();
+	core.msr_bitmap_vtl_pa =
+		core.msr_bitmap_pa ? msr_bitmap_create_higher_vtl(core.msr_bitmap_pa) : 0;
 	core.scratch_pa = pool_alloc_pages(1);
-	if (!core.msr_bitmap_pa || !core.scratch_pa)
+	if (!core.msr_bitmap_pa || !core.msr_bitmap_vtl_pa || !core.scratch_pa)
 		return -ENOMEM;
 	mtrr_read(&core_mtrr, core.caps.phys_addr_bits);
 	/* With 1 GiB pages the whole physical address space costs a few pages of tables;
@@ -133,6 +136,7 @@ static int core_global_init(struct bootinfo *bi)
 	/* Partition reference time counts from here (TLFS, hyperv/reftime.c). */
 	hv_reftime_init((u64)bi->tsc_khz * 1000, rdtsc());
 	hv_frequencies_init((u64)bi->tsc_khz * 1000, (u64)bi->apic_timer_khz * 1000);
+	vp_vtl_apic_init(bi->tsc_khz, bi->apic_timer_khz);
 	hv_stimer_init(vmx_ctl_allowed(core.caps.pin, PIN_PREEMPT_TIMER));
 	hv_synic_init();
 	/* XMM fast hypercalls touch SSE registers in root operation: only where that cannot

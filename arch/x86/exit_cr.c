@@ -11,6 +11,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "lib/log.h"
 
 /* The source operand of MOV to CR: 64 bits in 64-bit mode, else the low 32 (SDM vol.2 MOV
@@ -129,17 +130,25 @@ int exit_cr_access(struct vcpu *v)
 			bad = emulate_cr4_write(v, gpr_read(v, reg));
 		else if (cr == 3)
 			bad = emulate_cr3_write(v, gpr_read(v, reg));
+		else if (cr == 8 && v->active_vtl) /* a higher VTL's TPR (vp_vtl_apic.h) */
+			bad = vp_vtl_apic_cr8_write(v, gpr_read(v, reg));
 		else
-			return EXIT_STOP; /* CR8 exiting is off: cannot happen */
+			return EXIT_STOP; /* CR8 exits only above VTL0 */
 		break;
-	case 1: /* MOV from CR3: exits only where the CPU forces CR3-store exiting */
-		if (cr != 3)
+	case 1: { /* MOV from CR3 (where the CPU forces CR3-store exiting), from CR8 above VTL0 */
+		u64 val;
+		if (cr == 3)
+			val = vmread(VMCS_GUEST_CR3);
+		else if (cr == 8 && v->active_vtl)
+			val = vp_vtl_apic_cr8_read(v);
+		else
 			return EXIT_STOP;
 		if (reg == RSP_UNUSED)
-			vmwrite(VMCS_GUEST_RSP, vmread(VMCS_GUEST_CR3));
+			vmwrite(VMCS_GUEST_RSP, val);
 		else
-			v->regs.gpr[reg] = vmread(VMCS_GUEST_CR3);
+			v->regs.gpr[reg] = val;
 		break;
+	}
 	case 3: { /* LMSW: loads CR0[3:0] but can never clear PE (SDM vol.2 LMSW) */
 		u64 old = vmread(VMCS_CR0_SHADOW), src = (qual >> 16) & 0xf;
 		bad = emulate_cr0_write(v, (old & ~0xeULL) | (src & 0xf) | (old & CR0_PE));

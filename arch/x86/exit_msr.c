@@ -6,6 +6,7 @@
  */
 #define LOG_MODULE "msr"
 #include "arch/x86/apic.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/exception.h"
 #include "arch/x86/intrin.h"
@@ -32,7 +33,12 @@ int exit_rdmsr(struct vcpu *v)
 	u32 msr = (u32)v->regs.gpr[RCX];
 	u64 val;
 
-	if (msr == MSR_IA32_FEATURE_CONTROL) {
+	if (v->active_vtl && vp_vtl_apic_msr(msr)) {
+		if (vp_vtl_apic_rdmsr(v, msr, &val)) {
+			vcpu_inject_gp(v);
+			return EXIT_RESUME;
+		}
+	} else if (msr == MSR_IA32_FEATURE_CONTROL) {
 		/* Locked, VMX off: consistent with CPUID.1:ECX.VMX = 0 (no nested VMX). */
 		val = (rdmsr(msr) &
 		       ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
@@ -81,7 +87,9 @@ int exit_wrmsr(struct vcpu *v)
 	u64 val = (v->regs.gpr[RDX] << 32) | (u32)v->regs.gpr[RAX];
 	int bad;
 
-	if (msr == MSR_IA32_EFER)
+	if (v->active_vtl && vp_vtl_apic_msr(msr))
+		bad = vp_vtl_apic_wrmsr(v, msr, val);
+	else if (msr == MSR_IA32_EFER)
 		bad = wrmsr_efer(v, val);
 	else if (msr == MSR_X2APIC_ICR &&
 		 apic_icr_write(v, (u32)val, (u32)(val >> 32), true) == APIC_ICR_DROP)

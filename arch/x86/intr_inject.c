@@ -3,6 +3,7 @@
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/intrin.h"
@@ -49,9 +50,15 @@ static bool any_pending(const struct vcpu *v)
 
 void vcpu_inject_pending_slow(struct vcpu *v)
 {
-	/* The vectors posted here are VTL0's (its SynIC): they wait while a higher VTL runs. */
-	if (v->active_vtl)
+	/* The vectors posted here are VTL0's (its SynIC): they wait while a higher VTL runs,
+	 * which takes those of its own APIC (vp_vtl_apic.c). The flag stays while either
+	 * still has some. */
+	if (v->active_vtl) {
+		__atomic_store_n(&v->work.irq_posted, 0, __ATOMIC_SEQ_CST);
+		if (vp_vtl_apic_inject(v) || any_pending(v))
+			__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
 		return;
+	}
 	if (v->work.guest_idle)
 		idle_end(v); /* an interrupt arrived: GUEST_IDLE returns, even with IF = 0 */
 	/* An exception or NMI being injected goes first (SDM 27.6: one event per entry). */

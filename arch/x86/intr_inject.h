@@ -19,7 +19,8 @@ void vcpu_idle_poll(struct vcpu *v);
 /* Own CPU, right before VM entry (after in_guest is set, so no post is missed). */
 static inline void vcpu_inject_pending(struct vcpu *v)
 {
-	if (__builtin_expect(v->work.guest_idle, 0))
+	/* GUEST_IDLE is VTL0's: its VMCS holds the idle state (a higher VTL may run). */
+	if (__builtin_expect(v->work.guest_idle, 0) && !v->active_vtl)
 		vcpu_idle_poll(v);
 	if (__atomic_load_n(&v->work.irq_posted, __ATOMIC_SEQ_CST))
 		vcpu_inject_pending_slow(v);

@@ -53,3 +53,18 @@ u64 msr_bitmap_create(void)
 		msr_bitmap_intercept(bm, tracked[i], false, true);
 	return pa;
 }
+
+u64 msr_bitmap_create_higher_vtl(u64 base_pa)
+{
+	u64 pa = pool_alloc_pages(1);
+
+	if (!pa)
+		return 0;
+	u8 *bm = phys_to_virt(pa);
+	__builtin_memcpy(bm, phys_to_virt(base_pa), 4096);
+	msr_bitmap_intercept(bm, MSR_IA32_APIC_BASE, true, true);
+	msr_bitmap_intercept(bm, MSR_IA32_TSC_DEADLINE, true, true);
+	for (u32 m = 0x800; m <= 0x8ff; m++)
+		msr_bitmap_intercept(bm, m, true, true);
+	return pa;
+}

@@ -33,7 +33,8 @@ int vp_vtl_vmcs_create(struct vcpu *v, u32 vtl, const struct guest_state *g, u64
 	u64 new_pa;
 
 	if (!vmx_ctl_allowed(core.caps.pin, PIN_EXTINT_EXITING) ||
-	    !vmx_ctl_allowed(core.caps.exit, EXIT_ACK_INTR))
+	    !vmx_ctl_allowed(core.caps.exit, EXIT_ACK_INTR) ||
+	    !vmx_ctl_allowed(core.caps.proc, PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING))
 		return -ENOTSUP;
 	new_pa = pool_alloc_pages(1);
 
@@ -51,6 +52,11 @@ int vp_vtl_vmcs_create(struct vcpu *v, u32 vtl, const struct guest_state *g, u64
 	vmwrite(VMCS_EXIT_CTLS, core.exit | EXIT_ACK_INTR);
 	if (pin & PIN_PREEMPT_TIMER)
 		vmwrite(VMCS_PREEMPT_TIMER_VALUE, v->preempt_period);
+	/* Its own local APIC (vp_vtl_apic.h): the APIC MSRs and CR8 (the TPR, SDM vol.3
+	 * 11.8.6) exit; the physical APIC is VTL0's. */
+	vmwrite(VMCS_MSR_BITMAP, core.msr_bitmap_vtl_pa);
+	vmwrite(VMCS_PROC_CTLS,
+		vmread(VMCS_PROC_CTLS) | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING);
 	*pa = new_pa;
 	return 0;
 }

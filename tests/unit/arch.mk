@@ -2,7 +2,7 @@
 # tests/unit/fake_intrin.h (intrin.h includes it under VTLVISOR_HOST); the assembly and the
 # data of files a test leaves out come from tests/unit/fake_vmx.c.
 UNIT_TESTS += test_exit_dispatch test_exit_cpuid test_exit_msr test_exit_cr test_exit_xsetbv \
-	test_mtrr test_ept_build test_msr_bitmap
+	test_mtrr test_ept_build test_msr_bitmap test_vlapic
 
 # Every exit handler is linked: the dispatch table names them all.
 TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.c \
@@ -10,7 +10,7 @@ TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.
 	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c \
 	hyperv/cpuid.c hyperv/crash.c hyperv/hypercall.c hyperv/msr.c hyperv/reftime.c \
 	hyperv/synic.c hyperv/stimer.c hyperv/vsm.c hyperv/translate.c arch/x86/intr_inject.c \
-	vtl/vtl.c arch/x86/vp_vtl.c arch/x86/guest_walk.c \
+	vtl/vtl.c arch/x86/vp_vtl.c arch/x86/guest_walk.c arch/x86/vlapic.c arch/x86/vp_vtl_apic.c \
 	arch/x86/vmcs.c \
 	arch/x86/guest_state.c \
 	arch/x86/vmx_caps.c mm/pool.c mm/pmm.c mm/phys.c lib/bitmap.c lib/log.c lib/printf.c \
@@ -21,6 +21,8 @@ test_exit_cpuid_SRCS := tests/unit/test_exit_cpuid.c $(TEST_EXIT_COMMON)
 test_exit_msr_SRCS := tests/unit/test_exit_msr.c $(TEST_EXIT_COMMON)
 test_exit_cr_SRCS := tests/unit/test_exit_cr.c $(TEST_EXIT_COMMON)
 test_exit_xsetbv_SRCS := tests/unit/test_exit_xsetbv.c $(TEST_EXIT_COMMON)
+
+test_vlapic_SRCS := tests/unit/test_vlapic.c arch/x86/vlapic.c
 
 test_mtrr_SRCS := tests/unit/test_mtrr.c arch/x86/mtrr.c lib/string.c lib/mem.c
 

@@ -78,6 +78,7 @@ static int setup(void **state)
 		<< 32;
 	core.caps.basic = 0x12;
 	core.caps.exit = (u64)EXIT_ACK_INTR << 32; /* allowed-1 */
+	core.caps.proc = (u64)(PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING) << 32;
 	/* The private MSRs a switch saves and loads, and the host state a VMCS gets. */
 	static const u32 msrs[] = {
 		MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR,

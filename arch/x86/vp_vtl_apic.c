@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+#define LOG_MODULE "apic"
+/* The local APICs of the VTLs above 0 (arch/x86/vp_vtl_apic.h). */
+#include "arch/x86/vp_vtl_apic.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmexit.h"
+#include "arch/x86/vmx_defs.h"
+#include "lib/log.h"
+
+#define X2APIC_MSR_FIRST 0x800u
+#define X2APIC_MSR_LAST 0x8ffu
+
+struct vlapic vp_vtl_apics[BOOTINFO_MAX_CPUS][CORE_VTLS - 1];
+
+void vp_vtl_apic_init(u64 tsc_khz, u64 apic_khz)
+{
+	vlapic_set_clock(tsc_khz, apic_khz);
+}
+
+void vp_vtl_apic_reset(struct vcpu *v, u32 vtl)
+{
+	struct vlapic *l = vp_vtl_apic(v, vtl);
+
+	if (l)
+		vlapic_reset(l, v->apic_id, v->index == 0); /* VP 0 is the boot CPU's */
+}
+
+bool vp_vtl_apic_msr(u32 msr)
+{
+	return msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
+	       (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST);
+}
+
+static bool vtl_on(const struct vcpu *t, u32 vtl)
+{
+	return (__atomic_load_n(&t->higher_vtls, __ATOMIC_ACQUIRE) >> vtl) & 1;
+}
+
+static bool post(struct vcpu *t, u32 vtl, u8 vector, bool auto_eoi)
+{
+	struct vlapic *l = vp_vtl_apic(t, vtl);
+
+	if (!l || !vtl_on(t, vtl) ||
+	    !(auto_eoi ? vlapic_accept_auto_eoi(l, vector) : vlapic_accept(l, vector)))
+		return false;
+	/* Injected if vtl runs (irq_posted), switched to if a lower one does (the kick):
+	 * both, since t may switch at any moment. Published before in_guest is looked at
+	 * (Dekker with the entry, vcpu.h). */
+	__atomic_store_n(&t->work.irq_posted, 1, __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&t->work.kick, VCPU_KICK_VTL, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+		vcpu_kick_nmi(t);
+	return true;
+}
+
+bool vp_vtl_apic_post(struct vcpu *t, u32 vtl, u8 vector)
+{
+	return post(t, vtl, vector, false);
+}
+
+bool vp_vtl_apic_post_sint(struct vcpu *t, u32 vtl, u8 vector, bool auto_eoi)
+{
+	return post(t, vtl, vector, auto_eoi);
+}
+
+/* An IPI from v's APIC at its running VTL: to the same VTL's APIC of each VP it names.
+ * Fixed and lowest-priority (as fixed, to every target) are delivered; NMI, SMI, INIT,
+ * SIPI and ExtINT between a higher VTL's APICs are not offered (StartVirtualProcessor
+ * starts VPs) and are dropped. */
+static void send_ipi(struct vcpu *v, const struct vlapic *from, const struct vlapic_ipi *ipi)
+{
+	u32 vtl = v->active_vtl;
+
+	if (ipi->mode > 1) {
+		pr_debug("VP %u: VTL%u IPI with delivery mode %u dropped\n", v->index, vtl,
+			 ipi->mode);
+		return;
+	}
+	for (u32 i = 0; i < vcpu_count(); i++) {
+		struct vcpu *t = vcpu_get(i);
+		struct vlapic *l = vp_vtl_apic(t, vtl);
+		if (vtl_on(t, vtl) && vlapic_ipi_targets(l, from, ipi))
+			vp_vtl_apic_post(t, vtl, ipi->vector);
+	}
+}
+
+u64 vp_vtl_apic_deadline(const struct vcpu *v)
+{
+	u64 next = 0;
+
+	for (u32 vtl = 1; vtl < CORE_VTLS; vtl++) {
+		const struct vlapic *l = vp_vtl_apic(v, vtl);
+		if (vtl_on(v, vtl) && l->timer_deadline && (!next || l->timer_deadline < next))
+			next = l->timer_deadline;
+	}
+	return next;
+}
+
+/* A timer write may have brought the deadline nearer: the VP's entry path looks at the
+ * time again then (hyperv/stimer.c recomputes it from every timer when it is reached). */
+static void timer_changed(struct vcpu *v)
+{
+	u64 d = vp_vtl_apic_deadline(v);
+
+	if (d && (!v->timer_deadline || d < v->timer_deadline))
+		v->timer_deadline = d;
+}
+
+int vp_vtl_apic_rdmsr(struct vcpu *v, u32 msr, u64 *val)
+{
+	struct vlapic *l = vp_vtl_apic(v, v->active_vtl);
+
+	if (!l)
+		return -1;
+	if (msr == MSR_IA32_APIC_BASE) {
+		*val = l->base;
+		return 0;
+	}
+	if (msr == MSR_IA32_TSC_DEADLINE) {
+		*val = vlapic_tsc_deadline_read(l);
+		return 0;
+	}
+	/* SDM vol.3 11.12.1.2: the x2APIC MSRs #GP unless x2APIC mode is on. */
+	if (!vlapic_x2apic(l))
+		return -1;
+	return vlapic_read(l, msr - X2APIC_MSR_FIRST, rdtsc(), val);
+}
+
+int vp_vtl_apic_wrmsr(struct vcpu *v, u32 msr, u64 val)
+{
+	struct vlapic *l = vp_vtl_apic(v, v->active_vtl);
+	struct vlapic_ipi ipi;
+	int r;
+
+	if (!l)
+		return -1;
+	if (msr == MSR_IA32_APIC_BASE) {
+		r = vlapic_set_base(l, val, core.caps.phys_addr_bits);
+	} else if (msr == MSR_IA32_TSC_DEADLINE) {
+		vlapic_tsc_deadline_write(l, val);
+		r = 0;
+	} else if (!vlapic_x2apic(l)) {
+		return -1;
+	} else {
+		r = vlapic_write(l, msr - X2APIC_MSR_FIRST, val, rdtsc(), &ipi);
+		if (r == VLAPIC_SEND_IPI) {
+			send_ipi(v, l, &ipi);
+			r = 0;
+		}
+	}
+	timer_changed(v);
+	/* An EOI or a lower TPR may let a pending vector through. */
+	if (vlapic_deliverable(l) >= 0)
+		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+	return r;
+}
+
+int vp_vtl_apic_cr8_write(struct vcpu *v, u64 val)
+{
+	struct vlapic *l = vp_vtl_apic(v, v->active_vtl);
+
+	if (!l || (val & ~0xfULL))
+		return -1;
+	l->tpr = (u32)val << 4;
+	if (vlapic_deliverable(l) >= 0)
+		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+u64 vp_vtl_apic_cr8_read(const struct vcpu *v)
+{
+	const struct vlapic *l = vp_vtl_apic(v, v->active_vtl);
+
+	return l ? (l->tpr >> 4) & 0xf : 0;
+}
+
+int vp_vtl_apic_deliverable(const struct vcpu *v, u32 vtl)
+{
+	const struct vlapic *l = vp_vtl_apic(v, vtl);
+
+	return l && vtl_on(v, vtl) ? vlapic_deliverable(l) : -1;
+}
+
+bool vp_vtl_apic_inject(struct vcpu *v)
+{
+	struct vlapic *l = vp_vtl_apic(v, v->active_vtl);
+	int vector = l ? vlapic_deliverable(l) : -1;
+
+	if (vector < 0)
+		return false;
+	/* As for VTL0's (intr_inject.c): one event per entry (SDM vol.3 27.6), and a maskable
+	 * interrupt needs IF = 1 and no STI / MOV-SS shadow (SDM vol.3 6.8.1, 25.4.2). */
+	if ((vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+	    !(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
+	    (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))) {
+		vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW);
+		return true;
+	}
+	vlapic_ack(l, (u8)vector);
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (u32)vector);
+	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
+		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	if (vlapic_deliverable(l) < 0)
+		return false;
+	/* A higher class waits: the window after this handler lets it in. */
+	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW);
+	return true;
+}
+
+bool vp_vtl_apic_timers(struct vcpu *v, u64 now)
+{
+	bool preempt = false;
+
+	for (u32 vtl = 1; vtl < CORE_VTLS; vtl++) {
+		struct vlapic *l = vp_vtl_apic(v, vtl);
+		if (!vtl_on(v, vtl) || !vlapic_timer_expire(l, now))
+			continue;
+		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+		if (vtl > v->active_vtl && vlapic_deliverable(l) >= 0)
+			preempt = true;
+	}
+	return preempt;
+}
