@@ -357,6 +357,7 @@ FAKE_DEF void vcpu_flush_tlbs(struct vcpu *self, u64 mask)
 
 int fake_wrmsr_exit(struct vcpu *v, u32 msr, u64 val)
 {
+	v->in_guest = 0; /* as vmx_run.S's exit stub */
 	v->regs.gpr[RCX] = msr;
 	v->regs.gpr[RAX] = (u32)val;
 	v->regs.gpr[RDX] = val >> 32;
@@ -367,6 +368,7 @@ int fake_wrmsr_exit(struct vcpu *v, u32 msr, u64 val)
 
 int fake_rdmsr_exit(struct vcpu *v, u32 msr, u64 *val)
 {
+	v->in_guest = 0; /* as vmx_run.S's exit stub */
 	v->regs.gpr[RCX] = msr;
 	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
 	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);

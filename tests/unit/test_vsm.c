@@ -25,6 +25,7 @@
 #include "arch/x86/vp_vtl.h"
 #include "hyperv/hv.h"
 #include "tests/unit/fake_vmx.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "vtl/vtl.h"
 
 static struct vcpu vp, vp1;
@@ -109,6 +110,7 @@ static u64 get64(u32 off)
 /* A VMCALL exit of vp with these registers (64-bit mode, CPL 0): RAX afterwards. */
 static u64 vmcall(u64 rcx, u64 rdx, u64 r8)
 {
+	vp.in_guest = 0; /* as vmx_run.S's exit stub */
 	vp.regs.gpr[RCX] = rcx;
 	vp.regs.gpr[RDX] = rdx;
 	vp.regs.gpr[R8] = r8;
@@ -876,6 +878,222 @@ static void test_physical_interrupts_held_for_vtl0(void **state)
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_STOP);
 }
 
+/* ---- VTL1's local APIC ------------------------------------------------------------------ */
+
+/* An MSR access by the running VTL: the value read, or ~0 after a #GP. */
+static u64 rd_msr(struct vcpu *v, u32 msr)
+{
+	u64 val;
+	assert_int_equal(fake_rdmsr_exit(v, msr, &val), EXIT_RESUME);
+	return fake_gp_injected() ? ~0ULL : val;
+}
+
+static bool wr_msr(struct vcpu *v, u32 msr, u64 val)
+{
+	assert_int_equal(fake_wrmsr_exit(v, msr, val), EXIT_RESUME);
+	return !fake_gp_injected();
+}
+
+/* A MOV to / from CR8 exit (SDM vol.3 table 28-3: CR number, access type, GPR). */
+static void cr8_exit(struct vcpu *v, bool write, u32 gpr)
+{
+	fake_vmcs_set(VMCS_EXIT_QUALIFICATION, 8 | (write ? 0 : 1u << 4) | gpr << 8);
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 4);
+	assert_int_equal(vmexit_dispatch(v, EXIT_CR_ACCESS), EXIT_RESUME);
+}
+
+/* VTL1 runs on vp with its x2APIC on and software-enabled, IF = 1. */
+static void vtl1_with_x2apic(void)
+{
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(vcpu_entry_slow(&vp), VCPU_ENTER_LAUNCH);
+	assert_true(wr_msr(&vp, MSR_IA32_APIC_BASE, 0xfee00000 | 0xd00)); /* EN, EXTD, BSP */
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
+}
+
+static u32 entry_reason(void)
+{
+	u32 r;
+	memcpy(&r, assist + HV_VP_ASSIST_ENTRY_REASON, 4);
+	return r;
+}
+
+static void test_vtl1_apic_registers(void **state)
+{
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	/* VTL1's VMCS: its own MSR bitmap, CR8 exits. */
+	assert_int_equal(fake_vmcs_get(VMCS_MSR_BITMAP), core.msr_bitmap_vtl_pa);
+	assert_true(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_CR8_LOAD_EXITING);
+	assert_true(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_CR8_STORE_EXITING);
+	/* A reset APIC of its own, xAPIC mode: the x2APIC MSRs #GP until EXTD is set. */
+	assert_int_equal(rd_msr(&vp, MSR_IA32_APIC_BASE), 0xfee00000 | 0x900);
+	assert_int_equal(rd_msr(&vp, 0x802), ~0ULL);
+	assert_false(wr_msr(&vp, MSR_IA32_APIC_BASE, 0xfee00000 | 0x500)); /* EXTD, no EN */
+	assert_true(wr_msr(&vp, MSR_IA32_APIC_BASE, 0xfee00000 | 0xd00));
+	assert_int_equal(rd_msr(&vp, 0x802), vp.apic_id);
+	assert_int_equal(rd_msr(&vp, 0x80f), 0x1ff); /* software-enabled (reference 3.10) */
+	assert_int_equal(rd_msr(&vp, 0x80b), ~0ULL); /* EOI is write-only */
+	assert_false(wr_msr(&vp, 0x80b, 1));
+	/* TPR through the MSR and through CR8; nothing reaches the physical APIC. */
+	assert_true(wr_msr(&vp, 0x808, 0x30));
+	cr8_exit(&vp, false, RBX);
+	assert_int_equal(vp.regs.gpr[RBX], 3);
+	vp.regs.gpr[RDX] = 5;
+	cr8_exit(&vp, true, RDX);
+	assert_int_equal(rd_msr(&vp, 0x808), 0x50);
+	vp.regs.gpr[RDX] = 0x10; /* bits 63:4 of CR8 are reserved */
+	fake_vmcs_set(VMCS_EXIT_QUALIFICATION, 8 | RDX << 8);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_CR_ACCESS), EXIT_RESUME);
+	assert_true(fake_gp_injected());
+	assert_null(fake_msr_slot(0x808, false));
+	assert_int_equal(fake_msr_bad, 0);
+	/* VTL0 keeps the physical APIC: its APIC_BASE is the CPU's MSR. */
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00900);
+	assert_int_equal(rd_msr(&vp, MSR_IA32_APIC_BASE), 0xfee00900);
+	/* CR8 exits are VTL1's only. */
+	fake_vmcs_set(VMCS_EXIT_QUALIFICATION, 8 | 1u << 4);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_CR_ACCESS), EXIT_STOP);
+}
+
+static void test_vtl1_timer_preempts_vtl0(void **state)
+{
+	vcpu_vtl_hook = hv_vtl_serve_requests;
+	vtl1_with_x2apic();
+	assert_int_equal(fake_wrmsr_exit(&vp, HV_MSR_VP_ASSIST_PAGE, ASSIST_GPA | 1), EXIT_RESUME);
+	/* One-shot, vector 0xe0, 100 counts at divide-by-1. */
+	fake_tsc = 1000;
+	fake_tsc_step = 0;
+	assert_true(wr_msr(&vp, 0x83e, 0xb));
+	assert_true(wr_msr(&vp, 0x832, 0xe0));
+	assert_true(wr_msr(&vp, 0x838, 100));
+	u64 deadline = vp.timer_deadline;
+	assert_true(deadline > 1000);
+	/* Back to VTL0, which runs on; its deadline is VTL1's timer. */
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(vp.active_vtl, 0);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(vp.active_vtl, 0);
+	assert_int_equal(vp.timer_deadline, deadline);
+	/* The deadline passes (the preemption timer's exit): VTL1 is entered with reason 2,
+	 * VTL0's RAX/RCX for the return, the interrupt injected and in service. */
+	vp.regs.gpr[RAX] = 0xaa;
+	vp.regs.gpr[RCX] = 0xcc;
+	fake_tsc = deadline;
+	vcpu_entry_slow(&vp);
+	assert_int_equal(vp.active_vtl, 1);
+	assert_int_equal(entry_reason(), HV_VTL_ENTRY_INTERRUPT);
+	u64 q;
+	memcpy(&q, assist + HV_VP_ASSIST_RETURN_RAX, 8);
+	assert_int_equal(q, 0xaa);
+	memcpy(&q, assist + HV_VP_ASSIST_RETURN_RCX, 8);
+	assert_int_equal(q, 0xcc);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x800000e0ULL);
+	assert_int_equal(rd_msr(&vp, 0x817), 1u); /* ISR bit 0xe0 */
+	assert_int_equal(vp.timer_deadline, 0);
+	/* EOI, normal return: VTL0 gets exactly its RAX and RCX back. */
+	assert_true(wr_msr(&vp, 0x80b, 0));
+	assert_int_equal(rd_msr(&vp, 0x817), 0);
+	vtl_stub(HVCALL_VTL_RETURN, 0);
+	assert_int_equal(vp.active_vtl, 0);
+	assert_int_equal(vp.regs.gpr[RAX], 0xaa);
+	assert_int_equal(vp.regs.gpr[RCX], 0xcc);
+	vcpu_vtl_hook = NULL;
+}
+
+static void test_vtl1_interrupt_waits_for_if_and_tpr(void **state)
+{
+	vcpu_vtl_hook = hv_vtl_serve_requests;
+	vtl1_with_x2apic();
+	assert_true(wr_msr(&vp, 0x808, 0xf0)); /* TPR masks everything */
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	/* A cross-VTL IPI from VTL0 (fast form, HV_INPUT_VTL = 0x11): masked, no switch. */
+	vp.regs.gpr[RAX] = 0;
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00000 | 0xd00); /* the physical APIC: x2APIC */
+	fake_msr_set(0x830, 0);
+	u64 rax =
+		vmcall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | (1ULL << 16), 0xe5 | (0x11ULL << 32), 1);
+	assert_int_equal(rax, HV_STATUS_SUCCESS);
+	assert_int_equal(fake_msr_slot(0x830, false)->writes, 0); /* not the physical APIC */
+	vcpu_entry_slow(&vp);
+	assert_int_equal(vp.active_vtl, 0);
+	/* VTL1 is called, lowers its TPR with IF = 0: pending, a window is asked for. */
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x2);
+	fake_vmcs_set(VMCS_PROC_CTLS, 0);
+	assert_true(wr_msr(&vp, 0x808, 0));
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
+	assert_true(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_INTR_WINDOW);
+	/* It returns with IF still 0: it is entered again at once (reference 3.10). */
+	vtl_stub(HVCALL_VTL_RETURN, 0);
+	assert_int_equal(vp.active_vtl, 0);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(vp.active_vtl, 1);
+	assert_int_equal(entry_reason(), HV_VTL_ENTRY_INTERRUPT);
+	/* STI: the window exit, then the injection. */
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_INTR_WINDOW), EXIT_RESUME);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x800000e5ULL);
+	vcpu_vtl_hook = NULL;
+}
+
+static void test_vtl1_ipis_and_cluster_ipi_vtl(void **state)
+{
+	vcpu_vtl_hook = hv_vtl_serve_requests;
+	vp1.apic_id = 1;
+	vp1.regs.gpr[RAX] = 0xa1;
+	vp1.regs.gpr[RCX] = 0xc1;
+	/* Before VTL1 exists in the partition, HV_INPUT_VTL 0x11 is an invalid parameter. */
+	assert_int_equal(vmcall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | (1ULL << 16),
+				0xe5 | (0x11ULL << 32), 1),
+			 5);
+	vtl1_with_x2apic();
+	assert_int_equal(enable_vp(1, 1, NULL), 0);
+	/* VTL2 is not offered; reserved HV_INPUT_VTL bits; a vector below 16. */
+	assert_int_equal(vmcall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | (1ULL << 16),
+				0xe5 | (0x12ULL << 32), 1),
+			 5);
+	assert_int_equal(vmcall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | (1ULL << 16),
+				0xe5 | (0x31ULL << 32), 1),
+			 5);
+	assert_int_equal(vmcall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | (1ULL << 16), 0x0f, 1), 5);
+	/* VTL1 on VP 0 sends an IPI to VP 1's VTL1 through its ICR: VP 1 (running VTL0) is
+	 * kicked with an NMI and enters VTL1 (its first entry) for it, with VTL0's RAX/RCX
+	 * kept for the return; VTL1's initial IF is 0, so the vector waits for a window. */
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00000 | 0xd00); /* the physical APIC: x2APIC */
+	fake_msr_set(0x830, 0);
+	vp1.in_guest = 1;
+	assert_true(wr_msr(&vp, 0x830, (1ULL << 32) | 0xe1));
+	assert_int_equal(vp1.work.kick, VCPU_KICK_VTL);
+	assert_int_equal(vp1.work.irq_posted, 1);
+	assert_int_equal(fake_msr_get(0x830), (1ULL << 32) | (4u << 8) | (1u << 14)); /* NMI */
+	assert_true(vcpu_nmi_is_kick(&vp1));
+	assert_int_equal(vcpu_entry_slow(&vp1), VCPU_ENTER_LAUNCH);
+	assert_int_equal(vp1.active_vtl, 1);
+	assert_int_equal(vtl_vp_state(&vp1, 1)->ret_rax, 0xa1);
+	assert_int_equal(vtl_vp_state(&vp1, 1)->ret_rcx, 0xc1);
+	assert_true(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_INTR_WINDOW);
+	assert_int_equal(vp_vtl_apic_deliverable(&vp1, 1), 0xe1);
+	/* Not to VP 0 itself, and not through the physical APIC. */
+	assert_int_equal(vp_vtl_apic_deliverable(&vp, 1), -1);
+	assert_int_equal(fake_msr_slot(0x830, false)->writes, 1); /* the NMI only */
+	/* VTL1 to VTL0 of VP 0 (HV_INPUT_VTL 0x10): the physical APIC. */
+	assert_int_equal(vmcall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | (1ULL << 16),
+				0x45 | (0x10ULL << 32), 1),
+			 0);
+	assert_int_equal(fake_msr_get(0x830), ((u64)vp.apic_id << 32) | (1u << 14) | 0x45);
+	/* Without UseTargetVtl: the caller's own VTL (VTL1 of VP 0, a self IPI). */
+	assert_int_equal(vmcall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | (1ULL << 16), 0x46, 1), 0);
+	assert_int_equal(vp_vtl_apic_deliverable(&vp, 1), 0x46);
+	vcpu_vtl_hook = NULL;
+}
+
 static void test_init_dropped_with_vtl1(void **state)
 {
 	const u32 init = (ICR_MODE_INIT << 8) | ICR_LEVEL_ASSERT;
@@ -901,12 +1119,22 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
 	const struct CMUnitTest tests[] = {
-		T(test_enable_partition_statuses), T(test_enable_vp_statuses),
-		T(test_vtl_call_ud_cases),	   T(test_vtl_call_and_return),
-		T(test_vtl_return_ud_cases),	   T(test_entry_reason_in_vp_assist_page),
-		T(test_get_vp_registers),	   T(test_physical_interrupts_held_for_vtl0),
-		T(test_init_dropped_with_vtl1),	   T(test_set_vp_registers),
-		T(test_translate_virtual_address), T(test_tlb_lock),
+		T(test_enable_partition_statuses),
+		T(test_enable_vp_statuses),
+		T(test_vtl_call_ud_cases),
+		T(test_vtl_call_and_return),
+		T(test_vtl_return_ud_cases),
+		T(test_entry_reason_in_vp_assist_page),
+		T(test_get_vp_registers),
+		T(test_physical_interrupts_held_for_vtl0),
+		T(test_init_dropped_with_vtl1),
+		T(test_vtl1_apic_registers),
+		T(test_vtl1_timer_preempts_vtl0),
+		T(test_vtl1_interrupt_waits_for_if_and_tpr),
+		T(test_vtl1_ipis_and_cluster_ipi_vtl),
+		T(test_set_vp_registers),
+		T(test_translate_virtual_address),
+		T(test_tlb_lock),
 		T(test_start_virtual_processor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
