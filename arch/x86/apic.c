@@ -232,17 +232,6 @@ enum apic_icr_action apic_icr_write(struct vcpu *sender, u32 lo, u32 dest, bool 
 	return APIC_ICR_PASS;
 }
 
-static enum insn_mode guest_code_mode(void)
-{
-	u64 ar = vmread(VMCS_GUEST_CS_AR);
-
-	if ((vmread(VMCS_GUEST_EFER) & EFER_LMA) && (ar & (1u << 13)))
-		return INSN_MODE_64;
-	if (!(vmread(VMCS_GUEST_CR0) & CR0_PE))
-		return INSN_MODE_16;
-	return (ar & (1u << 14)) ? INSN_MODE_32 : INSN_MODE_16;
-}
-
 /*
  * A store into the write-protected xAPIC page: decode it (the EPT violation gives the
  * address, not the value), let the ICR logic see it, then do it on the real APIC.

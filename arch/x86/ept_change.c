@@ -45,7 +45,10 @@ int ept_view_build(u32 vtl, struct ept_stats *st)
 	 */
 	if (!r && apic_mmio_gpa) {
 		const struct pt_attr ro = { PT_R, PT_MT_UC, 0 };
-		r = pt_protect(ept, apic_mmio_gpa, PAGE_SIZE, &ro);
+		/* A VTL above 0 has an APIC of its own (vp_vtl_apic.h): there the page is not
+		 * mapped at all, and every access is emulated against that APIC. */
+		r = vtl ? pt_unmap(ept, apic_mmio_gpa, PAGE_SIZE) :
+			  pt_protect(ept, apic_mmio_gpa, PAGE_SIZE, &ro);
 	}
 	if (r) {
 		/* A view half built is never used: its tables stay in the pool (VSM enabling

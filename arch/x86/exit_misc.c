@@ -3,6 +3,7 @@
 #define LOG_MODULE "exit"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/apic.h"
+#include "arch/x86/vp_vtl_apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/intrin.h"
@@ -75,8 +76,12 @@ int exit_ept_violation(struct vcpu *v)
 	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
 
 	/* SDM vol.3 28.2.1 table 28-7: bit 1 = the access was a data write. */
-	if (apic_mmio_gpa && (gpa & ~0xfffULL) == apic_mmio_gpa && (qual & 2))
-		return apic_mmio_write_exit(v, gpa);
+	if (apic_mmio_gpa && (gpa & ~0xfffULL) == apic_mmio_gpa) {
+		if (v->active_vtl) /* its own APIC (vp_vtl_apic.h) */
+			return vp_vtl_apic_mmio_exit(v, gpa);
+		if (qual & 2)
+			return apic_mmio_write_exit(v, gpa);
+	}
 	/* Overlay pages (the hypercall page) are read/execute only: TLFS "the hypercall page
 	 * ... is an overlay"; a write is refused with #GP rather than stopping the VP. */
 	if ((qual & 2) && ept_is_overlay(v->active_vtl, gpa)) {

@@ -2,10 +2,22 @@
 #include "arch/x86/guest_mem.h"
 #include "arch/x86/guest_walk.h"
 #include "arch/x86/intrin.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/vmx_defs.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+
+enum insn_mode guest_code_mode(void)
+{
+	u64 ar = vmread(VMCS_GUEST_CS_AR);
+
+	if ((vmread(VMCS_GUEST_EFER) & EFER_LMA) && (ar & (1u << 13)))
+		return INSN_MODE_64;
+	if (!(vmread(VMCS_GUEST_CR0) & CR0_PE))
+		return INSN_MODE_16;
+	return (ar & (1u << 14)) ? INSN_MODE_32 : INSN_MODE_16;
+}
 
 int guest_linear_to_phys(u32 vtl, u64 la, u64 *gpa)
 {

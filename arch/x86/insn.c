@@ -33,7 +33,7 @@ static int modrm_tail(const u8 *p, size_t avail, u8 modrm, bool addr16)
 	return len;
 }
 
-int insn_decode_store(const u8 *b, size_t n, enum insn_mode mode, struct insn_store *out)
+int insn_decode_mov32(const u8 *b, size_t n, enum insn_mode mode, struct insn_store *out)
 {
 	bool opsize = false, addrsize = false;
 	u8 rex = 0;
@@ -64,13 +64,14 @@ int insn_decode_store(const u8 *b, size_t n, enum insn_mode mode, struct insn_st
 	bool addr16 = mode == INSN_MODE_16 ? !addrsize : (mode == INSN_MODE_32 && addrsize);
 	u8 op = b[i++], modrm = b[i++];
 	if ((modrm >> 6) == 3)
-		return -EINVAL; /* register destination: not a store */
+		return -EINVAL; /* register to register: no memory access */
 	int tail = modrm_tail(b + i, n - i, modrm, addr16);
 	if (tail < 0 || i + (size_t)tail > n)
 		return -EINVAL;
 	i += (size_t)tail;
 	out->size = 4;
-	if (op == 0x89) {
+	out->is_load = op == 0x8b;
+	if (op == 0x89 || op == 0x8b) {
 		out->is_imm = false;
 		out->reg = (u8)(((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0));
 		out->imm = 0;
@@ -87,4 +88,11 @@ int insn_decode_store(const u8 *b, size_t n, enum insn_mode mode, struct insn_st
 	}
 	out->len = (u8)i;
 	return 0;
+}
+
+int insn_decode_store(const u8 *b, size_t n, enum insn_mode mode, struct insn_store *out)
+{
+	int r = insn_decode_mov32(b, n, mode, out);
+
+	return r ? r : out->is_load ? -EINVAL : 0;
 }

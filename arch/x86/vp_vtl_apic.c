@@ -2,6 +2,7 @@
 #define LOG_MODULE "apic"
 /* The local APICs of the VTLs above 0 (arch/x86/vp_vtl_apic.h). */
 #include "arch/x86/vp_vtl_apic.h"
+#include "arch/x86/guest_mem.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmcs.h"
@@ -222,4 +223,48 @@ bool vp_vtl_apic_timers(struct vcpu *v, u64 now)
 			preempt = true;
 	}
 	return preempt;
+}
+
+int vp_vtl_apic_mmio_exit(struct vcpu *v, u64 gpa)
+{
+	struct vlapic *l = vp_vtl_apic(v, v->active_vtl);
+	struct insn_store st;
+	u8 code[15];
+	size_t n = guest_fetch_code(v->active_vtl, code, sizeof(code));
+
+	if (!l || insn_decode_mov32(code, n, guest_code_mode(), &st)) {
+		pr_err("VP %u: VTL%u: cannot emulate the access to APIC register %#llx at RIP "
+		       "%#llx (bytes %02x %02x %02x %02x; 32-bit MOVs only): the VP stops\n",
+		       v->index, v->active_vtl, (unsigned long long)(gpa & 0xfff),
+		       (unsigned long long)vmread(VMCS_GUEST_RIP), code[0], code[1], code[2],
+		       code[3]);
+		return EXIT_STOP;
+	}
+	/* SDM vol.3 11.4.1: the registers are 32 bits at 16-byte boundaries; other offsets
+	 * and the page while x2APIC mode is on or the APIC is off read 0 and ignore writes
+	 * here (SDM: undefined). */
+	bool mapped = vlapic_hw_enabled(l) && !vlapic_x2apic(l) && !(gpa & 0xf);
+	u32 reg = (u32)(gpa & 0xff0) >> 4;
+	u64 val = 0;
+	if (st.is_load) {
+		if (mapped)
+			vlapic_read(l, reg, rdtsc(), &val);
+		val = (u32)val; /* a 32-bit load zero-extends (SDM vol.1 3.4.1.1) */
+		if (st.reg == RSP_UNUSED)
+			vmwrite(VMCS_GUEST_RSP, val);
+		else
+			v->regs.gpr[st.reg] = val;
+	} else if (mapped) {
+		struct vlapic_ipi ipi;
+		val = st.is_imm ? st.imm :
+				  (u32)(st.reg == RSP_UNUSED ? vmread(VMCS_GUEST_RSP) :
+							       v->regs.gpr[st.reg]);
+		if (vlapic_write(l, reg, val, rdtsc(), &ipi) == VLAPIC_SEND_IPI)
+			send_ipi(v, l, &ipi);
+		timer_changed(v);
+		if (vlapic_deliverable(l) >= 0)
+			__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+	}
+	vcpu_skip_instr_len(v, st.len); /* an EPT violation has no exit instruction length */
+	return EXIT_RESUME;
 }

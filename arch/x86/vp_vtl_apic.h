@@ -40,6 +40,11 @@ int vp_vtl_apic_wrmsr(struct vcpu *v, u32 msr, u64 val);
 int vp_vtl_apic_cr8_write(struct vcpu *v, u64 val);
 u64 vp_vtl_apic_cr8_read(const struct vcpu *v);
 
+/* An EPT violation of v's running VTL (above 0) on the xAPIC page, which its view does not
+ * map: the MOV is decoded and done on its APIC (xAPIC mode; otherwise reads give 0 and
+ * writes are dropped). EXIT_RESUME, or EXIT_STOP for an instruction not emulated. */
+int vp_vtl_apic_mmio_exit(struct vcpu *v, u64 gpa);
+
 /* Any CPU: vector becomes pending in t's APIC at vtl (above 0), t is kicked. False when
  * that APIC does not take it (disabled, vector below 16). */
 bool vp_vtl_apic_post(struct vcpu *t, u32 vtl, u8 vector);

@@ -17,6 +17,7 @@
 
 #include "arch/x86/apic.h"
 #include "arch/x86/dbgcon.h"
+#include "arch/x86/apic.h"
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
@@ -960,6 +961,55 @@ static void test_vtl1_apic_registers(void **state)
 	assert_int_equal(vmexit_dispatch(&vp, EXIT_CR_ACCESS), EXIT_STOP);
 }
 
+/* A 32-bit MOV of VTL1's at GVA 0x40205100 (code bytes in RAM page 0) that touches the
+ * xAPIC page at offset reg, which VTL1's view does not map: an EPT violation. */
+static int vtl1_mmio(const u8 *code, size_t n, u32 reg, bool write)
+{
+	vtl0_page_tables(); /* on VTL1's VMCS: its own CR3 here */
+	*pt_entry(3, 5) = RAM_GPA | 7;
+	memcpy(mem + 0x100, code, n);
+	fake_vmcs_set(VMCS_GUEST_RIP, 0x40205100);
+	fake_vmcs_set(VMCS_GUEST_PHYS_ADDR, 0xfee00000 | reg);
+	fake_vmcs_set(VMCS_EXIT_QUALIFICATION, write ? 2 : 1);
+	return vmexit_dispatch(&vp, EXIT_EPT_VIOLATION);
+}
+
+static void test_vtl1_apic_mmio(void **state)
+{
+	apic_mmio_gpa = 0xfee00000;
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	struct vlapic *l = vp_vtl_apic(&vp, 1);
+	/* mov ebx, [0xfee00020]: the ID register, zero-extended into RBX. */
+	static const u8 load_id[] = { 0x8b, 0x1c, 0x25, 0x20, 0x00, 0xe0, 0xfe };
+	vp.regs.gpr[RBX] = ~0ULL;
+	assert_int_equal(vtl1_mmio(load_id, sizeof(load_id), 0x20, false), EXIT_RESUME);
+	assert_int_equal(vp.regs.gpr[RBX], (u64)(vp.apic_id & 0xff) << 24);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0x40205100 + sizeof(load_id));
+	/* mov dword [0xfee00080], 0x30: TPR. */
+	static const u8 store_tpr[] = { 0xc7, 0x04, 0x25, 0x80, 0x00, 0xe0, 0xfe, 0x30, 0, 0, 0 };
+	assert_int_equal(vtl1_mmio(store_tpr, sizeof(store_tpr), 0x80, true), EXIT_RESUME);
+	assert_int_equal(l->tpr, 0x30);
+	/* mov [0xfee000b0], eax: EOI of the vector in service. */
+	assert_true(vlapic_accept(l, 0x61));
+	vlapic_ack(l, 0x61);
+	static const u8 store_eoi[] = { 0x89, 0x04, 0x25, 0xb0, 0x00, 0xe0, 0xfe };
+	vp.regs.gpr[RAX] = 0;
+	assert_int_equal(vtl1_mmio(store_eoi, sizeof(store_eoi), 0xb0, true), EXIT_RESUME);
+	assert_int_equal(vlapic_ppr(l), 0x30);
+	/* Once x2APIC mode is on, the page reads 0. */
+	assert_int_equal(vlapic_set_base(l, l->base | VLAPIC_BASE_EXTD, 46), 0);
+	assert_int_equal(vtl1_mmio(load_id, sizeof(load_id), 0x20, false), EXIT_RESUME);
+	assert_int_equal(vp.regs.gpr[RBX], 0);
+	/* Anything but a 32-bit MOV stops the VP (inc dword [0xfee00080]). */
+	static const u8 inc[] = { 0xff, 0x04, 0x25, 0x80, 0x00, 0xe0, 0xfe };
+	assert_int_equal(vtl1_mmio(inc, sizeof(inc), 0x80, true), EXIT_STOP);
+	/* VTL0's path (a store to the physical page, phys_to_virt(0xfee00000), which is not
+	 * memory here) was never taken, and no MSR of the physical APIC was touched. */
+	assert_int_equal(fake_msr_bad, 0);
+	apic_mmio_gpa = 0;
+}
+
 static void test_vtl1_timer_preempts_vtl0(void **state)
 {
 	vcpu_vtl_hook = hv_vtl_serve_requests;
@@ -1129,6 +1179,7 @@ int main(void)
 		T(test_physical_interrupts_held_for_vtl0),
 		T(test_init_dropped_with_vtl1),
 		T(test_vtl1_apic_registers),
+		T(test_vtl1_apic_mmio),
 		T(test_vtl1_timer_preempts_vtl0),
 		T(test_vtl1_interrupt_waits_for_if_and_tpr),
 		T(test_vtl1_ipis_and_cluster_ipi_vtl),
