@@ -7,6 +7,7 @@
  * is hyperv/translate.c.
  */
 #define LOG_MODULE "vsm"
+#include "arch/x86/apic.h"
 #include "arch/x86/core.h"
 #include "arch/x86/guest_state.h"
 #include "arch/x86/msr.h"
@@ -328,6 +329,8 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 #define HV_REG_CR0 0x00040000u
 #define HV_REG_CR3 0x00040002u
 #define HV_REG_CR4 0x00040003u
+#define HV_REG_CR8 0x00040004u
+#define HV_REG_APIC_BASE 0x00080003u
 #define HV_REG_EFER 0x00080001u
 #define HV_REG_KERNEL_GS_BASE 0x00080002u
 #define HV_REG_PAT 0x00080004u
@@ -431,6 +434,42 @@ static bool segment_register(u32 name, u64 val[2])
 	return false;
 }
 
+/* CR8 (the TPR's class) and APIC_BASE of v's APIC at vtl: VTL0's is the physical one, a
+ * higher VTL's its own (arch/x86/vp_vtl_apic.h). -1 if the APIC is off. */
+static int apic_register_get(struct vcpu *v, u32 vtl, u32 name, u64 *val)
+{
+	const struct vlapic *l = vp_vtl_apic(v, vtl);
+	u32 tpr;
+
+	if (name == HV_REG_APIC_BASE) {
+		*val = l ? l->base : rdmsr(MSR_IA32_APIC_BASE);
+		return 0;
+	}
+	if (!l && apic_read_tpr(&tpr))
+		return -1;
+	*val = ((l ? l->tpr : tpr) >> 4) & 0xf;
+	return 0;
+}
+
+/* The same, written: CR8 bits 63:4 are reserved (SDM vol.3 11.8.6); VTL0's APIC_BASE is
+ * the CPU's and not another VTL's to move or switch, a higher VTL's follows its MSR's
+ * rules. -1 for what is refused. */
+static int apic_register_set(struct vcpu *v, u32 vtl, u32 name, u64 val)
+{
+	struct vlapic *l = vp_vtl_apic(v, vtl);
+
+	if (name == HV_REG_APIC_BASE)
+		return l ? vlapic_set_base(l, val, core.caps.phys_addr_bits) : -1;
+	if (val > 0xf)
+		return -1;
+	if (!l)
+		return apic_write_tpr((u8)(val << 4));
+	l->tpr = (u32)val << 4;
+	if (vlapic_deliverable(l) >= 0) /* a lower TPR may let one through */
+		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 static bool is_shared_gpr(u32 name)
 {
 	return name >= HV_REG_RAX && name < HV_REG_RAX + GPR_COUNT &&
@@ -476,6 +515,9 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		*val = v->regs.gpr[name - HV_REG_RAX]; /* shared by every VTL */
 		return HV_STATUS_SUCCESS;
 	}
+	if (name == HV_REG_CR8 || name == HV_REG_APIC_BASE)
+		return apic_register_get(v, vtl, name, val) ? HV_STATUS_INVALID_PARAMETER :
+							      HV_STATUS_SUCCESS;
 	u32 msr;
 	u64 *m = private_msr(v, vtl, name, &msr);
 	if (m) {
@@ -532,6 +574,9 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		v->regs.gpr[name - HV_REG_RAX] = val;
 		return HV_STATUS_SUCCESS;
 	}
+	if (name == HV_REG_CR8 || name == HV_REG_APIC_BASE)
+		return apic_register_set(v, vtl, name, val) ? HV_STATUS_INVALID_PARAMETER :
+							      HV_STATUS_SUCCESS;
 	u32 msr;
 	u64 *m = private_msr(v, vtl, name, &msr);
 	if (m) {

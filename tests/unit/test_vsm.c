@@ -952,6 +952,26 @@ static void test_vtl1_apic_registers(void **state)
 	assert_true(fake_gp_injected());
 	assert_null(fake_msr_slot(0x808, false));
 	assert_int_equal(fake_msr_bad, 0);
+	/* GetVpRegisters / SetVpRegisters: VTL1's own CR8 and APIC_BASE ... */
+	u64 val;
+	assert_int_equal(get_reg(0x00040004, 0, &val), 0);
+	assert_int_equal(val, 5);
+	assert_int_equal(get_reg(0x00080003, 0, &val), 0);
+	assert_int_equal(val, 0xfee00d00);
+	assert_int_equal(set_reg(0x00040004, 0, 0x10, 0), 5); /* bits 63:4 reserved */
+	assert_int_equal(set_reg(0x00040004, 0, 2, 0), 0);
+	assert_int_equal(rd_msr(&vp, 0x808), 0x20);
+	assert_int_equal(set_reg(0x00080003, 0, 0xfee00500, 0), 5); /* EXTD without EN */
+	/* ... and VTL0's, the physical APIC (x2APIC here): its TPR, its APIC_BASE read only. */
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00d00);
+	fake_msr_set(0x808, 0x70);
+	assert_int_equal(get_reg(0x00040004, USE_VTL(0), &val), 0);
+	assert_int_equal(val, 7);
+	assert_int_equal(set_reg(0x00040004, USE_VTL(0), 9, 0), 0);
+	assert_int_equal(fake_msr_get(0x808), 0x90);
+	assert_int_equal(get_reg(0x00080003, USE_VTL(0), &val), 0);
+	assert_int_equal(val, 0xfee00d00);
+	assert_int_equal(set_reg(0x00080003, USE_VTL(0), 0xfee00d00, 0), 5);
 	/* VTL0 keeps the physical APIC: its APIC_BASE is the CPU's MSR. */
 	vtl_stub(HVCALL_VTL_RETURN, 1);
 	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00900);
