@@ -137,10 +137,17 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HV_VP_ASSIST_RETURN_RCX 0x18
 #define HV_VTL_ENTRY_VTL_CALL 1
 #define HV_VTL_ENTRY_INTERRUPT 2
+/* HvRegisterVsmVina (reference 3.3): 7:0 vector, then these. */
+#define HV_VINA_ENABLED (1ULL << 8)
+#define HV_VINA_AUTO_RESET (1ULL << 9)
+#define HV_VINA_AUTO_EOI (1ULL << 10)
 /* HvRegisterVsmPartitionConfig.DenyLowerVtlStartup (reference 3.3). */
 #define HV_VSM_DENY_LOWER_STARTUP (1ULL << 6)
 /* vcpu_vtl_hook (hyperv/vsm.c; set at takeover): VTL requests served before v's entry. */
 void hv_vtl_serve_requests(struct vcpu *v);
+/* vcpu_vina_hook (hyperv/vsm.c; set at takeover): VTL0 has interrupts waiting while v runs
+ * a higher VTL: that VTL's VINA vector is raised once, if it asked (reference 3.10). */
+void hv_vina_notify(struct vcpu *v);
 /* v's VP assist page at vtl (hypervisor address), NULL when not enabled (hyperv/msr.c). */
 u8 *hv_vp_assist_page(const struct vcpu *v, u32 vtl);
 

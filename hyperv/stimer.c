@@ -123,8 +123,8 @@ static void stimer_fire(struct vcpu *v, u32 index, u64 now)
 		/* A fixed interrupt on the VP's own APIC: the guest EOIs it (TLFS "Direct
 		 * Synthetic Timers"). */
 		u8 vector = (u8)(t->config >> HV_STIMER_VECTOR_SHIFT);
-		if (hv_active_vtl(v))
-			vp_vtl_apic_post(v, hv_active_vtl(v), vector);
+		if (hv_active_vtl(v)) /* the running VTL's own APIC; before this entry */
+			vp_vtl_apic_raise(v, hv_active_vtl(v), vector, false);
 		else
 			apic_send_fixed(v->apic_id, vector);
 	} else if (!t->pending_since &&

@@ -288,8 +288,8 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 	 * than 0 (normal) or 1 (fast). */
 	if (from == 0 || control != HVCALL_VTL_RETURN || input > 1)
 		return -1;
-	const struct vtl_vp *s = vtl_vp_state(v, from);
-	const u8 *page = hv_vp_assist_page(v, from);
+	struct vtl_vp *s = vtl_vp_state(v, from);
+	u8 *page = hv_vp_assist_page(v, from);
 	u64 rax = page ? in_u64(page + HV_VP_ASSIST_RETURN_RAX) : s->ret_rax;
 	u64 rcx = page ? in_u64(page + HV_VP_ASSIST_RETURN_RCX) : s->ret_rcx;
 	u64 rip = vmread(VMCS_GUEST_RIP);
@@ -307,12 +307,43 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 	for (u32 lower = 0; lower < from; lower++)
 		__atomic_and_fetch(&ret->secure_config[lower], ~VTL_SECURE_CONFIG_TLB_LOCKED,
 				   __ATOMIC_RELEASE);
+	/* Reference 3.10: VINA.AutoReset clears "asserted" for the next time. */
+	if (s->vina & HV_VINA_AUTO_RESET) {
+		s->vina_asserted = 0;
+		if (page)
+			__atomic_and_fetch(page + HV_VP_ASSIST_VINA_STATUS, (u8)~1u,
+					   __ATOMIC_RELAXED);
+	}
 	/* Reference 3.10: pending interrupts are looked at again after a return; one the
 	 * returning VTL's APIC would deliver (it returned with IF = 0) enters it again. */
 	if (vp_vtl_apic_deliverable(v, from) >= 0)
 		__atomic_or_fetch(&v->work.kick, VCPU_KICK_VTL, __ATOMIC_RELAXED);
 	hv_stimer_vtl_switched(v);
 	return 0;
+}
+
+/*
+ * VINA (reference 3.10): VTL0 has interrupts waiting while v runs a higher VTL that asked
+ * (HvRegisterVsmVina.Enabled) to hear of them. Its vector is raised on its own APIC once;
+ * the "asserted" latch is VinaStatus in its VTL control area (without a VP assist page,
+ * the hypervisor's): cleared by the VTL writing it, or by a return with AutoReset. EOI
+ * does not clear it.
+ */
+void hv_vina_notify(struct vcpu *v)
+{
+	u32 vtl = v->active_vtl;
+	struct vtl_vp *s = vtl_vp_state(v, vtl);
+
+	if (!s || !vtl || !(s->vina & HV_VINA_ENABLED))
+		return;
+	u8 *page = hv_vp_assist_page(v, vtl);
+	if (page ? (__atomic_load_n(page + HV_VP_ASSIST_VINA_STATUS, __ATOMIC_RELAXED) & 1) :
+		   s->vina_asserted)
+		return;
+	if (page)
+		__atomic_or_fetch(page + HV_VP_ASSIST_VINA_STATUS, 1, __ATOMIC_RELAXED);
+	s->vina_asserted = 1;
+	vp_vtl_apic_raise(v, vtl, (u8)s->vina, s->vina & HV_VINA_AUTO_EOI);
 }
 
 /* VSM registers (reference 3.3) and the architectural ones Get/SetVpRegisters know so far. */

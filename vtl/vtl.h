@@ -32,6 +32,7 @@ struct vtl_vp {
 	/* VSM registers (reference 3.3): HvRegisterVsmVina of this VTL, and this VTL's
 	 * HvRegisterVsmVpSecureConfigVtl<n> for each lower VTL n. */
 	u64 vina;
+	u8 vina_asserted; /* VINA raised: the latch when this VTL has no VP assist page */
 	u64 secure_config[VTL_MAX];
 	u8 start_pending; /* StartVirtualProcessor: enter this VTL from init at the next entry */
 };

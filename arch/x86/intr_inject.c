@@ -9,6 +9,8 @@
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 
+void (*vcpu_vina_hook)(struct vcpu *v);
+
 void vcpu_post_interrupt(struct vcpu *t, u8 vector)
 {
 	__atomic_or_fetch(&t->irq_pending[vector / 64], 1ULL << (vector % 64), __ATOMIC_RELAXED);
@@ -55,6 +57,8 @@ void vcpu_inject_pending_slow(struct vcpu *v)
 	 * still has some. */
 	if (v->active_vtl) {
 		__atomic_store_n(&v->work.irq_posted, 0, __ATOMIC_SEQ_CST);
+		if (any_pending(v) && vcpu_vina_hook)
+			vcpu_vina_hook(v); /* may make one pending in the running VTL's APIC */
 		if (vp_vtl_apic_inject(v) || any_pending(v))
 			__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
 		return;

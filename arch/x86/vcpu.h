@@ -170,6 +170,9 @@ _Static_assert(VMCS_EXIT_REASON == VCPU_VMCS_EXIT_REASON, "vcpu_layout.h");
  * DESIGN.md 2). NULL: no VTL requests exist.
  */
 extern void (*vcpu_vtl_hook)(struct vcpu *v);
+/* Called before an entry into a VTL above 0 while VTL0 has interrupts waiting (TLFS VINA:
+ * the higher VTL may ask to hear of them; hyperv/vsm.c). NULL: nobody asks. */
+extern void (*vcpu_vina_hook)(struct vcpu *v);
 
 /* The VPs of the root partition, indexed like bootinfo.cpus (arch/x86/core_main.c). */
 u32 vcpu_count(void);

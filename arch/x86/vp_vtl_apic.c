@@ -39,7 +39,7 @@ static bool vtl_on(const struct vcpu *t, u32 vtl)
 	return (__atomic_load_n(&t->higher_vtls, __ATOMIC_ACQUIRE) >> vtl) & 1;
 }
 
-static bool post(struct vcpu *t, u32 vtl, u8 vector, bool auto_eoi)
+static bool post(struct vcpu *t, u32 vtl, u8 vector, bool auto_eoi, bool local)
 {
 	struct vlapic *l = vp_vtl_apic(t, vtl);
 
@@ -51,6 +51,8 @@ static bool post(struct vcpu *t, u32 vtl, u8 vector, bool auto_eoi)
 	 * (Dekker with the entry, vcpu.h). */
 	__atomic_store_n(&t->work.irq_posted, 1, __ATOMIC_SEQ_CST);
 	__atomic_or_fetch(&t->work.kick, VCPU_KICK_VTL, __ATOMIC_SEQ_CST);
+	if (local)
+		return true; /* t's own CPU, preparing t's entry: it looks at both before it */
 	if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
 		vcpu_kick_nmi(t);
 	return true;
@@ -58,12 +60,17 @@ static bool post(struct vcpu *t, u32 vtl, u8 vector, bool auto_eoi)
 
 bool vp_vtl_apic_post(struct vcpu *t, u32 vtl, u8 vector)
 {
-	return post(t, vtl, vector, false);
+	return post(t, vtl, vector, false, false);
 }
 
 bool vp_vtl_apic_post_sint(struct vcpu *t, u32 vtl, u8 vector, bool auto_eoi)
 {
-	return post(t, vtl, vector, auto_eoi);
+	return post(t, vtl, vector, auto_eoi, false);
+}
+
+bool vp_vtl_apic_raise(struct vcpu *v, u32 vtl, u8 vector, bool auto_eoi)
+{
+	return post(v, vtl, vector, auto_eoi, true);
 }
 
 /* An IPI from v's APIC at its running VTL: to the same VTL's APIC of each VP it names.

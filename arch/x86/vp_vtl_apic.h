@@ -51,6 +51,8 @@ bool vp_vtl_apic_post(struct vcpu *t, u32 vtl, u8 vector);
 
 /* The same for a SynIC SINT of vtl (auto_eoi: its delivery is its EOI). */
 bool vp_vtl_apic_post_sint(struct vcpu *t, u32 vtl, u8 vector, bool auto_eoi);
+/* The same on v's own CPU while it prepares v's entry (its timers, VINA): no kick. */
+bool vp_vtl_apic_raise(struct vcpu *v, u32 vtl, u8 vector, bool auto_eoi);
 
 /* v's CPU: the vector v's APIC at vtl would deliver now (TPR/ISR allowing), or -1. */
 int vp_vtl_apic_deliverable(const struct vcpu *v, u32 vtl);

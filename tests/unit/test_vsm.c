@@ -1164,6 +1164,54 @@ static void test_vtl1_ipis_and_cluster_ipi_vtl(void **state)
 	vcpu_vtl_hook = NULL;
 }
 
+/* An interrupt exit of vp's running VTL above 0 (acknowledged at the exit). */
+static void physical_interrupt_exit(u32 info)
+{
+	vp.in_guest = 0; /* as vmx_run.S's exit stub */
+	fake_vmcs_set(VMCS_EXIT_INTR_INFO, info);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_EXTERNAL_INTR), EXIT_RESUME);
+}
+
+static void test_vina(void **state)
+{
+	vcpu_vina_hook = hv_vina_notify;
+	vtl1_with_x2apic();
+	assert_int_equal(fake_wrmsr_exit(&vp, HV_MSR_VP_ASSIST_PAGE, ASSIST_GPA | 1), EXIT_RESUME);
+	/* VINA vector 0xe8, enabled, AutoReset; a VINA vector below 16 would not be taken. */
+	assert_int_equal(set_reg(0x000d0005, 0, 0xe8 | HV_VINA_ENABLED | HV_VINA_AUTO_RESET, 0), 0);
+	/* A physical interrupt (VTL0's) while VTL1 runs: queued, and VTL1 hears of it. */
+	physical_interrupt_exit(0x80000031);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x800000e8ULL);
+	assert_int_equal(assist[HV_VP_ASSIST_VINA_STATUS], 1);
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	assert_true(wr_msr(&vp, 0x80b, 0)); /* EOI does not clear "asserted" */
+	/* Another one: latched, no second VINA. */
+	physical_interrupt_exit(0x80000032);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
+	/* VTL1 clears VinaStatus itself: the next one is raised again. */
+	assist[HV_VP_ASSIST_VINA_STATUS] = 0;
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x800000e8ULL);
+	assert_int_equal(assist[HV_VP_ASSIST_VINA_STATUS], 1);
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	assert_true(wr_msr(&vp, 0x80b, 0));
+	/* The return with AutoReset clears it; VTL0 then gets its interrupts. */
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(assist[HV_VP_ASSIST_VINA_STATUS], 0);
+	assert_int_equal(vp.active_vtl, 0);
+	/* Disabled: nothing. */
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(set_reg(0x000d0005, 0, 0xe8, 0), 0);
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+	physical_interrupt_exit(0x80000033);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
+	assert_int_equal(assist[HV_VP_ASSIST_VINA_STATUS], 0);
+	vcpu_vina_hook = NULL;
+}
+
 static void test_init_dropped_with_vtl1(void **state)
 {
 	const u32 init = (ICR_MODE_INIT << 8) | ICR_LEVEL_ASSERT;
@@ -1203,6 +1251,7 @@ int main(void)
 		T(test_vtl1_timer_preempts_vtl0),
 		T(test_vtl1_interrupt_waits_for_if_and_tpr),
 		T(test_vtl1_ipis_and_cluster_ipi_vtl),
+		T(test_vina),
 		T(test_set_vp_registers),
 		T(test_translate_virtual_address),
 		T(test_tlb_lock),
