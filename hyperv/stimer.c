@@ -30,9 +30,6 @@ struct hv_stimer {
 
 static struct hv_stimer hv_stimers[BOOTINFO_MAX_CPUS][HV_MAX_VTLS][HV_STIMER_COUNT];
 static bool stimer_hw; /* the CPU has the VMX-preemption timer */
-/* Some VTL of the VP has written a timer MSR (then a VTL switch recomputes its deadline);
- * each owned by its VP's CPU. */
-static bool hv_stimer_used[BOOTINFO_MAX_CPUS];
 
 void hv_stimer_init(bool hw_timer)
 {
@@ -56,23 +53,31 @@ static struct hv_stimer *timers_of(const struct vcpu *v)
 	return hv_stimers[v->index][hv_active_vtl(v)];
 }
 
-/* The nearest expiry as a TSC deadline in v (0 = none), and the preemption timer back to
- * its usual period when nothing runs any more. */
+/* The VTLs enabled on v: each has its timers, running whichever VTL runs (reference 3.10). */
+static u32 vtls_of(const struct vcpu *v)
+{
+	return 1u | __atomic_load_n(&v->higher_vtls, __ATOMIC_ACQUIRE);
+}
+
+/* The nearest expiry of any of v's timers (every VTL's synthetic timers, the local APIC
+ * timers of the VTLs above 0) as a TSC deadline in v (0 = none), and the preemption timer
+ * back to its usual period when nothing runs any more. */
 static void stimer_update_deadline(struct vcpu *v)
 {
-	const struct hv_stimer *t = timers_of(v);
 	u64 next = 0, deadline = 0;
 
-	for (u32 i = 0; i < HV_STIMER_COUNT; i++)
-		if (t[i].expiry && (!next || t[i].expiry < next))
-			next = t[i].expiry;
+	for (u32 vtls = vtls_of(v), vtl; vtls; vtls &= vtls - 1) {
+		vtl = (u32)__builtin_ctz(vtls);
+		const struct hv_stimer *t = hv_stimers[v->index][vtl];
+		for (u32 i = 0; i < HV_STIMER_COUNT; i++)
+			if (t[i].expiry && (!next || t[i].expiry < next))
+				next = t[i].expiry;
+	}
 	if (next) {
 		u64 now_ref = hv_reftime_now(), now_tsc = rdtsc();
 		u64 ticks = next > now_ref ? hv_ref_to_tsc_ticks(next - now_ref) : 0;
 		deadline = now_tsc + ticks < now_tsc ? ~0ULL : MAX(now_tsc + ticks, 1ULL);
 	}
-	/* The local APIC timers of the VTLs above 0 run whichever VTL runs (reference 3.10,
-	 * arch/x86/vp_vtl_apic.h). */
 	u64 apic = vp_vtl_apic_deadline(v);
 	if (apic && (!deadline || apic < deadline))
 		deadline = apic;
@@ -101,7 +106,7 @@ static u32 stimer_sint(const struct hv_stimer *t)
 }
 
 /* The timer message (TLFS HV_TIMER_MESSAGE_PAYLOAD): SUCCESS or why it could not go. */
-static u16 stimer_send_message(struct vcpu *v, u32 index, u64 due, u64 now)
+static u16 stimer_send_message(struct vcpu *v, u32 vtl, u32 index, u64 due, u64 now)
 {
 	struct hv_message msg = { .type = HVMSG_TIMER_EXPIRED,
 				  .payload_size = sizeof(struct hv_timer_message_payload) };
@@ -110,25 +115,26 @@ static u16 stimer_send_message(struct vcpu *v, u32 index, u64 due, u64 now)
 					      .delivery_time = now };
 
 	memcpy(msg.payload, &p, sizeof(p));
-	return hv_synic_post(v->index, hv_active_vtl(v), stimer_sint(&timers_of(v)[index]), &msg);
+	return hv_synic_post(v->index, vtl, stimer_sint(&hv_stimers[v->index][vtl][index]), &msg);
 }
 
-/* Timer index expired at reference time due: signal it, then re-arm or disable it. */
-static void stimer_fire(struct vcpu *v, u32 index, u64 now)
+/* Timer index of vtl expired at reference time due: signal it, then re-arm or disable it. */
+static void stimer_fire(struct vcpu *v, u32 vtl, u32 index, u64 now)
 {
-	struct hv_stimer *t = &timers_of(v)[index];
+	struct hv_stimer *t = &hv_stimers[v->index][vtl][index];
 	u64 due = t->expiry;
 
 	if (t->config & HV_STIMER_DIRECT) {
-		/* A fixed interrupt on the VP's own APIC: the guest EOIs it (TLFS "Direct
-		 * Synthetic Timers"). */
+		/* A fixed interrupt on the local APIC of the timer's VTL: the guest EOIs it
+		 * (TLFS "Direct Synthetic Timers"). VTL0's is the physical one (held for VTL0
+		 * if a higher VTL runs now), a higher VTL's its own (before this entry). */
 		u8 vector = (u8)(t->config >> HV_STIMER_VECTOR_SHIFT);
-		if (hv_active_vtl(v)) /* the running VTL's own APIC; before this entry */
-			vp_vtl_apic_raise(v, hv_active_vtl(v), vector, false);
+		if (vtl)
+			vp_vtl_apic_raise(v, vtl, vector, false);
 		else
 			apic_send_fixed(v->apic_id, vector);
 	} else if (!t->pending_since &&
-		   stimer_send_message(v, index, due, now) == HV_STATUS_INSUFFICIENT_BUFFERS) {
+		   stimer_send_message(v, vtl, index, due, now) == HV_STATUS_INSUFFICIENT_BUFFERS) {
 		t->pending_since = due; /* the slot is busy: again after EOM */
 	} /* a message still waiting for its slot: this expiry is skipped (TLFS) */
 	if (t->config & HV_STIMER_PERIODIC) {
@@ -142,27 +148,23 @@ static void stimer_fire(struct vcpu *v, u32 index, u64 now)
 	}
 }
 
-void hv_stimer_vtl_switched(struct vcpu *v)
-{
-	/* A VP whose VTLs never wrote a timer MSR has no deadline to look for (the common
-	 * case of a VTL call: no work at all). */
-	if (hv_stimer_used[v->index])
-		stimer_update_deadline(v);
-}
-
 void hv_stimer_before_entry(struct vcpu *v)
 {
 	u64 now = rdtsc();
 
 	if (now >= v->timer_deadline) {
 		u64 ref = hv_reftime_now();
-		struct hv_stimer *t = timers_of(v);
-		for (u32 i = 0; i < HV_STIMER_COUNT; i++)
-			if (t[i].expiry && t[i].expiry <= ref)
-				stimer_fire(v, i, ref);
-		/* A higher VTL's APIC timer that fired preempts the VTL running now (entry
-		 * reason 2): the switch happens here, before this entry. */
-		if (vp_vtl_apic_timers(v, now))
+		for (u32 vtls = vtls_of(v), vtl; vtls; vtls &= vtls - 1) {
+			vtl = (u32)__builtin_ctz(vtls);
+			struct hv_stimer *t = hv_stimers[v->index][vtl];
+			for (u32 i = 0; i < HV_STIMER_COUNT; i++)
+				if (t[i].expiry && t[i].expiry <= ref)
+					stimer_fire(v, vtl, i, ref);
+		}
+		vp_vtl_apic_timers(v, now);
+		/* An interrupt one of them made deliverable in a VTL above the running one
+		 * preempts it (entry reason 2): the switch happens here, before this entry. */
+		if (vp_vtl_apic_preempts(v))
 			hv_vtl_serve_requests(v);
 		stimer_update_deadline(v);
 		if (!v->timer_deadline)
@@ -182,7 +184,7 @@ void hv_stimer_retry(struct vcpu *v)
 			continue;
 		if (!now)
 			now = hv_reftime_now();
-		if (stimer_send_message(v, i, t[i].pending_since, now) !=
+		if (stimer_send_message(v, hv_active_vtl(v), i, t[i].pending_since, now) !=
 		    HV_STATUS_INSUFFICIENT_BUFFERS)
 			t[i].pending_since = 0;
 	}
@@ -218,7 +220,6 @@ int hv_stimer_msr_write(struct vcpu *v, u32 msr, u64 val)
 		t->config = val;
 		t->pending_since = 0;
 	}
-	hv_stimer_used[v->index] = true;
 	stimer_start(t);
 	stimer_update_deadline(v);
 	return 0;

@@ -42,13 +42,12 @@ int hv_stimer_msr_read(struct vcpu *v, u32 msr, u64 *val);
 int hv_stimer_msr_write(struct vcpu *v, u32 msr, u64 val);
 
 /*
- * Before VM entry, when v->timer_deadline is set: fires what is due and sets the
- * preemption timer for the next expiry. Own CPU only.
+ * Before VM entry, when v->timer_deadline is set: fires what is due, of every VTL's timers
+ * whichever VTL runs (reference 3.10; a VTL switch changes no deadline), enters a higher
+ * VTL an interrupt of theirs is for, and sets the preemption timer for the next expiry.
+ * Own CPU only.
  */
 void hv_stimer_before_entry(struct vcpu *v);
-/* After a VTL switch: the deadline of the VTL now running's timers. A lower VTL's timer
- * that comes due while a higher VTL runs fires when the lower VTL runs again. */
-void hv_stimer_vtl_switched(struct vcpu *v);
 /* After EOM: timer messages that found their slot busy try again. */
 void hv_stimer_retry(struct vcpu *v);
 /* Every timer off (VP reset). */

@@ -82,7 +82,7 @@ static struct hv_message *sim_slot(const struct hv_synic *s, u32 sint)
  * Raises SINT sint of VP vp (TLFS: an edge-triggered interrupt; lost when masked; polling
  * sources get no interrupt). Under the SynIC's lock.
  */
-static void synic_raise(u32 vp, const struct hv_synic *s, u32 sint)
+static void synic_raise(u32 vp, const struct hv_synic *s, u32 sint, bool local)
 {
 	u64 r = s->sint[sint];
 	struct vcpu *t = vcpu_get(vp);
@@ -91,7 +91,8 @@ static void synic_raise(u32 vp, const struct hv_synic *s, u32 sint)
 	if (r & (HV_SINT_MASKED | HV_SINT_POLLING))
 		return;
 	if (vtl) /* a higher VTL's SynIC interrupts its own local APIC (vp_vtl_apic.h) */
-		vp_vtl_apic_post_sint(t, vtl, (u8)r, r & HV_SINT_AUTO_EOI);
+		local ? vp_vtl_apic_raise(t, vtl, (u8)r, r & HV_SINT_AUTO_EOI) :
+			vp_vtl_apic_post_sint(t, vtl, (u8)r, r & HV_SINT_AUTO_EOI);
 	else if (r & HV_SINT_AUTO_EOI)
 		vcpu_post_interrupt(t, (u8)r); /* injected: never in the APIC's ISR */
 	else
@@ -107,7 +108,8 @@ static bool synic_can_receive_messages(const struct hv_synic *s)
  * Puts msg into the free slot of sint, or marks the slot "message pending" (TLFS: the
  * guest then writes EOM). Returns whether it was delivered. Under the SynIC's lock.
  */
-static bool synic_try_deliver(u32 vp, struct hv_synic *s, u32 sint, const struct hv_message *msg)
+static bool synic_try_deliver(u32 vp, struct hv_synic *s, u32 sint, const struct hv_message *msg,
+			      bool local)
 {
 	struct hv_message *slot = sim_slot(s, sint);
 
@@ -124,7 +126,7 @@ static bool synic_try_deliver(u32 vp, struct hv_synic *s, u32 sint, const struct
 	slot->sender = msg->sender;
 	memcpy(slot->payload, msg->payload, msg->payload_size);
 	__atomic_store_n(&slot->type, msg->type, __ATOMIC_RELEASE);
-	synic_raise(vp, s, sint);
+	synic_raise(vp, s, sint, local);
 	return true;
 }
 
@@ -136,7 +138,7 @@ u16 hv_synic_post(u32 vp, u32 vtl, u32 sint, const struct hv_message *msg)
 	spin_lock(&s->lock);
 	if (!synic_can_receive_messages(s))
 		st = HV_STATUS_INVALID_SYNIC_STATE;
-	else if (!synic_try_deliver(vp, s, sint, msg))
+	else if (!synic_try_deliver(vp, s, sint, msg, true))
 		st = HV_STATUS_INSUFFICIENT_BUFFERS;
 	spin_unlock(&s->lock);
 	return st;
@@ -151,7 +153,7 @@ static void synic_drain_queue(u32 vp, struct hv_synic *s)
 
 	for (u32 i = 0; i < s->queued;) {
 		u32 slot = s->order[i], sint = s->sint_of[slot];
-		if ((tried & (1u << sint)) || !synic_try_deliver(vp, s, sint, &q[slot])) {
+		if ((tried & (1u << sint)) || !synic_try_deliver(vp, s, sint, &q[slot], false)) {
 			tried |= 1u << sint; /* keep per-SINT order: nothing newer goes first */
 			i++;
 			continue;
@@ -341,7 +343,7 @@ u16 hv_synic_post_message(struct vcpu *v, const u8 *in)
 	spin_lock(&s->lock);
 	if (!synic_can_receive_messages(s)) {
 		st = HV_STATUS_INVALID_SYNIC_STATE;
-	} else if (!s->queued && synic_try_deliver(vp, s, sint, &msg)) {
+	} else if (!s->queued && synic_try_deliver(vp, s, sint, &msg, false)) {
 		/* delivered at once */
 	} else {
 		int slot = queue_free_slot(s);
@@ -386,7 +388,7 @@ u16 hv_synic_signal_event(struct vcpu *v, const u8 *in)
 		u8 *flags = (u8 *)phys_to_virt(s->sief_pa) + sint * (HV_EVENT_FLAGS_PER_SINT / 8);
 		u8 bit = (u8)(1u << (flag % 8));
 		if (!(__atomic_fetch_or(&flags[flag / 8], bit, __ATOMIC_SEQ_CST) & bit))
-			synic_raise(vp, s, sint);
+			synic_raise(vp, s, sint, false);
 	}
 	spin_unlock(&s->lock);
 	return st;

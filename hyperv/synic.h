@@ -79,7 +79,7 @@ int hv_synic_msr_write(struct vcpu *v, u32 msr, u64 val);
  * and raises the SINT; if the slot is busy, marks it "message pending" so the guest
  * writes EOM, and returns HV_STATUS_INSUFFICIENT_BUFFERS (the caller keeps the message and
  * retries: hv_stimer_retry after EOM). HV_STATUS_INVALID_SYNIC_STATE when the SynIC or
- * its message page is off.
+ * its message page is off. On vp's own CPU only (its timers): it is not kicked.
  */
 u16 hv_synic_post(u32 vp, u32 vtl, u32 sint, const struct hv_message *msg);
 /* The hypercalls (hyperv/hypercall.c calls them with their 256- and 8-byte inputs). */

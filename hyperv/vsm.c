@@ -256,7 +256,6 @@ void hv_vtl_serve_requests(struct vcpu *v)
 	} else {
 		vtl_entered(v, vtl, 0, rax, rcx);
 	}
-	hv_stimer_vtl_switched(v);
 }
 
 int hv_vtl_call(struct vcpu *v, u64 control)
@@ -275,7 +274,6 @@ int hv_vtl_call(struct vcpu *v, u64 control)
 		return -1;
 	}
 	vtl_entered(v, to, HV_VTL_ENTRY_VTL_CALL, rax, rcx);
-	hv_stimer_vtl_switched(v);
 	return 0;
 }
 
@@ -318,7 +316,6 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 	 * returning VTL's APIC would deliver (it returned with IF = 0) enters it again. */
 	if (vp_vtl_apic_deliverable(v, from) >= 0)
 		__atomic_or_fetch(&v->work.kick, VCPU_KICK_VTL, __ATOMIC_RELAXED);
-	hv_stimer_vtl_switched(v);
 	return 0;
 }
 

@@ -217,19 +217,21 @@ bool vp_vtl_apic_inject(struct vcpu *v)
 	return true;
 }
 
-bool vp_vtl_apic_timers(struct vcpu *v, u64 now)
+void vp_vtl_apic_timers(struct vcpu *v, u64 now)
 {
-	bool preempt = false;
-
 	for (u32 vtl = 1; vtl < CORE_VTLS; vtl++) {
 		struct vlapic *l = vp_vtl_apic(v, vtl);
-		if (!vtl_on(v, vtl) || !vlapic_timer_expire(l, now))
-			continue;
-		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
-		if (vtl > v->active_vtl && vlapic_deliverable(l) >= 0)
-			preempt = true;
+		if (vtl_on(v, vtl) && vlapic_timer_expire(l, now))
+			__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
 	}
-	return preempt;
+}
+
+bool vp_vtl_apic_preempts(const struct vcpu *v)
+{
+	for (u32 vtl = v->active_vtl + 1u; vtl < CORE_VTLS; vtl++)
+		if (vp_vtl_apic_deliverable(v, vtl) >= 0)
+			return true;
+	return false;
 }
 
 int vp_vtl_apic_mmio_exit(struct vcpu *v, u64 gpa)

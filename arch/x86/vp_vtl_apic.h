@@ -63,8 +63,10 @@ bool vp_vtl_apic_inject(struct vcpu *v);
 
 /* v's CPU: the earliest timer deadline (TSC) of v's higher VTLs' APICs, 0 = none. */
 u64 vp_vtl_apic_deadline(const struct vcpu *v);
-/* v's CPU, at TSC now: fires the due timers; true when one of them made an interrupt
- * deliverable for a VTL above the running one (the caller then switches). */
-bool vp_vtl_apic_timers(struct vcpu *v, u64 now);
+/* v's CPU, at TSC now: fires the due timers. */
+void vp_vtl_apic_timers(struct vcpu *v, u64 now);
+/* v's CPU: would the APIC of a VTL above the running one deliver an interrupt now (the
+ * caller then switches to it)? */
+bool vp_vtl_apic_preempts(const struct vcpu *v);
 
 #endif
