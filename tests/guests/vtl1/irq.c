@@ -90,6 +90,11 @@ void vtl1_interrupt(struct vtl1_frame *f)
 	q->rip[i] = f->rip;
 	if (q->in_window)
 		q->window_hits++;
+	if (q->soft) { /* an INT n: nothing in service at the APIC */
+		q->soft = 0;
+		c->recover = recover;
+		return;
+	}
 	if (!vtl1_try_rdmsr(c, VTL1_X2APIC_ISR0 + (u32)f->vec / 32, &isr))
 		q->faults |= 1;
 	q->isr[i] = (u32)isr;
@@ -195,9 +200,37 @@ static void read_apic(struct vtl1_cpu *c)
 	}
 }
 
+/* INT n through the image's gate for vector arg[0]; IF clear around it, so that only the
+ * INT reaches the handler while soft is set. */
+static void soft_int(struct vtl1_cpu *c)
+{
+	u64 rflags = vtl1_rflags();
+
+	c->out[0] = rflags;
+	__asm__ volatile("cli" ::: "memory");
+	c->irq.soft = 1;
+	switch (c->arg[0]) {
+	case VTL1_VEC_TIMER:
+		__asm__ volatile("int %0" ::"i"(VTL1_VEC_TIMER) : "memory");
+		break;
+	case VTL1_VEC_IPI:
+		__asm__ volatile("int %0" ::"i"(VTL1_VEC_IPI) : "memory");
+		break;
+	case VTL1_VEC_XVTL:
+		__asm__ volatile("int %0" ::"i"(VTL1_VEC_XVTL) : "memory");
+		break;
+	default:
+		c->out[2] = 1;
+	}
+	c->irq.soft = 0;
+	c->out[1] = vtl1_rflags();
+	if (rflags & RFLAGS_IF)
+		__asm__ volatile("sti" ::: "memory");
+}
+
 bool vtl1_apic_command(struct vtl1_cpu *c)
 {
-	if (c->cmd < VTL1_CMD_APIC_SETUP || c->cmd > VTL1_CMD_SET_IF)
+	if (c->cmd < VTL1_CMD_APIC_SETUP || c->cmd > VTL1_CMD_SOFT_INT)
 		return false;
 	for (u32 i = 0; i < VTL1_OUT_COUNT; i++)
 		c->out[i] = 0;
@@ -223,6 +256,9 @@ bool vtl1_apic_command(struct vtl1_cpu *c)
 		break;
 	case VTL1_CMD_READ_APIC:
 		read_apic(c);
+		break;
+	case VTL1_CMD_SOFT_INT:
+		soft_int(c);
 		break;
 	default: /* VTL1_CMD_SET_IF */
 		c->out[0] = vtl1_rflags();

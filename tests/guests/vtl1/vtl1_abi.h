@@ -102,6 +102,10 @@
 #define VTL1_CMD_READ_APIC 17
 /* RFLAGS.IF = arg[0] & 1 from now on (it stays across returns); out[0] RFLAGS before. */
 #define VTL1_CMD_SET_IF 18
+/* INT arg[0] (one of VTL1_VEC_*) with IF clear: the image's own gates and handler, without
+ * the APIC (the handler neither reads ISR nor EOIs a software interrupt). out[0] RFLAGS
+ * before, out[1] right after the INT; out[2] 1 when arg[0] is not one of the vectors. */
+#define VTL1_CMD_SOFT_INT 19
 
 /* How VTL1 returns (vtl1_cpu.ret_mode), TLFS 15.x / reference 3.4. */
 #define VTL1_RET_NORMAL 0 /* RCX = 0: RAX/RCX from VtlReturnX64Rax/Rcx as the entry left them */
@@ -305,6 +309,7 @@ struct vtl1_irq {
 	u32 isr[VTL1_VEC_COUNT]; /* the ISR word holding the vector, read in the handler */
 	u32 faults;		 /* bit 0 an ISR read, 1 the EOI, 2 stopping the timer raised #GP */
 	u32 in_window, window_hits;    /* handler runs inside an entry's STI window */
+	u32 soft, rsvd1;	       /* SOFT_INT: the next handler run is an INT n */
 	u64 tick_tsc[VTL1_TICKS];      /* TSC at timer tick n + 1 */
 	u64 tick_entry[VTL1_TICKS];    /* entries (interrupt entries) at tick n + 1 */
 	u64 tick_vtl0_rip[VTL1_TICKS]; /* VTL1_ARM_PROBE: VTL0's RIP at tick n + 1 */
