@@ -209,6 +209,58 @@ static void bench_vtl_reflect(void)
 		out("BENCH vtl-reflect: VTL1 missed calls");
 }
 
+/*
+ * VTL1 entered for an interrupt of its own: a fast HvCallSendSyntheticClusterIpi with
+ * HV_INPUT_VTL 0x11 (VTL1) to this VP. The hypervisor delivers it at once: VTL1 is entered
+ * with EntryReason 2 (tests/guests/vtl1/irq.c), its handler EOIs (x2APIC EOI MSR), VTL1
+ * returns with a normal VtlReturn and VTL0 goes on after its hypercall.
+ */
+#define XVTL_IPI_WORD (VTL1_VEC_XVTL | (u64)(HV_INPUT_VTL_USE_TARGET | 1) << 32)
+
+static void op_vtl_interrupt(void)
+{
+	hypercall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | HV_CONTROL_FAST, XVTL_IPI_WORD,
+		  1ULL << bench_vp);
+}
+
+static void bench_vtl_interrupt(void)
+{
+	struct vtl1_cpu *c = &bench_vsm.mb->cpu[bench_vp];
+	u64 base = cpu_rdmsr(VTL1_MSR_APIC_BASE), n, rax;
+	const char *why = NULL;
+	char line[128];
+
+	/* An empty processor mask: refused where VTL1 cannot take interrupts, else nothing. */
+	rax = hypercall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | HV_CONTROL_FAST, XVTL_IPI_WORD, 0);
+	if ((u16)rax) {
+		why = "cross-VTL IPIs into VTL1 refused";
+	} else {
+		c->cmd = VTL1_CMD_APIC_SETUP; /* x2APIC on, IF clear in VTL1 */
+		op_vtl_call_return();
+		if (c->ack != c->seq || c->status || c->out[VTL1_APIC_OUT_FAULTS] ||
+		    cpu_rdmsr(VTL1_MSR_APIC_BASE) != base)
+			why = "VTL1's x2APIC setup failed";
+	}
+	if (!why) {
+		n = c->irq.count[VTL1_VEC_XVTL - VTL1_VEC_FIRST];
+		rax = hypercall(HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | HV_CONTROL_FAST, XVTL_IPI_WORD,
+				1ULL << bench_vp);
+		if (rax || c->irq.count[VTL1_VEC_XVTL - VTL1_VEC_FIRST] != n + 1)
+			why = "the interrupt did not reach VTL1";
+	}
+	c->cmd = VTL1_CMD_NOP;
+	if (why) {
+		snprintf(line, sizeof(line), "BENCH vtl-interrupt-entry: not run (%s; RAX 0x%lx)",
+			 why, rax);
+		out(line);
+		return;
+	}
+	n = c->irq.count[VTL1_VEC_XVTL - VTL1_VEC_FIRST];
+	measure("vtl-interrupt-entry", op_vtl_interrupt, ITERS / 4);
+	if (c->irq.count[VTL1_VEC_XVTL - VTL1_VEC_FIRST] - n != ITERS / 4)
+		out("BENCH vtl-interrupt-entry: VTL1 missed interrupts");
+}
+
 /* Loads the image, enables VTL1 on this VP and makes the first call (its start-up). */
 static bool setup_vsm(void)
 {
@@ -388,6 +440,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 				if (bench_vsm.mb->cpu[bench_vp].counter - n0 != ITERS)
 					out("BENCH vtl-call-return: VTL1 missed calls");
 				bench_vtl_reflect();
+				bench_vtl_interrupt();
 			} else {
 				char line[96];
 

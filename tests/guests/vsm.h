@@ -18,7 +18,10 @@
 #define HVCALL_VTL_CALL 0x0011ull
 #define HVCALL_VTL_RETURN 0x0012ull
 #define HVCALL_GET_VP_REGISTERS 0x0050ull
+#define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI 0x000bull
+#define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI_EX 0x0015ull
 #define HV_CONTROL_FAST BIT(16)
+#define HV_CONTROL_VARHDR(n) ((u64)(n) << 17) /* variable header size, 8-byte units */
 #define HV_CONTROL_REP_COUNT(n) ((u64)(n) << 32)
 #define HV_RESULT_STATUS(rax) ((u16)(rax))
 #define HV_RESULT_REPS(rax) (((rax) >> 32) & 0xfff) /* reps completed (reference 1.2) */
@@ -172,5 +175,44 @@ static inline u64 vsm_stack_top(const struct vsm *v, u32 vp)
  * the call stub and RCX = 0 this is a VTL call: back here once VTL1 has returned.
  */
 void vsm_vtl_call(struct vsm_regs *r, u64 target);
+
+/*
+ * vsm_call.S: VTL0 busy with every GPR known, for an interrupt into VTL1 to preempt it.
+ * Loads in[] with IF clear (not RSP; RDI, RSI and RBP are the loop's: RDI = watch, RSI =
+ * start, RBP = budget), marks spinning = 1, sets IF if sti asks, then PAUSEs while the u64
+ * at watch still holds start, at most budget times; stores every GPR into out[] (RBP: the
+ * budget left, 0 = timed out; RBP = budget: it had moved already) and RFLAGS as it was
+ * after the loop; RFLAGS is restored on the way out.
+ */
+struct vsm_spin {
+	u64 in[VTL1_GPR_COUNT];
+	u64 out[VTL1_GPR_COUNT];
+	u64 watch, start, budget, sti;
+	u64 rflags_before, rflags_after;
+	volatile u32 spinning;
+	u32 rsvd;
+};
+STATIC_ASSERT(__builtin_offsetof(struct vsm_spin, watch) == 256, "vsm_call.S");
+STATIC_ASSERT(__builtin_offsetof(struct vsm_spin, rflags_before) == 288, "vsm_call.S");
+STATIC_ASSERT(__builtin_offsetof(struct vsm_spin, spinning) == 304, "vsm_call.S");
+void vsm_spin(struct vsm_spin *s);
+
+/*
+ * vsm_call.S: VTL0 halted. STI; HLT (at vsm_hlt_insn); CLI, again and again while both u64s
+ * at watch[] hold start[], at most budget times; RAX and RCX hold rax and rcx all along
+ * (their values after in rax_after, rcx_after). halts counts the HLTs that returned, the
+ * TSC after each of the first VSM_HALT_TSCS is in tsc[]. RFLAGS is restored at the end.
+ */
+#define VSM_HALT_TSCS 8
+struct vsm_halt {
+	u64 watch[2], start[2];
+	u64 budget, rax, rcx;
+	u64 rax_after, rcx_after, halts;
+	u64 tsc[VSM_HALT_TSCS];
+};
+STATIC_ASSERT(__builtin_offsetof(struct vsm_halt, rax_after) == 56, "vsm_call.S");
+STATIC_ASSERT(__builtin_offsetof(struct vsm_halt, tsc) == 80, "vsm_call.S");
+void vsm_halt(struct vsm_halt *h);
+extern const char vsm_hlt_insn[];
 
 #endif

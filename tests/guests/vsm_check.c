@@ -4,7 +4,9 @@
  * tlfs-vsm.md 1.4-1.7, 3.3-3.7). In order: the privileges, GetVpRegisters of the VSM
  * registers, the #UDs of VTL calls and returns that may not happen, EnablePartitionVtl and
  * EnableVpVtl with their error statuses, then the round trips into the VTL1 test image
- * (vsm_vtl1_check.c). Without AccessVsm every check is reported as SKIP: not run.
+ * (vsm_vtl1_check.c), VTL1 on the APs (vsm_mp_check.c), VTL1's own local APIC and its
+ * interrupts (vsm_irq_check.c) and the stress. Without AccessVsm every check is reported as
+ * SKIP: not run.
  *
  * Enabling VTL1 cannot be undone: the group runs once per boot, before ap (which exits boot
  * services). While it runs, #UD on the BSP is caught here (a #UD at a VMCALL is counted and
@@ -60,13 +62,33 @@ static const char *const vsm_names[] = {
 	"vsm.vtl1.private_msrs",
 	"vsm.vtl1.private_cr",
 	"vsm.vtl1.get_vp_registers",
+	"vsm.vtl1.lower_vtl_state",
 	"vsm.vtl1.vtl_call_ud",
 	"vsm.vtl1.vtl_return_bad_input_ud",
 	"vsm.vtl1.synthetic_msrs",
 	"vsm.vtl1.exception",
 	"vsm.ap.enable_from_vtl1",
+	"vsm.ap.start_vp",
 	"vsm.ap.enable_again",
 	"vsm.ap.ping",
+	"vsm.irq.vtl1_idt",
+	"vsm.irq.apic_before_setup",
+	"vsm.irq.apic_setup",
+	"vsm.irq.timer_preempts_running",
+	"vsm.irq.timer_preempts_halted",
+	"vsm.irq.timer_periodic",
+	"vsm.irq.timer_masked",
+	"vsm.irq.tpr_masks",
+	"vsm.irq.self_ipi",
+	"vsm.irq.ipi_to_other_vp",
+	"vsm.irq.ipi_from_other_vp",
+	"vsm.irq.ipi_broadcast",
+	"vsm.irq.xvtl_ipi_self",
+	"vsm.irq.xvtl_ipi_other_vp",
+	"vsm.irq.xvtl_ipi_bad_vtl",
+	"vsm.irq.xvtl_ipi_bad_vector",
+	"vsm.irq.xvtl_ipi_to_vtl0",
+	"vsm.irq.stress",
 	"vsm.stress",
 };
 
@@ -429,6 +451,8 @@ static void run(struct vsm_state *s)
 	if (!vt0_vsm_check_vtl1(s))
 		return;
 	vt0_vsm_check_aps(s);
+	vt0_vsm_check_irq(s);
+	vt0_vsm_release_aps(s);
 	vt0_vsm_check_stress(s);
 }
 

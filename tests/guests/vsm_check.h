@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Inside check group vsm (vsm_check.c: privileges, GetVpRegisters, enabling; vsm_vtl1_check.c:
- * the round trips through the VTL1 test image, on the BSP and on the APs, and the stress).
+ * the round trips through the VTL1 test image, on the BSP and on the APs, and the stress;
+ * vsm_irq_check.c: VTL1's local APIC and interrupts into VTL1).
  */
 #ifndef TESTS_GUESTS_VSM_CHECK_H
 #define TESTS_GUESTS_VSM_CHECK_H
@@ -17,6 +18,7 @@ struct vsm_state {
 	u32 vp;	       /* the BSP's VP index */
 	u32 loops;     /* VTL call/return round trips of vsm.stress */
 	bool msrs_set; /* VTL0's synthetic MSRs were written by the group */
+	void *ap_done; /* the APs' procedure: its event (EFI_EVENT) while they serve, or NULL */
 	/* VTL0's own synthetic MSRs, as set up by the group: they must survive VTL1. */
 	u64 os_id, hc_msr, assist_msr;
 };
@@ -52,8 +54,20 @@ void vt0_vsm_check_entry(struct why *w, const struct vtl1_cpu *c, u64 p, u64 top
 void vt0_vsm_check_back(struct why *w, const struct vsm_regs *r, u64 rax, u64 rcx, u64 base,
 			u64 step);
 
-/* vsm_mp_check.c: VTL1 on the APs (enabled by VTL1, entered from each AP), the stress. */
+/* vsm_mp_check.c: VTL1 on the APs (enabled by VTL1, entered from each AP), the stress.
+ * vt0_vsm_check_aps leaves the APs serving vsm_irq_check.c's agent requests;
+ * vt0_vsm_release_aps lets them go back to the firmware. */
 void vt0_vsm_check_aps(struct vsm_state *s);
+void vt0_vsm_release_aps(struct vsm_state *s);
 void vt0_vsm_check_stress(struct vsm_state *s);
+
+/*
+ * vsm_irq_check.c: VTL1's own local APIC and interrupts into VTL1. vt0_vsm_agent runs on an
+ * AP (from its vsm.ap procedure) and serves the BSP's requests until vt0_vsm_irq_release
+ * (true when every agent left) or until it has been idle for a long time.
+ */
+void vt0_vsm_check_irq(struct vsm_state *s);
+void vt0_vsm_agent(const struct vsm_state *s, u32 vp);
+bool vt0_vsm_irq_release(void);
 
 #endif

@@ -8,7 +8,9 @@
  * AP, in VTL0, makes two VTL calls on its own VP: the first starts its VTL1, the second
  * goes through its assist page. The AP code is started first (EFI MP services, without
  * waiting) and waits for the BSP's go: once VTL1 is enabled on a VP, INIT and SIPI to it
- * are dropped (TLFS, reference 3.10), and the firmware could not start it any more.
+ * are dropped (TLFS, reference 3.10), and the firmware could not start it any more. For
+ * the same reason the AP procedure does not end with its round trips: it serves the irq
+ * checks (vsm_irq_check.c) until vt0_vsm_release_aps.
  */
 #include <efi.h>
 #include <efilib.h>
@@ -17,7 +19,9 @@
 #include "tests/guests/report.h"
 #include "tests/guests/vsm_check.h"
 
-#define AP_TIMEOUT_US 20000000ull
+/* The APs' procedure: their round trips, then the irq checks' agent (vsm_irq_check.c). */
+#define AP_TIMEOUT_US 120000000ull
+#define AP_DONE_MS 60000u /* how long the BSP waits for their round trips */
 /* From this many round trips on, vsm.stress wants physical interrupts to have come in
  * while VTL1 ran (the firmware's timer ticks during boot services). */
 #define VSM_STRESS_HOLD_MIN 50000u
@@ -63,6 +67,8 @@ static void __attribute__((ms_abi)) ap_calls(void *arg)
 	rec->bad = round_trips(s, vp, rec->trips, &rec->first_bad, &first);
 	rec->counted = s->v.mb->cpu[vp].counter - counter;
 	__atomic_store_n(&rec->done, 1, __ATOMIC_RELEASE);
+	/* Stay for the irq checks: the firmware could not start anything here again. */
+	vt0_vsm_agent(s, vp);
 }
 
 /* The BSP's VTL1 runs EnableVpVtl or StartVirtualProcessor (cmd) for VP vp; its RAX. */
@@ -189,11 +195,32 @@ void vt0_vsm_check_aps(struct vsm_state *s)
 		why_add(&g, "from VTL0 for VP %u: RAX 0x%lx, want status 6", first, rax);
 	report_result("vsm.ap.enable_again", !g.count, "%s", g.buf);
 
-	mp_wait_aps(done);
+	/* Their round trips, not their procedure: that serves the irq checks until
+	 * vt0_vsm_release_aps. Without VTL1 they return at once. */
+	s->ap_done = done;
+	if (ap_go != 1) {
+		mp_wait_aps(done);
+		s->ap_done = NULL;
+	}
+	for (u32 vp = 0, ms = 0; vp < s->v.vps && s->ap_done; vp++)
+		while (vp != s->vp && !__atomic_load_n(&ap_recs[vp].done, __ATOMIC_ACQUIRE) &&
+		       ms++ < AP_DONE_MS)
+			uefi_call_wrapper(BS->Stall, 1, 1000);
 	for (u32 vp = 0; vp < s->v.vps; vp++)
 		if (vp != s->vp)
 			check_ap(s, vp, &p);
 	report_result("vsm.ap.ping", !p.count, "%s", p.buf);
+}
+
+void vt0_vsm_release_aps(struct vsm_state *s)
+{
+	if (!vt0_vsm_irq_release()) {
+		report_info("vsm: an AP did not leave the irq checks' agent: not waiting for it");
+		return;
+	}
+	if (s->ap_done)
+		mp_wait_aps(s->ap_done);
+	s->ap_done = NULL;
 }
 
 static u64 exits_now(void)

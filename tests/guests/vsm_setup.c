@@ -44,19 +44,25 @@ static void build_gdt(const struct vsm *v, u32 vp)
 	*(volatile u16 *)(tss + 0x66) = VTL1_TSS_LIMIT + 1;
 }
 
-/* Interrupt gates to the image's exception stubs (SDM vol. 3 6.14.1). */
-static void build_idt(const struct vsm *v, u32 isr_off)
+/* An interrupt gate (SDM vol. 3 6.14.1) to handler h. */
+static void idt_gate(const struct vsm *v, u32 vec, u64 h)
 {
 	volatile u32 *idt = (volatile u32 *)(v->base + VTL1_OFF_IDT);
 
-	for (u32 vec = 0; vec < VTL1_ISR_COUNT; vec++) {
-		u64 h = v->base + isr_off + (u64)VTL1_ISR_STRIDE * vec;
+	idt[4 * vec] = (u32)(h & 0xffff) | (u32)VTL1_SEL_CODE << 16;
+	idt[4 * vec + 1] = (u32)(h & 0xffff0000) | IDT_GATE_INTERRUPT << 8;
+	idt[4 * vec + 2] = (u32)(h >> 32);
+	idt[4 * vec + 3] = 0;
+}
 
-		idt[4 * vec] = (u32)(h & 0xffff) | (u32)VTL1_SEL_CODE << 16;
-		idt[4 * vec + 1] = (u32)(h & 0xffff0000) | IDT_GATE_INTERRUPT << 8;
-		idt[4 * vec + 2] = (u32)(h >> 32);
-		idt[4 * vec + 3] = 0;
-	}
+/* Gates to the image's exception stubs and to its interrupt stubs (VTL1_VEC_*); the other
+ * vectors stay not present (the region is zeroed). */
+static void build_idt(const struct vsm *v, const struct vtl1_header *h)
+{
+	for (u32 vec = 0; vec < VTL1_ISR_COUNT; vec++)
+		idt_gate(v, vec, v->base + h->isr_off + (u64)VTL1_ISR_STRIDE * vec);
+	for (u32 i = 0; i < VTL1_VEC_COUNT; i++)
+		idt_gate(v, VTL1_VEC_FIRST + i, v->base + h->irq_off + (u64)VTL1_ISR_STRIDE * i);
 }
 
 static struct hv_segment seg(u64 base, u32 limit, u16 sel, u16 ar)
@@ -78,7 +84,7 @@ void vsm_context(const struct vsm *v, u32 vp, struct hv_initial_vp_context *c)
 	c->ds = c->es = c->fs = c->gs = c->ss = data;
 	c->tr = seg(gdt_of(v, vp) + VTL1_TSS_OFF, VTL1_TSS_LIMIT, VTL1_SEL_TSS, VSM_AR_TSS64);
 	c->ldtr = seg(0, 0, 0, 0); /* unusable */
-	c->idtr.limit = VTL1_ISR_COUNT * 16 - 1;
+	c->idtr.limit = VTL1_IDT_LIMIT;
 	c->idtr.base = v->base + VTL1_OFF_IDT;
 	c->gdtr.limit = VTL1_GDT_LIMIT;
 	c->gdtr.base = gdt_of(v, vp);
@@ -142,7 +148,7 @@ int vsm_setup(struct vsm *v, const volatile u8 *hc_page, u32 vps, u64 code_offse
 	__builtin_memset((void *)(base + VTL1_OFF_HCPAGE), HC_FILL, PAGE_SIZE);
 	for (u32 vp = 0; vp < v->vps; vp++)
 		build_gdt(v, vp);
-	build_idt(v, h->isr_off);
+	build_idt(v, h);
 	fill_mailbox(v);
 	return 0;
 }

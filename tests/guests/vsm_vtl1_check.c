@@ -120,7 +120,7 @@ static bool check_first_entry(struct vsm_state *s)
 		why_add(&i, "CS 0x%lx SS 0x%lx TR 0x%lx, want 0x8 0x10 0x18", o[VTL1_PING_CS],
 			o[VTL1_PING_SS], o[VTL1_PING_TR]);
 	if (o[VTL1_PING_IDTR_BASE] != s->v.base + VTL1_OFF_IDT ||
-	    o[VTL1_PING_IDTR_LIMIT] != VTL1_ISR_COUNT * 16 - 1)
+	    o[VTL1_PING_IDTR_LIMIT] != VTL1_IDT_LIMIT)
 		why_add(&i, "IDTR 0x%lx/0x%lx", o[VTL1_PING_IDTR_BASE], o[VTL1_PING_IDTR_LIMIT]);
 	if (o[VTL1_PING_GDTR_BASE] != gdt || o[VTL1_PING_GDTR_LIMIT] != VTL1_GDT_LIMIT)
 		why_add(&i, "GDTR 0x%lx/0x%lx, want 0x%lx/0x%x", o[VTL1_PING_GDTR_BASE],

@@ -14,6 +14,8 @@
 /* Hypercall codes and registers (reference 1.6, 3.3). */
 #define HVCALL_ENABLE_VP_VTL 0x000full
 #define HVCALL_GET_VP_REGISTERS 0x0050ull
+#define HVCALL_SEND_CLUSTER_IPI 0x000bull
+#define HV_CONTROL_FAST (1ull << 16)
 #define HV_REP_COUNT(n) ((u64)(n) << 32)
 #define HV_REG_VSM_CODE_PAGE_OFFSETS 0x000d0002u
 #define HV_REG_VSM_VP_STATUS 0x000d0003u
@@ -54,7 +56,7 @@ bool vtl1_try_wrmsr(struct vtl1_cpu *c, u32 msr, u64 val)
 }
 
 /* CALL target with RCX, RDX, R8 (reference 1.3); RAX back. Also the VTL stubs' caller. */
-static u64 call_page(u64 target, u64 rcx, u64 rdx, u64 r8)
+u64 vtl1_call_page(u64 target, u64 rcx, u64 rdx, u64 r8)
 {
 	register u64 r8r __asm__("r8") = r8;
 	u64 rax;
@@ -64,14 +66,6 @@ static u64 call_page(u64 target, u64 rcx, u64 rdx, u64 r8)
 			 : [t] "r"(target)
 			 : "r9", "r10", "r11", "cc", "memory");
 	return rax;
-}
-
-static u64 rflags_now(void)
-{
-	u64 v;
-
-	__asm__ volatile("pushfq\n\tpop %0" : "=r"(v));
-	return v;
 }
 
 static void ping(struct vtl1_cpu *c)
@@ -84,7 +78,7 @@ static void ping(struct vtl1_cpu *c)
 	c->out[VTL1_PING_CR0] = read_cr0();
 	c->out[VTL1_PING_CR3] = read_cr3();
 	c->out[VTL1_PING_CR4] = read_cr4();
-	c->out[VTL1_PING_RFLAGS] = rflags_now();
+	c->out[VTL1_PING_RFLAGS] = vtl1_rflags();
 	c->out[VTL1_PING_IDTR_BASE] = idtr.base;
 	c->out[VTL1_PING_IDTR_LIMIT] = idtr.limit;
 	c->out[VTL1_PING_GDTR_BASE] = gdtr.base;
@@ -140,15 +134,15 @@ static void private_check(struct vtl1_cpu *c)
 	c->out[VTL1_OUT_MASK] = mask;
 	c->out[VTL1_OUT_FAULTS] = faults;
 	c->out[VTL1_OUT_BAD] = bad;
-	c->out[VTL1_OUT_RFLAGS] = rflags_now();
+	c->out[VTL1_OUT_RFLAGS] = vtl1_rflags();
 	c->out[VTL1_OUT_IDTR] = vt0_idtr_now().base;
 	c->out[VTL1_OUT_GDTR] = vt0_gdtr_now().base;
 }
 
 /* GetVpRegisters for one name, memory form, through VTL1's own page (reference 1.7). */
-static u64 get_reg_vtl(struct vtl1_cpu *c, u32 name, u8 input_vtl, u64 *val)
+u64 vtl1_get_reg(struct vtl1_cpu *c, u32 io, u32 name, u8 input_vtl, u64 *val)
 {
-	u64 in = vtl1_region(VTL1_OFF_IO + (u64)VTL1_IO_STRIDE * c->vp), out = in + 0x1000;
+	u64 in = vtl1_region(VTL1_OFF_IO + (u64)VTL1_IO_STRIDE * c->vp + io), out = in + 0x1000;
 	volatile u64 *h = (volatile u64 *)in;
 	u64 rax;
 
@@ -156,15 +150,30 @@ static u64 get_reg_vtl(struct vtl1_cpu *c, u32 name, u8 input_vtl, u64 *val)
 	h[1] = HV_VP_INDEX_SELF | (u64)input_vtl << 32; /* VpIndex, HV_INPUT_VTL, reserved */
 	*(volatile u32 *)(in + 16) = name;
 	*(volatile u64 *)out = ~0ull;
-	rax = call_page(vtl1_region(VTL1_OFF_HCPAGE), HVCALL_GET_VP_REGISTERS | HV_REP_COUNT(1), in,
-			out);
+	rax = vtl1_call_page(vtl1_region(VTL1_OFF_HCPAGE),
+			     HVCALL_GET_VP_REGISTERS | HV_REP_COUNT(1), in, out);
 	*val = *(volatile u64 *)out;
 	return rax;
 }
 
 static u64 get_reg(struct vtl1_cpu *c, u32 name, u64 *val)
 {
-	return get_reg_vtl(c, name, 0, val); /* HV_INPUT_VTL 0: the caller's own VTL */
+	return vtl1_get_reg(c, VTL1_CMD_IO, name, 0, val); /* HV_INPUT_VTL 0: its own VTL */
+}
+
+/* HvCallSendSyntheticClusterIpi (reference 1.7): +0 vector, +4 HV_INPUT_VTL, +5 reserved
+ * (3 bytes), +8 processor mask; the fast form passes the two quadwords in RDX and R8. */
+u64 vtl1_cluster_ipi(struct vtl1_cpu *c, u32 io, u32 vector, u8 input_vtl, u64 mask, bool fast)
+{
+	u64 in = vtl1_region(VTL1_OFF_IO + (u64)VTL1_IO_STRIDE * c->vp + io);
+	u64 word = vector | (u64)input_vtl << 32;
+
+	if (fast)
+		return vtl1_call_page(vtl1_region(VTL1_OFF_HCPAGE),
+				      HVCALL_SEND_CLUSTER_IPI | HV_CONTROL_FAST, word, mask);
+	((volatile u64 *)in)[0] = word;
+	((volatile u64 *)in)[1] = mask;
+	return vtl1_call_page(vtl1_region(VTL1_OFF_HCPAGE), HVCALL_SEND_CLUSTER_IPI, in, 0);
 }
 
 /* TranslateVirtualAddress(Ex) (code) of VTL0's gva for reading and writing: RAX; the
@@ -179,7 +188,7 @@ static u64 translate_vtl0(struct vtl1_cpu *c, u64 code, u64 gva, u32 gpn_off, u6
 	h[2] = 3 | 0x10ULL << 56; /* ValidateRead | ValidateWrite, HV_INPUT_VTL: VTL0 */
 	h[3] = gva >> 12;
 	*(volatile u64 *)out = ~0ull;
-	u64 rax = call_page(vtl1_region(VTL1_OFF_HCPAGE), code, in, out);
+	u64 rax = vtl1_call_page(vtl1_region(VTL1_OFF_HCPAGE), code, in, out);
 	*result = *(volatile u64 *)out;
 	*gpn = *(volatile u64 *)(out + gpn_off);
 	return rax;
@@ -191,7 +200,7 @@ static u32 stub_ud(struct vtl1_cpu *c, u64 offset, u64 input, u64 *rip)
 	u32 before = c->ud_vmcall;
 
 	c->ud_rip = 0;
-	call_page(vtl1_region(VTL1_OFF_HCPAGE) + offset, input, 0, 0);
+	vtl1_call_page(vtl1_region(VTL1_OFF_HCPAGE) + offset, input, 0, 0);
 	*rip = c->ud_rip;
 	return c->ud_vmcall - before;
 }
@@ -217,7 +226,8 @@ static void hcall(struct vtl1_cpu *c)
 						 &c->out[VTL1_HC_TVA_GPN]);
 	c->out[VTL1_HC_TVA_EX_RAX] =
 		translate_vtl0(c, 0xac, c->arg[0], 48, &ignored, &c->out[VTL1_HC_TVA_EX_GPN]);
-	c->out[VTL1_HC_VTL0_RIP_RAX] = get_reg_vtl(c, 0x00020010, 0x10, &c->out[VTL1_HC_VTL0_RIP]);
+	c->out[VTL1_HC_VTL0_RIP_RAX] =
+		vtl1_get_reg(c, VTL1_CMD_IO, HV_REG_RIP, 0x10, &c->out[VTL1_HC_VTL0_RIP]);
 }
 
 /* HvCallEnableVpVtl from VTL1, with the input VTL0 prepared (reference 1.7). */
@@ -233,7 +243,7 @@ static void enable_vp(struct vtl1_cpu *c, u64 code)
 	}
 	for (u32 i = 0; i < 240; i++)
 		((volatile u8 *)in)[i] = vtl1_mailbox()->enable_in[vp][i];
-	c->out[0] = call_page(vtl1_region(VTL1_OFF_HCPAGE), code, in, 0);
+	c->out[0] = vtl1_call_page(vtl1_region(VTL1_OFF_HCPAGE), code, in, 0);
 }
 
 void vtl1_run_command(struct vtl1_cpu *c)
@@ -278,6 +288,7 @@ void vtl1_run_command(struct vtl1_cpu *c)
 		__asm__ volatile("ud2");
 		break;
 	default:
-		c->status |= VTL1_ERR_BAD_CMD;
+		if (!vtl1_apic_command(c))
+			c->status |= VTL1_ERR_BAD_CMD;
 	}
 }

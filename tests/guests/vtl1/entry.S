@@ -14,7 +14,7 @@
 
 	.section .text.head, "ax"
 	.globl vtl1_base, vtl1_own_return
-	.hidden vtl1_base, vtl1_own_return, vtl1_enter, vtl1_exception
+	.hidden vtl1_base, vtl1_own_return, vtl1_enter, vtl1_exception, vtl1_interrupt
 vtl1_base:
 	jmp vtl1_entry
 	.balign 8
@@ -22,7 +22,7 @@ vtl1_base:
 	.long VTL1_MAGIC
 	.long VTL1_ABI_VERSION
 	.long vtl1_isr_table - vtl1_base
-	.long 0
+	.long vtl1_irq_table - vtl1_base
 
 vtl1_entry:
 1:	push %r15
@@ -168,5 +168,57 @@ vtl1_exc_common:
 	iretq
 2:	mov VTL1_CPU_STACK_TOP(%rax), %rsp
 	jmp vtl1_return_path
+
+/*
+ * Interrupts from VTL1's own APIC (VTL1_VEC_FIRST on): the same frame as an exception
+ * (error code 0, the vector), every GPR kept, so that one may come anywhere: in a command,
+ * in the return path with VTL0's registers loaded, or at the return stub's RET when VTL1
+ * is entered for it with IF set (reference 3.4, 3.10).
+ */
+	.balign VTL1_ISR_STRIDE
+vtl1_irq_table:
+	.irp vec, VTL1_VEC_TIMER, VTL1_VEC_IPI, VTL1_VEC_XVTL
+	.balign VTL1_ISR_STRIDE
+	push $0
+	push $\vec
+	jmp vtl1_irq_common
+	.endr
+
+vtl1_irq_common:
+	push %rax
+	push %rcx
+	push %rdx
+	push %rbx
+	push %rbp
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, %rdi
+	cld
+	call vtl1_interrupt
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rbp
+	pop %rbx
+	pop %rdx
+	pop %rcx
+	pop %rax
+	add $16, %rsp
+	iretq
 
 	.section .note.GNU-stack, "", @progbits

@@ -5,7 +5,8 @@
  * touched. At a VP's first entry VTL1 turns on its own synthetic MSRs (reference 3.7: the
  * GUEST_OS_ID, HYPERCALL and VP_ASSIST_PAGE MSRs are per VTL): a non-zero guest OS ID,
  * its hypercall page inside the region, and this VP's assist page. From the next entry on,
- * the assist page carries EntryReason and VtlReturnX64Rax/Rcx (reference 3.5).
+ * the assist page carries EntryReason and VtlReturnX64Rax/Rcx (reference 3.5). An entry
+ * with EntryReason 2 (an interrupt for VTL1, irq.c) runs no command.
  */
 #include "tests/guests/vtl1/vtl1.h"
 
@@ -76,9 +77,19 @@ struct vtl1_cpu *vtl1_enter(u64 *gprs)
 			__asm__ volatile("cli; hlt");
 	c->vp = (u32)(c - vtl1_mailbox()->cpu);
 	c->stack_top = vtl1_region(VTL1_OFF_STACKS) + (c->vp + 1ull) * VTL1_STACK_SIZE;
+	gprs[VTL1_RSP] = rsp;
+	if (c->init_done && (c->assist_read & 1)) {
+		u32 reason = *(volatile u32 *)(vtl1_assist(c->vp) + ASSIST_ENTRY_REASON);
+
+		c->irq.reasons[reason < 4 ? reason : 0]++;
+		/* Not a call: VTL0 asked for nothing (reference 3.4, 3.10). */
+		if (reason == VTL1_REASON_INTERRUPT)
+			return vtl1_irq_entry(c, gprs);
+	} else {
+		c->irq.reasons[0]++;
+	}
 	for (u32 i = 0; i < VTL1_GPR_COUNT; i++)
 		c->gprs[i] = gprs[i];
-	c->gprs[VTL1_RSP] = rsp;
 	c->entries++;
 	c->status = 0;
 	if (c->init_done && (c->assist_read & 1)) {

@@ -24,6 +24,17 @@
 #define ASSIST_RET_RAX 0x10
 #define ASSIST_RET_RCX 0x18
 
+#define RFLAGS_IF (1ull << 9)
+#define HV_REG_RIP 0x00020010u /* GetVpRegisters name (reference 3.3) */
+
+static inline u64 vtl1_rflags(void)
+{
+	u64 v;
+
+	__asm__ volatile("pushfq\n\tpop %0" : "=r"(v));
+	return v;
+}
+
 /* Exception frame built by entry.S: the pushed GPRs, the stub's vector and error code,
  * then the CPU's frame (SDM vol. 3 6.14.2). */
 struct vtl1_frame {
@@ -42,6 +53,12 @@ void vtl1_reflect(volatile u32 *cmd, u64 target, u64 *counter);
 struct vtl1_cpu *vtl1_enter(u64 *gprs);
 /* exception.c: 0 to resume at frame->rip, else the slot to return to VTL0 with. */
 struct vtl1_cpu *vtl1_exception(struct vtl1_frame *f);
+/* irq.c: the interrupt handler (entry.S; f->vec is the vector, f->err 0). */
+void vtl1_interrupt(struct vtl1_frame *f);
+/* irq.c: an entry with EntryReason 2: the slot for a normal return. */
+struct vtl1_cpu *vtl1_irq_entry(struct vtl1_cpu *c, const u64 *gprs);
+/* irq.c: the APIC commands (VTL1_CMD_APIC_SETUP .. VTL1_CMD_SET_IF); false if cmd is none. */
+bool vtl1_apic_command(struct vtl1_cpu *c);
 
 /* The slot of the VP whose stack holds addr; NULL when addr is on no VTL1 stack. */
 struct vtl1_cpu *vtl1_cpu_of(u64 addr);
@@ -63,6 +80,17 @@ void vtl1_run_command(struct vtl1_cpu *c);
 /* Faulting MSR accesses resume (c->recover) and return false. */
 bool vtl1_try_rdmsr(struct vtl1_cpu *c, u32 msr, u64 *val);
 bool vtl1_try_wrmsr(struct vtl1_cpu *c, u32 msr, u64 val);
+/* CALL target (a stub of VTL1's hypercall page) with RCX, RDX, R8; RAX back. */
+u64 vtl1_call_page(u64 target, u64 rcx, u64 rdx, u64 r8);
+/* GetVpRegisters of one name (memory form, VP SELF), its input at io and its output at io +
+ * 0x1000 in this VP's I/O area: VTL1_CMD_IO for commands, VTL1_IRQ_IO (the upper halves) for
+ * the interrupt handler, which must not touch what a command it interrupted uses. RAX back. */
+#define VTL1_CMD_IO 0x0
+#define VTL1_IRQ_IO 0x800
+u64 vtl1_get_reg(struct vtl1_cpu *c, u32 io, u32 name, u8 input_vtl, u64 *val);
+/* HvCallSendSyntheticClusterIpi (reference 1.7): fast (register) form, or memory form in
+ * this VP's I/O area at io. RAX back. */
+u64 vtl1_cluster_ipi(struct vtl1_cpu *c, u32 io, u32 vector, u8 input_vtl, u64 mask, bool fast);
 
 #pragma GCC visibility pop
 

@@ -13,7 +13,7 @@
 #define TESTS_GUESTS_VTL1_VTL1_ABI_H
 
 #define VTL1_MAGIC 0x314c5456 /* "VTL1" */
-#define VTL1_ABI_VERSION 1
+#define VTL1_ABI_VERSION 2    /* 2: VTL1's own APIC (interrupt gates, commands 11-18) */
 #define VTL1_MAX_VPS 4
 
 /* Region layout (offsets from the base). */
@@ -26,7 +26,7 @@
 #define VTL1_OFF_GDT 0xf000    /* VP n's GDT at + 0x100 * n, its TSS 0x80 above */
 #define VTL1_GDT_STRIDE 0x100
 #define VTL1_TSS_OFF 0x80
-#define VTL1_OFF_IDT 0x10000  /* VTL1_ISR_COUNT gates, shared by every VP */
+#define VTL1_OFF_IDT 0x10000  /* 256 gates (4 KiB), shared by every VP */
 #define VTL1_OFF_PML4 0x11000 /* a copy of VTL0's PML4: VTL1's own CR3 (PRIVATE_SET) */
 #define VTL1_OFF_IO 0x12000   /* VP n's hypercall input page at + 0x2000 * n, output above */
 #define VTL1_IO_STRIDE 0x2000
@@ -43,6 +43,20 @@
 /* Exception stubs for vectors 0-31, VTL1_ISR_STRIDE bytes apart from header.isr_off. */
 #define VTL1_ISR_COUNT 32
 #define VTL1_ISR_STRIDE 16
+/* The IDT covers every vector: gates 0-31 and VTL1_VEC_*, the rest not present. */
+#define VTL1_IDT_LIMIT (256 * 16 - 1)
+
+/*
+ * Interrupt vectors of VTL1's own local APIC (TLFS: each VTL has its own; reference 3.10).
+ * Their stubs are VTL1_ISR_STRIDE bytes apart from header.irq_off; each counts in the slot's
+ * irq record (struct vtl1_irq) and EOIs through the x2APIC EOI MSR. All three are in
+ * priority class 0xE: a TPR of 0xE0 or above masks them.
+ */
+#define VTL1_VEC_FIRST 0xe0
+#define VTL1_VEC_TIMER 0xe0 /* the LVT timer (TIMER_ARM) */
+#define VTL1_VEC_IPI 0xe1   /* IPIs between VTL1s (SEND_IPI: ICR or SELF IPI) */
+#define VTL1_VEC_XVTL 0xe2  /* cross-VTL IPIs from VTL0 (HvCallSendSyntheticClusterIpi) */
+#define VTL1_VEC_COUNT 3
 
 /* Commands (vtl1_cpu.cmd). */
 #define VTL1_CMD_NONE 0		 /* entry bookkeeping only */
@@ -60,6 +74,38 @@
 #define VTL1_CMD_REFLECT 9
 /* StartVirtualProcessor(arg[0], VTL1) with mailbox enable_in[arg[0]]: its RAX in out[0] */
 #define VTL1_CMD_START_VP 10
+/*
+ * VTL1's own local APIC (ABI 2). Every access that raised #GP sets a bit in
+ * out[VTL1_APIC_OUT_FAULTS] (the bit numbers are given with each command); the command goes
+ * on. Each leaves VTL1's RFLAGS.IF as it was, except APIC_SETUP (clears it) and SET_IF.
+ */
+/* x2APIC on: reads APIC_BASE, writes it with EN | EXTD, then reads the registers into
+ * out[VTL1_APIC_*]; writes SVR = 0x1FF after reading it (SVR_FOUND). CLI. Fault bits:
+ * 0 APIC_BASE read, 1 APIC_BASE write, 2 read back, 3 ID, 4 VER, 5 LDR, 6 SVR read,
+ * 7 SVR write, 8 SVR read back, 9 TPR, 10 PPR, 11 LVT timer. */
+#define VTL1_CMD_APIC_SETUP 11
+/* arg[0] LVT timer value, arg[1] initial count, arg[2] divide configuration, arg[3]
+ * VTL1_ARM_*: the handler's work at each tick. Writes DCR, LVT, then the initial count;
+ * out[VTL1_ARM_*]. Fault bits: 0 DCR, 1 LVT, 2 initial count, 3-5 the read backs. */
+#define VTL1_CMD_TIMER_ARM 12
+/* LVT timer masked, initial count 0; out[VTL1_STOP_*]. Fault bits: 0-1 reads, 2-3 writes,
+ * 4 read after. */
+#define VTL1_CMD_TIMER_STOP 13
+/* arg[1] 0: ICR (MSR 0x830) = arg[0]; 1: SELF IPI (MSR 0x83F) = arg[0]. Fault bit 0. */
+#define VTL1_CMD_SEND_IPI 14
+/* TPR = arg[0]; out[VTL1_TPR_*]. Fault bits: 0 read before, 1 write, 2 read, 3 PPR. */
+#define VTL1_CMD_SET_TPR 15
+/* HvCallSendSyntheticClusterIpi from VTL1: arg[0] vector, arg[1] HV_INPUT_VTL, arg[2]
+ * processor mask, arg[3] 1 = fast (register) form, 0 = memory form. Its RAX in out[0]. */
+#define VTL1_CMD_SEND_XVTL_IPI 16
+/* Up to four MSRs arg[0..3] (0 = none): out[2 i] the value, out[2 i + 1] 1 if it #GP'd. */
+#define VTL1_CMD_READ_APIC 17
+/* RFLAGS.IF = arg[0] & 1 from now on (it stays across returns); out[0] RFLAGS before. */
+#define VTL1_CMD_SET_IF 18
+/* INT arg[0] (one of VTL1_VEC_*) with IF clear: the image's own gates and handler, without
+ * the APIC (the handler neither reads ISR nor EOIs a software interrupt). out[0] RFLAGS
+ * before, out[1] right after the INT; out[2] 1 when arg[0] is not one of the vectors. */
+#define VTL1_CMD_SOFT_INT 19
 
 /* How VTL1 returns (vtl1_cpu.ret_mode), TLFS 15.x / reference 3.4. */
 #define VTL1_RET_NORMAL 0 /* RCX = 0: RAX/RCX from VtlReturnX64Rax/Rcx as the entry left them */
@@ -127,7 +173,79 @@
 #define VTL1_HC_VTL0_RIP_RAX 16
 #define VTL1_HC_VTL0_RIP 17
 
+/* APIC_SETUP results (out[]). */
+#define VTL1_APIC_BASE_FOUND 0 /* IA32_APIC_BASE before the write */
+#define VTL1_APIC_BASE 1       /* after it */
+#define VTL1_APIC_ID 2
+#define VTL1_APIC_VER 3
+#define VTL1_APIC_LDR 4
+#define VTL1_APIC_SVR_FOUND 5 /* SVR as the APIC came up */
+#define VTL1_APIC_SVR 6	      /* after writing 0x1FF */
+#define VTL1_APIC_TPR 7
+#define VTL1_APIC_PPR 8
+#define VTL1_APIC_LVT_TIMER 9
+/* TIMER_ARM results (out[]). */
+#define VTL1_ARM_TSC 0 /* TSC right before the initial count was written */
+#define VTL1_ARM_LVT 1
+#define VTL1_ARM_DCR 2
+#define VTL1_ARM_CCR 3 /* current count right after arming */
+/* TIMER_ARM arg[3]: at tick VTL1_ARM_WAKE_TICK (1-based, 0 = none) the handler stops the
+ * timer and sends VTL0 of its own VP a cross-VTL IPI with vector VTL1_ARM_WAKE_VEC; with
+ * VTL1_ARM_PROBE it reads VTL0's RIP (GetVpRegisters, HV_INPUT_VTL 0x10) at each of the
+ * first VTL1_TICKS ticks. */
+#define VTL1_ARM_WAKE_TICK(a) ((a)&0xff)
+#define VTL1_ARM_WAKE_VEC(a) (((a) >> 8) & 0xff)
+#define VTL1_ARM_PROBE (1u << 16)
+/* TIMER_STOP results (out[]). */
+#define VTL1_STOP_CCR 0 /* current count before */
+#define VTL1_STOP_LVT 1 /* LVT timer before */
+#define VTL1_STOP_CCR_AFTER 2
+/* SET_TPR results (out[]). */
+#define VTL1_TPR_BEFORE 0
+#define VTL1_TPR 1
+#define VTL1_TPR_PPR 2
+/* Every APIC command: the accesses that raised #GP (bit numbers with each command). */
+#define VTL1_APIC_OUT_FAULTS 23
+
 #define VTL1_OUT_COUNT 24
+
+/* x2APIC (SDM vol.3 10.12, table 10-6): the MSRs the image and its checks use. */
+#define VTL1_MSR_APIC_BASE 0x1bu
+#define VTL1_APIC_BASE_BSP (1ull << 8)
+#define VTL1_APIC_BASE_EXTD (1ull << 10) /* x2APIC mode */
+#define VTL1_APIC_BASE_EN (1ull << 11)
+#define VTL1_APIC_BASE_DEFAULT 0xfee00000ull
+#define VTL1_X2APIC_ID 0x802u
+#define VTL1_X2APIC_VER 0x803u
+#define VTL1_X2APIC_TPR 0x808u
+#define VTL1_X2APIC_PPR 0x80au
+#define VTL1_X2APIC_EOI 0x80bu
+#define VTL1_X2APIC_LDR 0x80du
+#define VTL1_X2APIC_SVR 0x80fu
+#define VTL1_X2APIC_ISR0 0x810u /* ISR 31:0; vector v in MSR 0x810 + v / 32, bit v % 32 */
+#define VTL1_X2APIC_TMR0 0x818u
+#define VTL1_X2APIC_IRR0 0x820u
+#define VTL1_X2APIC_ESR 0x828u
+#define VTL1_X2APIC_ICR 0x830u /* 64 bits: destination x2APIC ID in 63:32 */
+#define VTL1_X2APIC_LVT_TIMER 0x832u
+#define VTL1_X2APIC_TIMER_ICR 0x838u
+#define VTL1_X2APIC_TIMER_CCR 0x839u
+#define VTL1_X2APIC_TIMER_DCR 0x83eu
+#define VTL1_X2APIC_SELF_IPI 0x83fu
+#define VTL1_LVT_MASKED (1u << 16)
+#define VTL1_LVT_PERIODIC (1u << 17)
+#define VTL1_TIMER_DIV1 0xbu
+#define VTL1_ICR_SELF (1ull << 18) /* destination shorthands, ICR 19:18 */
+#define VTL1_ICR_ALL (2ull << 18)
+#define VTL1_ICR_OTHERS (3ull << 18)
+#define VTL1_ICR_DEST(id) ((u64)(id) << 32)
+#define VTL1_SVR_RESET 0x1ff /* TLFS / QEMU PoC: VTL1's APIC comes up software-enabled */
+
+/* EntryReason values (reference 3.4). */
+#define VTL1_REASON_VTL_CALL 1
+#define VTL1_REASON_INTERRUPT 2
+/* Timer ticks recorded one by one after TIMER_ARM. */
+#define VTL1_TICKS 8
 
 /* Offsets of struct vtl1_cpu used by entry.S. */
 #define VTL1_CPU_RET_GPRS 0x00
@@ -160,7 +278,44 @@ struct vtl1_header {
 	u32 magic;
 	u32 version;
 	u32 isr_off; /* the exception stubs */
-	u32 rsvd;
+	u32 irq_off; /* the interrupt stubs, VTL1_VEC_FIRST on (ABI 2) */
+};
+
+/*
+ * VTL1's interrupts (ABI 2), in each VP's slot. An entry with EntryReason 2 runs no
+ * command: VTL1 records it here, lets the pending interrupt in (STI; NOP; CLI when it was
+ * entered with IF clear) and returns with a normal VtlReturn, VTL0's GPRs as found and its
+ * RAX/RCX from VtlReturnX64Rax/Rcx as the hypervisor filled them. The call bookkeeping of
+ * struct vtl1_cpu (entries, gprs, entry_reason, ack, status) is left alone.
+ */
+struct vtl1_irq {
+	/* The timer handler's work, set by TIMER_ARM (arg[3]). */
+	u32 wake_tick, wake_vector, probe, rsvd0;
+	u64 tick_base;	 /* count[0] at TIMER_ARM: tick n is count[0] - tick_base */
+	u64 arm_entries; /* entries at TIMER_ARM */
+	/* VTL1: the interrupt entries. */
+	u64 entries;	  /* with EntryReason 2 */
+	u64 entries_idle; /* of which no handler ran during (nothing was pending) */
+	u32 reasons[4];	  /* every entry by EntryReason: [1] call, [2] interrupt, [3] intercept,
+			   * [0] anything else (no assist page yet, the poison) */
+	u64 rflags_in;	  /* the last interrupt entry's: VTL1's RFLAGS as it was entered */
+	u64 ret_rax_in, ret_rcx_in; /* its VtlReturnX64Rax/Rcx (assist +0x10/+0x18) */
+	u64 gprs[VTL1_GPR_COUNT];   /* its GPRs ([VTL1_RSP] = VTL1's RSP) */
+	/* VTL1: the handler, by vector - VTL1_VEC_FIRST. */
+	u64 handled; /* all vectors */
+	u64 count[VTL1_VEC_COUNT];
+	u64 tsc[VTL1_VEC_COUNT]; /* the last one's */
+	u64 rip[VTL1_VEC_COUNT]; /* the RIP it interrupted */
+	u32 isr[VTL1_VEC_COUNT]; /* the ISR word holding the vector, read in the handler */
+	u32 faults;		 /* bit 0 an ISR read, 1 the EOI, 2 stopping the timer raised #GP */
+	u32 in_window, window_hits;    /* handler runs inside an entry's STI window */
+	u32 soft, rsvd1;	       /* SOFT_INT: the next handler run is an INT n */
+	u64 tick_tsc[VTL1_TICKS];      /* TSC at timer tick n + 1 */
+	u64 tick_entry[VTL1_TICKS];    /* entries (interrupt entries) at tick n + 1 */
+	u64 tick_vtl0_rip[VTL1_TICKS]; /* VTL1_ARM_PROBE: VTL0's RIP at tick n + 1 */
+	u64 probe_rax;		       /* the probes' GetVpRegisters results, OR'ed */
+	u64 wake_rax;		       /* the wake's cross-VTL IPI RAX (~0 = not sent) */
+	u64 wake_tsc;
 };
 
 /* One VP's slot in the mailbox. "VTL1:" fields are written by VTL1 only. */
@@ -201,6 +356,7 @@ struct vtl1_cpu {
 	u32 ud_vmcall; /* #UDs at a VMCALL, skipped */
 	u32 fatal;     /* unexpected exceptions */
 	u64 ud_rip;
+	struct vtl1_irq irq; /* ABI 2 */
 };
 
 struct vtl1_mailbox {
