@@ -25,12 +25,22 @@ static u64 timer_mode(const struct vlapic *l)
 	return (l->lvt[LVT_TIMER] >> 17) & 3;
 }
 
+/* a * b / c without 128-bit arithmetic (the core is freestanding: no __udivti3), exact
+ * while (c - 1) * b fits in 64 bits (b, c are kHz rates here); saturated beyond. */
+static u64 mul_div(u64 a, u64 b, u64 c)
+{
+	u64 q = a / c, r = a % c;
+
+	if (b && q > (~0ULL / 2) / b)
+		return ~0ULL / 2;
+	return q * b + r * b / c;
+}
+
 /* TSC ticks for count timer ticks (at least 1). */
 static u64 count_to_tsc(const struct vlapic *l, u64 count)
 {
-	unsigned __int128 t = (unsigned __int128)count * timer_divisor(l) * clock_tsc_khz;
-	t /= clock_apic_khz;
-	return t > ~0ULL / 2 ? ~0ULL / 2 : (t ? (u64)t : 1);
+	u64 t = mul_div(count * timer_divisor(l), clock_tsc_khz, clock_apic_khz);
+	return t ? t : 1;
 }
 
 void vlapic_reset(struct vlapic *l, u32 id, bool bsp)
@@ -158,9 +168,9 @@ static u64 timer_current(const struct vlapic *l, u64 now)
 	if (!l->timer_deadline || timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE ||
 	    now >= l->timer_deadline)
 		return 0;
-	unsigned __int128 c = (unsigned __int128)(l->timer_deadline - now) * clock_apic_khz;
-	c /= (unsigned __int128)clock_tsc_khz * timer_divisor(l);
-	return c > l->timer_icr ? l->timer_icr : (u64)c;
+	u64 c = mul_div((l->timer_deadline - now) / timer_divisor(l), clock_apic_khz,
+			clock_tsc_khz);
+	return c > l->timer_icr ? l->timer_icr : c;
 }
 
 bool vlapic_timer_expire(struct vlapic *l, u64 now)
