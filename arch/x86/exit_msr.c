@@ -28,25 +28,31 @@ static bool is_hv_msr(u32 msr)
 	return msr >= 0x40000000 && msr <= 0x400001ff;
 }
 
+/* The value of an MSR that is not FEATURE_CONTROL: 0, or -1 for a #GP. VMX capability
+ * MSRs #GP without VMX (SDM vol.4 table 2-2); synthetic MSRs unless implemented
+ * (hyperv/msr.c); a higher VTL's APIC MSRs are its own APIC's (vp_vtl_apic.c). */
+static int msr_value(struct vcpu *v, u32 msr, u64 *val)
+{
+	if (is_vmx_msr(msr))
+		return -1;
+	if (is_hv_msr(msr))
+		return hv_msr_read(v, msr, val);
+	if (v->active_vtl && vp_vtl_apic_msr(msr))
+		return vp_vtl_apic_rdmsr(v, msr, val);
+	return msr_read_safe(msr, val);
+}
+
 int exit_rdmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->regs.gpr[RCX];
 	u64 val;
 
-	if (v->active_vtl && vp_vtl_apic_msr(msr)) {
-		if (vp_vtl_apic_rdmsr(v, msr, &val)) {
-			vcpu_inject_gp(v);
-			return EXIT_RESUME;
-		}
-	} else if (msr == MSR_IA32_FEATURE_CONTROL) {
+	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		/* Locked, VMX off: consistent with CPUID.1:ECX.VMX = 0 (no nested VMX). */
 		val = (rdmsr(msr) &
 		       ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
 		      FEATURE_CONTROL_LOCK;
-	} else if (is_vmx_msr(msr) ||
-		   (is_hv_msr(msr) ? hv_msr_read(v, msr, &val) : msr_read_safe(msr, &val))) {
-		/* VMX capability MSRs #GP without VMX (SDM vol.4 table 2-2); synthetic
-		 * MSRs #GP unless implemented (hyperv/msr.c). */
+	} else if (msr_value(v, msr, &val)) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}

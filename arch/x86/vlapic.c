@@ -75,19 +75,22 @@ int vlapic_set_base(struct vlapic *l, u64 val, u32 maxphyaddr)
 	return 0;
 }
 
-static int highest_bit(const u32 r[8])
+/* The highest bit set in r, looking only at the words the summary names. */
+static int highest_bit(const u32 r[8], const u32 *words)
 {
-	for (int w = 7; w >= 0; w--) {
+	for (u32 s = __atomic_load_n(words, __ATOMIC_ACQUIRE); s;) {
+		int w = 31 - __builtin_clz(s);
 		u32 bits = __atomic_load_n(&r[w], __ATOMIC_ACQUIRE);
 		if (bits)
 			return w * 32 + 31 - __builtin_clz(bits);
+		s &= ~(1u << w);
 	}
 	return -1;
 }
 
 u32 vlapic_ppr(const struct vlapic *l)
 {
-	int isrv = highest_bit(l->isr);
+	int isrv = highest_bit(l->isr, &l->isr_words);
 	u32 isr_class = isrv < 0 ? 0 : (u32)isrv & 0xf0;
 
 	return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
@@ -95,7 +98,7 @@ u32 vlapic_ppr(const struct vlapic *l)
 
 int vlapic_deliverable(const struct vlapic *l)
 {
-	int v = highest_bit(l->irr);
+	int v = highest_bit(l->irr, &l->irr_words);
 
 	if (v < 0 || ((u32)v & 0xf0) <= (vlapic_ppr(l) & 0xf0))
 		return -1;
@@ -106,10 +109,19 @@ void vlapic_ack(struct vlapic *l, u8 vector)
 {
 	u32 bit = 1u << (vector % 32);
 
-	__atomic_and_fetch(&l->irr[vector / 32], ~bit, __ATOMIC_ACQ_REL);
-	if (__atomic_fetch_and(&l->auto_eoi[vector / 32], ~bit, __ATOMIC_ACQ_REL) & bit)
+	u32 w = vector / 32;
+
+	if (!__atomic_and_fetch(&l->irr[w], ~bit, __ATOMIC_SEQ_CST)) {
+		/* Its summary bit goes too, unless an accept on another CPU refilled the word
+		 * meanwhile (it sets the word, then the summary: look again after clearing). */
+		__atomic_and_fetch(&l->irr_words, ~(1u << w), __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&l->irr[w], __ATOMIC_SEQ_CST))
+			__atomic_or_fetch(&l->irr_words, 1u << w, __ATOMIC_SEQ_CST);
+	}
+	if (__atomic_fetch_and(&l->auto_eoi[w], ~bit, __ATOMIC_ACQ_REL) & bit)
 		return;
-	l->isr[vector / 32] |= bit;
+	l->isr[w] |= bit;
+	l->isr_words |= 1u << w;
 }
 
 bool vlapic_accept(struct vlapic *l, u8 vector)
@@ -120,7 +132,8 @@ bool vlapic_accept(struct vlapic *l, u8 vector)
 		__atomic_or_fetch(&l->esr_pending, 1u << 6, __ATOMIC_RELAXED);
 		return false;
 	}
-	__atomic_or_fetch(&l->irr[vector / 32], 1u << (vector % 32), __ATOMIC_ACQ_REL);
+	__atomic_or_fetch(&l->irr[vector / 32], 1u << (vector % 32), __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&l->irr_words, 1u << (vector / 32), __ATOMIC_SEQ_CST);
 	return true;
 }
 
@@ -135,10 +148,10 @@ bool vlapic_accept_auto_eoi(struct vlapic *l, u8 vector)
 
 static void eoi(struct vlapic *l)
 {
-	int v = highest_bit(l->isr);
+	int v = highest_bit(l->isr, &l->isr_words);
 
-	if (v >= 0)
-		l->isr[v / 32] &= ~(1u << (v % 32));
+	if (v >= 0 && !(l->isr[v / 32] &= ~(1u << (v % 32))))
+		l->isr_words &= ~(1u << (v / 32));
 }
 
 static u32 x2apic_ldr(u32 id)

@@ -58,6 +58,9 @@ struct vlapic {
 	u32 irr[8];	 /* any CPU sets bits (vlapic_accept) */
 	u32 auto_eoi[8]; /* pending vectors that skip the ISR (TLFS SynIC AutoEOI) */
 	u32 isr[8];
+	/* Bit w set when irr[w] / isr[w] may be non-zero: the common "nothing pending" is
+	 * one load (a VTL return asks it every time). */
+	u32 irr_words, isr_words;
 	u64 base; /* IA32_APIC_BASE */
 	u32 id;	  /* the (x2)APIC ID */
 	u32 tpr, svr, ldr, dfr, esr, esr_pending, icr_lo, icr_hi;
