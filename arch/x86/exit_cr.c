@@ -25,12 +25,14 @@ static u64 gpr_read(struct vcpu *v, unsigned n)
 	return mode64 ? val : (u32)val;
 }
 
-/* Flush this VP's cached translations after a paging-mode change (SDM vol.3 4.10.4.1). */
+/* Flush the cached translations of the VTL whose VMCS is current (each VTL has its own
+ * VPID, vp_vtl.c) after a paging-mode change (SDM vol.3 4.10.4.1). */
 static void flush_vpid(struct vcpu *v)
 {
+	(void)v;
 	if (core.caps.invvpid)
 		invvpid((core.caps.ept_vpid & EPTCAP_INVVPID_SINGLE) ? INVVPID_SINGLE : INVVPID_ALL,
-			v->vpid, 0);
+			(u16)vmread(VMCS_VPID), 0);
 }
 
 static bool pae_paging(u64 cr0, u64 cr4, u64 efer)

@@ -453,6 +453,19 @@ static void test_vtl_call_and_return(void **state)
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip0 + 2 * VMCALL_LEN);
 }
 
+static void test_vtl1_paging_change_flushes_its_own_vpid(void **state)
+{
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	/* VTL1 clears CR4.PGE (MOV to CR4 from RBX): its own VPID is flushed, not VTL0's. */
+	vp.regs.gpr[RBX] = 0x620;
+	fake_vmcs_set(VMCS_EXIT_QUALIFICATION, 4 | RBX << 8);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 3);
+	assert_int_equal(vmexit_dispatch(&vp, EXIT_CR_ACCESS), EXIT_RESUME);
+	assert_false(fake_gp_injected());
+	assert_int_equal(fake_invvpid_last_vpid, vp_vtl_vpid(&vp, 1));
+}
+
 static void test_vtl_return_ud_cases(void **state)
 {
 	enable_vtl1();
@@ -1246,6 +1259,7 @@ int main(void)
 		T(test_get_vp_registers),
 		T(test_physical_interrupts_held_for_vtl0),
 		T(test_init_dropped_with_vtl1),
+		T(test_vtl1_paging_change_flushes_its_own_vpid),
 		T(test_vtl1_apic_registers),
 		T(test_vtl1_apic_mmio),
 		T(test_vtl1_timer_preempts_vtl0),
