@@ -314,7 +314,7 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 	}
 	/* Reference 3.10: pending interrupts are looked at again after a return; one the
 	 * returning VTL's APIC would deliver (it returned with IF = 0) enters it again. */
-	if (vp_vtl_apic_deliverable(v, from) >= 0)
+	if (vp_vtl_apic_requested(v, from) && vp_vtl_apic_deliverable(v, from) >= 0)
 		__atomic_or_fetch(&v->work.kick, VCPU_KICK_VTL, __ATOMIC_RELAXED);
 	return 0;
 }

@@ -22,7 +22,9 @@ _Static_assert(VTL_MAX + 1 == CORE_VTLS, "one EPT view and VMCS per VTL offered"
 /* One VP at one VTL. Owned by the VP's CPU once enabled (the VTL's bit in the vcpu's
  * higher_vtls, published after enabling wrote this). */
 struct vtl_vp {
-	bool created; /* its VMCS exists (VTL0's: from takeover) */
+	bool created;	  /* its VMCS exists (VTL0's: from takeover) */
+	u8 start_pending; /* StartVirtualProcessor: enter this VTL from init at the next entry */
+	u8 vina_asserted; /* VINA raised: the latch when this VTL has no VP assist page */
 	u64 vmcs_pa;
 	u32 entry_ctls; /* v->entry_ctls while another VTL runs */
 	struct vp_private_msrs msrs;
@@ -32,10 +34,11 @@ struct vtl_vp {
 	/* VSM registers (reference 3.3): HvRegisterVsmVina of this VTL, and this VTL's
 	 * HvRegisterVsmVpSecureConfigVtl<n> for each lower VTL n. */
 	u64 vina;
-	u8 vina_asserted; /* VINA raised: the latch when this VTL has no VP assist page */
 	u64 secure_config[VTL_MAX];
-	u8 start_pending; /* StartVirtualProcessor: enter this VTL from init at the next entry */
-};
+} __attribute__((aligned(512)));
+/* A power-of-two size: vtl_vps[vp][vtl] on the VTL switch path is a shift, not the
+ * two or three instructions some sizes cost per index (448 did: +60 per round trip). */
+_Static_assert(sizeof(struct vtl_vp) == 512, "vtl_vps[][] indexing on the VTL switch path");
 
 /* VsmVpSecureConfigVtl<n> bits (reference 3.3). */
 #define VTL_SECURE_CONFIG_TLB_LOCKED (1ULL << 1)

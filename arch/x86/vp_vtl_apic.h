@@ -54,6 +54,13 @@ bool vp_vtl_apic_post_sint(struct vcpu *t, u32 vtl, u8 vector, bool auto_eoi);
 /* The same on v's own CPU while it prepares v's entry (its timers, VINA): no kick. */
 bool vp_vtl_apic_raise(struct vcpu *v, u32 vtl, u8 vector, bool auto_eoi);
 
+/* Has v's APIC at vtl any vector requested (one load: the common answer is no)? */
+static inline bool vp_vtl_apic_requested(const struct vcpu *v, u32 vtl)
+{
+	const struct vlapic *l = vp_vtl_apic(v, vtl);
+	return l && __atomic_load_n(&l->irr_words, __ATOMIC_ACQUIRE);
+}
+
 /* v's CPU: the vector v's APIC at vtl would deliver now (TPR/ISR allowing), or -1. */
 int vp_vtl_apic_deliverable(const struct vcpu *v, u32 vtl);
 
