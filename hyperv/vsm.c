@@ -188,9 +188,8 @@ u16 hv_enable_vp_vtl(struct vcpu *v, struct hv_args *a)
 /*
  * HvCallStartVirtualProcessor (reference 1.7; the input of EnableVpVtl): VP VpIndex enters
  * TargetVtl from the context at its next VM entry, its lower VTL left as under an
- * interrupt. Only into a VTL above 0 that the VP has enabled and never entered: every VP's
- * VTL0 is running (the firmware started it), and a parked VP (after an INIT, before its
- * SIPI) is not restarted this way yet.
+ * interrupt: into a VTL above 0 that the VP has enabled and never entered, or into VTL0 of
+ * a VP parked after an INIT (the way an OS starts an AP whose SIPIs VTL1 makes it drop).
  */
 u16 hv_start_virtual_processor(struct vcpu *v, struct hv_args *a)
 {
@@ -212,14 +211,16 @@ u16 hv_start_virtual_processor(struct vcpu *v, struct hv_args *a)
 		if (vtl_partition_config(h) &&
 		    (*vtl_partition_config(h) & HV_VSM_DENY_LOWER_STARTUP))
 			return HV_STATUS_ACCESS_DENIED;
-	/* A parked VP (INIT, no SIPI yet) serves no kick, and a SIPI is dropped once it has
-	 * VTL1: it could never start. */
-	if (vtl == 0 || !(vtl_vp_enabled(t) & (1u << vtl)) ||
-	    __atomic_load_n(&t->parked, __ATOMIC_ACQUIRE))
+	/* VTL0: only a VP parked after an INIT, waiting for a SIPI (every other VP's VTL0
+	 * runs: the firmware started it). A higher VTL: not a parked VP, which serves no
+	 * kick (and a SIPI is dropped once it has VTL1: it could never start). */
+	bool parked = __atomic_load_n(&t->parked, __ATOMIC_ACQUIRE);
+	if (vtl ? !(vtl_vp_enabled(t) & (1u << vtl)) || parked : !parked)
 		return HV_STATUS_INVALID_VP_STATE;
 	if (!context_from_hv(&g, a->in + 16))
 		return HV_STATUS_INVALID_REGISTER_VALUE;
-	return vtl_start_vp(t, vtl, &g) ? HV_STATUS_INVALID_VP_STATE : HV_STATUS_SUCCESS;
+	int r = vtl ? vtl_start_vp(t, vtl, &g) : vcpu_start_parked(t, &g);
+	return r ? HV_STATUS_INVALID_VP_STATE : HV_STATUS_SUCCESS;
 }
 
 /* The entry into vtl: its VTL control area (reference 3.5) gets the reason and the RAX and

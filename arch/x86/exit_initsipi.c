@@ -13,11 +13,14 @@
  */
 #define LOG_MODULE "exit"
 #include "arch/x86/core.h"
+#include "arch/x86/guest_state.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
+#include "boot/bootinfo.h"
+#include "lib/errno.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -55,6 +58,42 @@ static void vcpu_init_state(struct vcpu *v)
 		invvpid(INVVPID_ALL, 0, 0);
 }
 
+/* What a parked VP starts from instead of a SIPI's real mode (vcpu_start_parked). */
+#define SIPI_START_CONTEXT 0x100
+static struct guest_state start_ctx[BOOTINFO_MAX_CPUS];
+
+int vcpu_start_parked(struct vcpu *t, const struct guest_state *g)
+{
+	s32 none = -1;
+
+	if (!__atomic_load_n(&t->parked, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	start_ctx[t->index] = *g;
+	/* The SIPI's slot: the first of a SIPI and a start wins (SDM vol.3 9.4.4: only the
+	 * first SIPI after an INIT counts), published after the context. */
+	if (!__atomic_compare_exchange_n(&t->sipi_vector, &none, SIPI_START_CONTEXT, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return -EBUSY;
+	vcpu_kick_nmi(t); /* the park's HLT */
+	return 0;
+}
+
+/* Leaves the INIT state for g (a protected- or long-mode context, checked by the caller
+ * as VM entry would): the VMCS of v's VTL0, current on its CPU. */
+static void vcpu_start_from(struct vcpu *v, const struct guest_state *g)
+{
+	guest_state_load(g);
+	v->entry_ctls = (v->entry_ctls & ~ENTRY_IA32E_GUEST) |
+			((g->efer & EFER_LMA) ? ENTRY_IA32E_GUEST : 0);
+	vmwrite(VMCS_ENTRY_CTLS, v->entry_ctls);
+	vmcs_set_guest_cr0(v, g->cr0);
+	vmcs_set_guest_cr4(v, g->cr4);
+	if ((g->cr0 & CR0_PG) && (g->cr4 & CR4_PAE) && !(g->efer & EFER_LMA))
+		vmcs_load_pdptes(g->cr3);
+	pr_info("VP %u: started by StartVirtualProcessor at RIP %#llx\n", v->index,
+		(unsigned long long)g->rip);
+}
+
 void vcpu_emulate_init(struct vcpu *v)
 {
 	pr_debug("VP %u: INIT at CS base %#llx RIP %#llx (exit %llu): parked until a SIPI\n",
@@ -69,7 +108,12 @@ void vcpu_emulate_init(struct vcpu *v)
 	__atomic_store_n(&v->parked, false, __ATOMIC_RELEASE);
 	/* A guest NMI taken while parked is dropped: NMIs are blocked in wait-for-SIPI. */
 	__atomic_store_n(&v->work.nmi_root, 0, __ATOMIC_RELAXED);
-	u32 vector = (u32)__atomic_load_n(&v->sipi_vector, __ATOMIC_ACQUIRE) & 0xff;
+	s32 sipi = __atomic_load_n(&v->sipi_vector, __ATOMIC_ACQUIRE);
+	if (sipi == SIPI_START_CONTEXT) {
+		vcpu_start_from(v, &start_ctx[v->index]);
+		return;
+	}
+	u32 vector = (u32)sipi & 0xff;
 	pr_info("VP %u: SIPI vector %#x: starts in real mode at %#x\n", v->index, vector,
 		vector << 12);
 	/* SDM vol.3 9.4.4 (MP initialization): CS = vector << 8, base vector << 12, IP 0. */

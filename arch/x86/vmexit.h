@@ -94,6 +94,11 @@ void vcpu_take_snapshot(struct vcpu *v);
 int exit_preempt_timer(struct vcpu *v);
 /* Emulates an INIT on v: INIT state, then parked until a SIPI (exit_initsipi.c). */
 void vcpu_emulate_init(struct vcpu *v);
+/* Any CPU: t, parked after an INIT, starts from g instead of a SIPI's real mode (TLFS
+ * HvCallStartVirtualProcessor into VTL0). 0, or -EBUSY (not parked, or a SIPI or start
+ * came first). */
+struct guest_state;
+int vcpu_start_parked(struct vcpu *t, const struct guest_state *g);
 int exit_sipi(struct vcpu *v);
 int exit_triple_fault(struct vcpu *v);
 int exit_ept_violation(struct vcpu *v);

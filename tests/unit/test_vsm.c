@@ -798,6 +798,44 @@ static void test_start_virtual_processor(void **state)
 	vcpu_vtl_hook = NULL;
 }
 
+/* While VP 1 is parked after its INIT, VP 0 (VTL0) starts it in VTL0 with the hypercall. */
+static void park_start_vp1_in_vtl0(volatile s32 *vector)
+{
+	assert_true(vp1.parked);
+	assert_int_equal(*vector, -1);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 0, no_pe),
+			 HV_STATUS_INVALID_REGISTER_VALUE);
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 0, rip_b000), 0);
+	assert_int_equal(*vector, 0x100);
+	/* One start (or SIPI) per INIT. */
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 0, rip_b000),
+			 HV_STATUS_INVALID_VP_STATE);
+}
+
+static void test_start_virtual_processor_vtl0_of_parked_vp(void **state)
+{
+	vp1.apic_id = 1;
+	/* Not parked: its VTL0 runs. */
+	assert_int_equal(vp_call(HVCALL_START_VIRTUAL_PROCESSOR, 1, 0, rip_b000),
+			 HV_STATUS_INVALID_VP_STATE);
+	/* VP 1 takes an INIT (emulated on its own CPU: its VMCS is the current one here) and
+	 * parks; the start arrives; it leaves the INIT state for the 64-bit context instead
+	 * of a SIPI's real mode. */
+	fake_msr_set(MSR_IA32_APIC_BASE, 0xfee00d00); /* the physical APIC: x2APIC */
+	fake_msr_set(0x830, 0);
+	fake_park_fn = park_start_vp1_in_vtl0;
+	vcpu_emulate_init(&vp1);
+	assert_int_equal(fake_msr_get(0x830), (1ULL << 32) | (4u << 8) | (1u << 14)); /* NMI */
+	assert_false(vp1.parked);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0xb000);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RSP), VTL1_RSP);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_CR3), 0x6000);
+	assert_int_equal(fake_vmcs_get(VMCS_CR0_SHADOW), 0x80000033);
+	assert_true(fake_vmcs_get(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_CS_AR), 0xa09b);
+	fake_park_fn = NULL;
+}
+
 /* ---- TLB locking ------------------------------------------------------------------------ */
 
 extern u32 fake_tlb_flushes;
@@ -1259,6 +1297,7 @@ int main(void)
 		T(test_get_vp_registers),
 		T(test_physical_interrupts_held_for_vtl0),
 		T(test_init_dropped_with_vtl1),
+		T(test_start_virtual_processor_vtl0_of_parked_vp),
 		T(test_vtl1_paging_change_flushes_its_own_vpid),
 		T(test_vtl1_apic_registers),
 		T(test_vtl1_apic_mmio),
