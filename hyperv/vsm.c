@@ -91,35 +91,10 @@ static bool pat_ok(u64 pat)
 	return true;
 }
 
-/*
- * HV_INITIAL_VP_CONTEXT (reference 1.7, 224 bytes) -> guest state, or false when it is not
- * a protected-mode state VM entry would take (docs/VSM.md: real mode is not supported
- * above VTL0; SDM vol.3 27.3.1 for the rest).
- */
-static bool context_from_hv(struct guest_state *g, const u8 *c)
+/* The checks of a protected-mode state for VM entry (SDM vol.3 27.3.1) that a context or
+ * a register written from outside must pass; TR made busy, as VM entry wants. */
+static bool guest_state_ok(struct guest_state *g)
 {
-	static const u8 order[SEG_COUNT] = {
-		[SEG_CS] = 0, [SEG_DS] = 1, [SEG_ES] = 2, [SEG_FS] = 3,
-		[SEG_GS] = 4, [SEG_SS] = 5, [SEG_TR] = 6, [SEG_LDTR] = 7
-	};
-
-	*g = (struct guest_state){ 0 };
-	g->rip = in_u64(c);
-	g->rsp = in_u64(c + 8);
-	g->rflags = in_u64(c + 16);
-	for (int i = 0; i < SEG_COUNT; i++)
-		seg_from_hv(&g->seg[i], c + 24 + 16 * order[i]);
-	g->idtr_limit = (u16)(in_u32(c + 152 + 4) >> 16);
-	g->idtr_base = in_u64(c + 152 + 8);
-	g->gdtr_limit = (u16)(in_u32(c + 168 + 4) >> 16);
-	g->gdtr_base = in_u64(c + 168 + 8);
-	g->efer = in_u64(c + 184);
-	g->cr0 = in_u64(c + 192);
-	g->cr3 = in_u64(c + 200);
-	g->cr4 = in_u64(c + 208);
-	g->pat = in_u64(c + 216);
-	g->dr7 = 0x400; /* the INIT value (SDM vol.3 10.1) */
-
 	bool lma = g->efer & EFER_LMA, pg = g->cr0 & CR0_PG;
 	const struct seg_state *cs = &g->seg[SEG_CS], *ss = &g->seg[SEG_SS];
 	struct seg_state *tr = &g->seg[SEG_TR];
@@ -151,6 +126,37 @@ static bool context_from_hv(struct guest_state *g, const u8 *c)
 	if (lma && (!canonical(g->rip) || !canonical(g->gdtr_base) || !canonical(g->idtr_base)))
 		return false;
 	return pat_ok(g->pat);
+}
+
+/*
+ * HV_INITIAL_VP_CONTEXT (reference 1.7, 224 bytes) -> guest state, or false when it is not
+ * a protected-mode state VM entry would take (docs/VSM.md: real mode is not supported
+ * above VTL0; SDM vol.3 27.3.1 for the rest).
+ */
+static bool context_from_hv(struct guest_state *g, const u8 *c)
+{
+	static const u8 order[SEG_COUNT] = {
+		[SEG_CS] = 0, [SEG_DS] = 1, [SEG_ES] = 2, [SEG_FS] = 3,
+		[SEG_GS] = 4, [SEG_SS] = 5, [SEG_TR] = 6, [SEG_LDTR] = 7
+	};
+
+	*g = (struct guest_state){ 0 };
+	g->rip = in_u64(c);
+	g->rsp = in_u64(c + 8);
+	g->rflags = in_u64(c + 16);
+	for (int i = 0; i < SEG_COUNT; i++)
+		seg_from_hv(&g->seg[i], c + 24 + 16 * order[i]);
+	g->idtr_limit = (u16)(in_u32(c + 152 + 4) >> 16);
+	g->idtr_base = in_u64(c + 152 + 8);
+	g->gdtr_limit = (u16)(in_u32(c + 168 + 4) >> 16);
+	g->gdtr_base = in_u64(c + 168 + 8);
+	g->efer = in_u64(c + 184);
+	g->cr0 = in_u64(c + 192);
+	g->cr3 = in_u64(c + 200);
+	g->cr4 = in_u64(c + 208);
+	g->pat = in_u64(c + 216);
+	g->dr7 = 0x400; /* the INIT value (SDM vol.3 10.1) */
+	return guest_state_ok(g);
 }
 
 /*
@@ -568,13 +574,92 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 	return HV_STATUS_SUCCESS;
 }
 
+/* Is name CR0, CR4, EFER, a segment register or a descriptor-table register? */
+static bool is_state_register(u32 name)
+{
+	return name == HV_REG_CR0 || name == HV_REG_CR4 || name == HV_REG_EFER ||
+	       (name >= HV_REG_ES && name < HV_REG_ES + SEG_COUNT) || name == HV_REG_IDTR ||
+	       name == HV_REG_GDTR;
+}
+
+/*
+ * CR0, CR4, EFER, a segment or a descriptor-table register of v at vtl, written as the
+ * VTL's own instructions would (EFER.LMA follows LME and CR0.PG, SDM vol.3 9.8.5), when
+ * the result is a protected-mode state VM entry takes (the rules of EnableVpVtl's
+ * context); anything else is INVALID_PARAMETER and changes nothing. val: the 128-bit
+ * HV_REGISTER_VALUE (a segment: base; limit, selector, attributes; a table: limit in
+ * 63:48; base).
+ */
+static u16 state_register_set(struct vcpu *v, u32 vtl, u32 name, const u64 val[2])
+{
+	struct guest_state g;
+
+	if (vtl_vmcs_peek(v, vtl, true))
+		return HV_STATUS_INVALID_PARAMETER;
+	guest_state_store(v, &g);
+	u64 cr0 = g.cr0, cr4 = g.cr4, efer = g.efer;
+	if (name == HV_REG_CR0) {
+		g.cr0 = val[0];
+	} else if (name == HV_REG_CR4) {
+		g.cr4 = val[0];
+	} else if (name == HV_REG_EFER) {
+		g.efer = val[0];
+	} else if (name == HV_REG_IDTR || name == HV_REG_GDTR) {
+		bool idt = name == HV_REG_IDTR;
+		*(idt ? &g.idtr_limit : &g.gdtr_limit) = (u32)(val[0] >> 48);
+		*(idt ? &g.idtr_base : &g.gdtr_base) = val[1];
+	} else {
+		u8 hv[16];
+		out_u64(hv, val[0]);
+		out_u64(hv + 8, val[1]);
+		seg_from_hv(&g.seg[name - HV_REG_ES], hv);
+	}
+	bool lma = (g.efer & EFER_LME) && (g.cr0 & CR0_PG);
+	g.efer = (g.efer & ~EFER_LMA) | (lma ? EFER_LMA : 0);
+	bool ok = (name != HV_REG_CR0 || !(val[0] >> 32)) && guest_state_ok(&g);
+	if (ok) {
+		/* Only what this register moves: interruptibility, pending events and the
+		 * activity state stay as they are. */
+		for (int i = 0; i < SEG_COUNT; i++) {
+			vmwrite(VMCS_GUEST_ES_SEL + 2 * i, g.seg[i].sel);
+			vmwrite(VMCS_GUEST_ES_LIMIT + 2 * i, g.seg[i].limit);
+			vmwrite(VMCS_GUEST_ES_AR + 2 * i, g.seg[i].ar);
+			vmwrite(VMCS_GUEST_ES_BASE + 2 * i, g.seg[i].base);
+		}
+		vmwrite(VMCS_GUEST_GDTR_BASE, g.gdtr_base);
+		vmwrite(VMCS_GUEST_GDTR_LIMIT, g.gdtr_limit);
+		vmwrite(VMCS_GUEST_IDTR_BASE, g.idtr_base);
+		vmwrite(VMCS_GUEST_IDTR_LIMIT, g.idtr_limit);
+		vmwrite(VMCS_GUEST_EFER, g.efer);
+		v->entry_ctls = (v->entry_ctls & ~ENTRY_IA32E_GUEST) |
+				(lma ? ENTRY_IA32E_GUEST : 0);
+		vmwrite(VMCS_ENTRY_CTLS, v->entry_ctls);
+		vmcs_set_guest_cr0(v, g.cr0);
+		vmcs_set_guest_cr4(v, g.cr4);
+		if ((g.cr0 & CR0_PG) && (g.cr4 & CR4_PAE) && !lma)
+			vmcs_load_pdptes(g.cr3);
+		/* A paging-mode change drops the VTL's translations (SDM vol.3 4.10.4.1). */
+		if (((cr0 ^ g.cr0) & (CR0_PG | CR0_PE | CR0_WP)) || cr4 != g.cr4 || efer != g.efer)
+			vp_vtl_flush_current();
+	}
+	vtl_vmcs_peek(v, vtl, false);
+	return ok ? HV_STATUS_SUCCESS : HV_STATUS_INVALID_PARAMETER;
+}
+
 /*
  * Writes a register of t at vtl for v (reference 1.7: no side effects; read-only ones and
  * reserved bits refused with INVALID_PARAMETER). Architectural registers: the shared GPRs,
  * RSP, RIP, RFLAGS and CR3 of v itself so far.
  */
-static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u64 val)
+static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, const u64 v2[2])
 {
+	u64 val = v2[0];
+
+	/* Every register but the segment and table ones is 64 bits: the upper half is 0. */
+	bool wide = (name >= HV_REG_ES && name < HV_REG_ES + SEG_COUNT) || name == HV_REG_IDTR ||
+		    name == HV_REG_GDTR;
+	if (v2[1] && !wide)
+		return HV_STATUS_INVALID_PARAMETER;
 	if (name == HV_REG_VSM_VINA) {
 		struct vtl_vp *s = vtl_vp_state(t, vtl);
 		s->vina = (val & HV_VINA_WRITABLE) | (s->vina & ~HV_VINA_WRITABLE); /* RsvdP */
@@ -606,6 +691,8 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 	if (name == HV_REG_CR8 || name == HV_REG_APIC_BASE)
 		return apic_register_set(v, vtl, name, val) ? HV_STATUS_INVALID_PARAMETER :
 							      HV_STATUS_SUCCESS;
+	if (is_state_register(name))
+		return state_register_set(v, vtl, name, v2);
 	u32 msr;
 	u64 *m = private_msr(v, vtl, name, &msr);
 	if (m) {
@@ -648,7 +735,7 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		if (val >> core.caps.phys_addr_bits)
 			return HV_STATUS_INVALID_PARAMETER;
 		break;
-	default: /* CR0, CR4, EFER: not writable yet (their VMCS side effects) */
+	default:
 		return HV_STATUS_INVALID_PARAMETER;
 	}
 	if (vtl_vmcs_peek(v, vtl, true))
@@ -717,10 +804,11 @@ static u16 set_elem(struct vcpu *v, struct vcpu *t, u32 vtl, struct hv_args *a, 
 {
 	const u8 *e = a->in + 16 + 32 * r;
 
-	/* The reserved bytes, and the value's upper half (every register here is 64-bit). */
-	if (in_u32(e + 4) || in_u64(e + 8) || in_u64(e + 24))
+	const u64 val[2] = { in_u64(e + 16), in_u64(e + 24) };
+
+	if (in_u32(e + 4) || in_u64(e + 8)) /* the reserved bytes */
 		return HV_STATUS_INVALID_PARAMETER;
-	return vp_register_set(v, t, vtl, in_u32(e), in_u64(e + 16));
+	return vp_register_set(v, t, vtl, in_u32(e), val);
 }
 
 u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a)

@@ -160,10 +160,18 @@ int vtl_vmcs_peek(struct vcpu *v, u32 vtl, bool begin)
 {
 	if (vtl == v->active_vtl)
 		return 0;
-	const struct vtl_vp *s = vtl <= VTL_MAX ? &vtl_vps[v->index][vtl] : NULL;
+	struct vtl_vp *s = vtl <= VTL_MAX ? &vtl_vps[v->index][vtl] : NULL;
 	if (!s || !s->created)
 		return -EINVAL;
-	return vp_vtl_vmcs_load(begin ? s->vmcs_pa : v->vmcs_pa);
+	int r = begin ? vp_vtl_vmcs_load(s->vmcs_pa) : 0;
+	if (r)
+		return r;
+	/* v->entry_ctls is the current VMCS's (a register write may change IA-32e mode):
+	 * exchanged with the peeked VTL's for the moment, and back. */
+	u32 ctls = v->entry_ctls;
+	v->entry_ctls = s->entry_ctls;
+	s->entry_ctls = ctls;
+	return begin ? 0 : vp_vtl_vmcs_load(v->vmcs_pa);
 }
 
 int vtl_switch(struct vcpu *v, u32 to)

@@ -101,8 +101,9 @@ void vtl_reset(void);
 
 /*
  * v's CPU: makes v's VMCS of vtl current for a moment to read or write its guest state
- * (begin = true), then v's running VTL's again (begin = false). Nothing to do for the VTL
- * running now. -EINVAL when vtl has no VMCS (never entered).
+ * (begin = true), with v->entry_ctls its VM-entry controls, then v's running VTL's again
+ * (begin = false). Nothing to do for the VTL running now. -EINVAL when vtl has no VMCS
+ * (never entered).
  */
 int vtl_vmcs_peek(struct vcpu *v, u32 vtl, bool begin);
 

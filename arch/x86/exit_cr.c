@@ -11,6 +11,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/vp_vtl.h"
 #include "arch/x86/vp_vtl_apic.h"
 #include "lib/log.h"
 
@@ -26,13 +27,11 @@ static u64 gpr_read(struct vcpu *v, unsigned n)
 }
 
 /* Flush the cached translations of the VTL whose VMCS is current (each VTL has its own
- * VPID, vp_vtl.c) after a paging-mode change (SDM vol.3 4.10.4.1). */
+ * VPID) after a paging-mode change (SDM vol.3 4.10.4.1). */
 static void flush_vpid(struct vcpu *v)
 {
 	(void)v;
-	if (core.caps.invvpid)
-		invvpid((core.caps.ept_vpid & EPTCAP_INVVPID_SINGLE) ? INVVPID_SINGLE : INVVPID_ALL,
-			(u16)vmread(VMCS_VPID), 0);
+	vp_vtl_flush_current();
 }
 
 static bool pae_paging(u64 cr0, u64 cr4, u64 efer)

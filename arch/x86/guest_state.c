@@ -2,6 +2,7 @@
 #include "arch/x86/guest_state.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/vmcs.h"
 #include "lib/string.h"
 
 void guest_seg_from_gdt(struct seg_state *s, u16 sel, u64 gdt_base, u32 gdt_limit, bool sys)
@@ -79,6 +80,34 @@ void guest_state_capture(struct guest_state *g, const struct boot_cpu_args *args
 	g->sysenter_esp = rdmsr(MSR_IA32_SYSENTER_ESP);
 	g->sysenter_eip = rdmsr(MSR_IA32_SYSENTER_EIP);
 	g->activity = ACTIVITY_ACTIVE;
+}
+
+void guest_state_store(const struct vcpu *v, struct guest_state *g)
+{
+	for (int i = 0; i < SEG_COUNT; i++) {
+		g->seg[i].sel = (u16)vmread(VMCS_GUEST_ES_SEL + 2 * i);
+		g->seg[i].limit = (u32)vmread(VMCS_GUEST_ES_LIMIT + 2 * i);
+		g->seg[i].ar = (u32)vmread(VMCS_GUEST_ES_AR + 2 * i);
+		g->seg[i].base = vmread(VMCS_GUEST_ES_BASE + 2 * i);
+	}
+	g->gdtr_base = vmread(VMCS_GUEST_GDTR_BASE);
+	g->gdtr_limit = (u32)vmread(VMCS_GUEST_GDTR_LIMIT);
+	g->idtr_base = vmread(VMCS_GUEST_IDTR_BASE);
+	g->idtr_limit = (u32)vmread(VMCS_GUEST_IDTR_LIMIT);
+	g->cr0 = vmcs_guest_cr0(v);
+	g->cr3 = vmread(VMCS_GUEST_CR3);
+	g->cr4 = vmcs_guest_cr4(v);
+	g->dr7 = vmread(VMCS_GUEST_DR7);
+	g->rsp = vmread(VMCS_GUEST_RSP);
+	g->rip = vmread(VMCS_GUEST_RIP);
+	g->rflags = vmread(VMCS_GUEST_RFLAGS);
+	g->efer = vmread(VMCS_GUEST_EFER);
+	g->pat = vmread(VMCS_GUEST_PAT);
+	g->debugctl = vmread(VMCS_GUEST_DEBUGCTL);
+	g->sysenter_cs = vmread(VMCS_GUEST_SYSENTER_CS);
+	g->sysenter_esp = vmread(VMCS_GUEST_SYSENTER_ESP);
+	g->sysenter_eip = vmread(VMCS_GUEST_SYSENTER_EIP);
+	g->activity = (u32)vmread(VMCS_GUEST_ACTIVITY_STATE);
 }
 
 void guest_state_load(const struct guest_state *g)

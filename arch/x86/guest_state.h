@@ -31,5 +31,8 @@ void guest_state_capture(struct guest_state *g, const struct boot_cpu_args *args
 void guest_seg_from_gdt(struct seg_state *s, u16 sel, u64 gdt_base, u32 gdt_limit, bool sys);
 /* Writes g into the current VMCS's guest-state area. */
 void guest_state_load(const struct guest_state *g);
+/* Reads the current VMCS's guest-state area into g, CR0 and CR4 as v's guest sees them. */
+struct vcpu;
+void guest_state_store(const struct vcpu *v, struct guest_state *g);
 
 #endif

@@ -16,6 +16,13 @@ u16 vp_vtl_vpid(const struct vcpu *v, u32 vtl)
 	return (u16)(1 + vtl * BOOTINFO_MAX_CPUS + v->index);
 }
 
+void vp_vtl_flush_current(void)
+{
+	if (core.caps.invvpid)
+		invvpid((core.caps.ept_vpid & EPTCAP_INVVPID_SINGLE) ? INVVPID_SINGLE : INVVPID_ALL,
+			(u16)vmread(VMCS_VPID), 0);
+}
+
 int vp_vtl_vmcs_load(u64 pa)
 {
 	return vmptrld(pa) ? -EIO : 0;

@@ -90,4 +90,8 @@ int vp_vtl_vmcs_create(struct vcpu *v, u32 vtl, const struct guest_state *g, u64
 /* Makes pa the current VMCS (SDM vol.3 31.3 VMPTRLD). */
 int vp_vtl_vmcs_load(u64 pa);
 
+/* Drops the cached translations of the VTL whose VMCS is current (its own VPID) after a
+ * paging-mode change (SDM vol.3 4.10.4.1); all of them without single-context INVVPID. */
+void vp_vtl_flush_current(void);
+
 #endif

@@ -575,12 +575,11 @@ static void test_set_vp_registers(void **state)
 	assert_int_equal(vp.regs.gpr[RBX], 0x9990);
 	assert_int_equal(get_reg(0x00020010, USE_VTL(0), &val), 0);
 	assert_int_equal(val, 0x7770);
-	/* Refused: reserved RFLAGS bits, bit 1 clear, a CR3 above MAXPHYADDR, CR0 (not yet),
-	 * reserved element bytes, an unknown name. */
+	/* Refused: reserved RFLAGS bits, bit 1 clear, a CR3 above MAXPHYADDR, reserved
+	 * element bytes, an unknown name. */
 	assert_int_equal(set_reg(0x00020011, USE_VTL(0), 0x8, 0), 5);
 	assert_int_equal(set_reg(0x00020011, USE_VTL(0), 0x200, 0), 5);
 	assert_int_equal(set_reg(0x00040002, USE_VTL(0), 1ULL << 45, 0), 5);
-	assert_int_equal(set_reg(0x00040000, USE_VTL(0), 0x80000033, 0), 5);
 	assert_int_equal(set_reg(0x00020010, USE_VTL(0), 0x1000, 1), 5);
 	assert_int_equal(set_reg(0x000dffff, USE_VTL(0), 0, 0), 5);
 	assert_int_equal(set_reg(0x00020011, USE_VTL(0), 0x202, 0), 0);
@@ -638,6 +637,70 @@ static void test_set_vp_registers(void **state)
 	assert_int_equal(get64(OUT + 8), 0xffffffffULL | 0x38ULL << 32 | 0xa09bULL << 48);
 	assert_int_equal(get64(OUT + 16), 0x57ULL << 48);
 	assert_int_equal(get64(OUT + 24), 0x3000);
+}
+
+/* SetVpRegisters of one 128-bit value (segment and table registers). */
+static u64 set_reg128(u32 name, u8 input_vtl, u64 lo, u64 hi)
+{
+	memset(fake_guest_mem, 0, 48);
+	put64(IN, HV_PARTITION_ID_SELF);
+	put64(IN + 8, (u64)HV_VP_INDEX_SELF | (u64)input_vtl << 32);
+	memcpy(fake_guest_mem + IN + 16, &name, 4);
+	put64(IN + 32, lo);
+	put64(IN + 40, hi);
+	return mem_call(HVCALL_SET_VP_REGISTERS | (1ULL << 32)) & 0xffff;
+}
+
+static void test_set_vp_state_registers(void **state)
+{
+	u64 val;
+
+	/* VTL0 in 64-bit mode as VM entry takes it: a busy TSS, RFLAGS bit 1. */
+	fake_vmcs_set(VMCS_GUEST_ES_AR + 2 * SEG_TR, 0x8b);
+	fake_vmcs_set(VMCS_GUEST_ES_AR + 2 * SEG_LDTR, 0x10000);
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+	fake_vmcs_set(VMCS_GUEST_PAT, 0x0007040600070406ULL);
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0); /* sets VTL0's 64-bit CS, SS, EFER, CR0 on the way */
+	/* VTL1 clears VTL0's CR4.PGE: VTL0's VPID is flushed. */
+	u32 flushes = fake_invvpid_count;
+	assert_int_equal(set_reg(0x00040003, USE_VTL(0), 0x620, 0), 0);
+	assert_int_equal(get_reg(0x00040003, USE_VTL(0), &val), 0);
+	assert_int_equal(val, 0x620);
+	assert_int_equal(fake_invvpid_count, flushes + 1);
+	assert_int_equal(fake_invvpid_last_vpid, vp.vpid);
+	/* No PAE in IA-32e mode, CR0.PG off under a 64-bit CS, CR0 bits 63:32: refused. */
+	assert_int_equal(set_reg(0x00040003, USE_VTL(0), 0x600, 0), 5);
+	assert_int_equal(set_reg(0x00040000, USE_VTL(0), 0x33, 0), 5);
+	assert_int_equal(set_reg(0x00040000, USE_VTL(0), 0x180000033ULL, 0), 5);
+	assert_int_equal(get_reg(0x00040003, USE_VTL(0), &val), 0);
+	assert_int_equal(val, 0x620);
+	/* CR0.WP off; EFER without NXE (LMA follows LME and PG). */
+	assert_int_equal(set_reg(0x00040000, USE_VTL(0), 0x80000033, 0), 0);
+	assert_int_equal(get_reg(0x00040000, USE_VTL(0), &val), 0);
+	assert_int_equal(val, 0x80000033);
+	assert_int_equal(set_reg(0x00080001, USE_VTL(0), EFER_SCE | EFER_LME, 0), 0);
+	assert_int_equal(get_reg(0x00080001, USE_VTL(0), &val), 0);
+	assert_int_equal(val, EFER_SCE | EFER_LME | EFER_LMA);
+	/* GDTR (limit in 63:48, base in the upper half) and DS. */
+	assert_int_equal(set_reg128(0x00070001, USE_VTL(0), 0x7fULL << 48, 0x12345000), 0);
+	assert_int_equal(get_reg(0x00070001, USE_VTL(0), &val), 0);
+	assert_int_equal(val >> 48, 0x7f);
+	assert_int_equal(get64(OUT + 8), 0x12345000);
+	assert_int_equal(set_reg128(0x00060003, USE_VTL(0), 0x1000,
+				    0xffffffffULL | 0x18ULL << 32 | 0xc093ULL << 48),
+			 0);
+	assert_int_equal(get_reg(0x00060003, USE_VTL(0), &val), 0);
+	assert_int_equal(val, 0x1000);
+	assert_int_equal(get64(OUT + 8), 0xffffffffULL | 0x18ULL << 32 | 0xc093ULL << 48);
+	/* CS as a data segment; a 64-bit register's upper half: refused. */
+	assert_int_equal(set_reg128(0x00060001, USE_VTL(0), 0, 0xffffffffULL | 0xc093ULL << 48), 5);
+	assert_int_equal(set_reg128(0x00020010, USE_VTL(0), 0x1000, 1), 5);
+	/* VTL1 is still what runs; VTL0's IA-32e entry control kept. */
+	assert_int_equal(vp.active_vtl, 1);
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_true(fake_vmcs_get(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_ES_BASE + 2 * SEG_DS), 0x1000);
 }
 
 /* ---- TranslateVirtualAddress ---------------------------------------------------------- */
@@ -1306,6 +1369,7 @@ int main(void)
 		T(test_vtl1_ipis_and_cluster_ipi_vtl),
 		T(test_vina),
 		T(test_set_vp_registers),
+		T(test_set_vp_state_registers),
 		T(test_translate_virtual_address),
 		T(test_tlb_lock),
 		T(test_start_virtual_processor),
