@@ -1016,6 +1016,22 @@ static void check_ipi_to_other(void)
 			delta(&n, ic.other, VTL1_VEC_IPI), delta(&n, ic.vp, VTL1_VEC_IPI));
 	snap_check(&w, &n);
 	report_result(name, !w.count, "%s", w.buf);
+	if (w.count) {
+		const struct vtl1_irq *q = irq_of(ic.other);
+		const struct vsm_spin *sp = &ic.a->spin;
+		/* What the VP's VTL1 recorded, for a failure that depends on timing. */
+		report_info(
+			"vsm.irq.ipi_to_other_vp: entries %lu reasons %u/%u/%u idle %lu E0 %lu E1 %lu E2 %lu "
+			"rbp %lu/%lu ret %lx/%lx gprs %lx/%lx/%lx rip %lx win %u/%u "
+			"rfl %lx alive %u ack %u seq %u spinning %u",
+			q->entries - n.entries[ic.other], q->reasons[0], q->reasons[1],
+			q->reasons[2], q->entries_idle, delta(&n, ic.other, 0xe0),
+			delta(&n, ic.other, 0xe1), delta(&n, ic.other, 0xe2), sp->out[VTL1_RBP],
+			sp->budget, q->ret_rax_in, q->ret_rcx_in, q->gprs[0], q->gprs[1],
+			q->gprs[2], q->rip[VTL1_VEC_IPI - VTL1_VEC_FIRST], q->in_window,
+			q->window_hits, q->rflags_in, ic.a->alive, ic.a->ack, ic.a->seq,
+			(u32)sp->spinning);
+	}
 }
 
 static void check_ipi_from_other(void)
