@@ -103,7 +103,15 @@ vsm_spin:
 	pushfq
 	pop %rax
 	mov %rax, S_RFLAGS_BEFORE(%rdi)
-	cli
+	/* A spin with IF set: VTL0 interrupts already waiting (the hypervisor queues those that
+	 * arrive while VTL1 runs, and injects them when VTL0 next allows: at the STI below)
+	 * come in here first, before the known registers are loaded, not inside the spin,
+	 * where their handler's registers would be the ones VTL1 sees. */
+	cmpq $0, S_STI(%rdi)
+	je 0f
+	sti
+	nop
+0:	cli
 	mov S_IN + 0 * 8(%rdi), %rax
 	mov S_IN + 1 * 8(%rdi), %rcx
 	mov S_IN + 2 * 8(%rdi), %rdx

@@ -859,12 +859,18 @@ static void check_tpr(void)
 	if (not_run_apic(name))
 		return;
 	snap_take(&n);
+	u64 cr8_before, cr8_after; /* VTL0's own TPR (CR8 passes through at VTL0) */
+	__asm__ volatile("mov %%cr8, %0" : "=r"(cr8_before));
 	if (!cmd4(ic.vp, VTL1_CMD_SET_TPR, 0xf0, 0, 0, 0, "SET_TPR 0xf0", &w)) {
 		report_fail(name, "%s", w.buf);
 		return;
 	}
+	__asm__ volatile("mov %%cr8, %0" : "=r"(cr8_after));
 	if (o[VTL1_TPR] != 0xf0 || o[VTL1_TPR_PPR] != 0xf0)
 		why_add(&w, "TPR 0x%lx PPR 0x%lx after writing 0xf0", o[VTL1_TPR], o[VTL1_TPR_PPR]);
+	if (cr8_after != cr8_before)
+		why_add(&w, "VTL0's CR8 went from 0x%lx to 0x%lx when VTL1 wrote its TPR",
+			cr8_before, cr8_after);
 	cmd4(ic.vp, VTL1_CMD_SEND_IPI, VTL1_ICR_SELF | VTL1_VEC_IPI, 0, 0, 0, "self IPI", &w);
 	cmd4(ic.vp, VTL1_CMD_TIMER_ARM, VTL1_VEC_TIMER, MASKED_COUNT, VTL1_TIMER_DIV1, 0,
 	     "TIMER_ARM", &w);
