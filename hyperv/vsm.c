@@ -294,26 +294,28 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 	if (from == 0 || control != HVCALL_VTL_RETURN || input > 1)
 		return -1;
 	struct vtl_vp *s = vtl_vp_state(v, from);
-	u8 *page = hv_vp_assist_page(v, from);
-	u64 rax = page ? in_u64(page + HV_VP_ASSIST_RETURN_RAX) : s->ret_rax;
-	u64 rcx = page ? in_u64(page + HV_VP_ASSIST_RETURN_RCX) : s->ret_rcx;
 	u64 rip = vmread(VMCS_GUEST_RIP);
 	vcpu_skip_instr(v); /* the next entry resumes after this return */
 	if (vtl_switch(v, from - 1)) {
 		vmwrite(VMCS_GUEST_RIP, rip);
 		return -1;
 	}
+	/* The VP assist page (VtlReturnX64Rax/Rcx, VINA) only when something needs it: a
+	 * fast return with no VINA AutoReset looks at nothing. */
 	if (!(input & 1)) {
-		v->regs.gpr[RAX] = rax;
-		v->regs.gpr[RCX] = rcx;
+		const u8 *page = hv_vp_assist_page(v, from);
+		v->regs.gpr[RAX] = page ? in_u64(page + HV_VP_ASSIST_RETURN_RAX) : s->ret_rax;
+		v->regs.gpr[RCX] = page ? in_u64(page + HV_VP_ASSIST_RETURN_RCX) : s->ret_rcx;
 	}
 	/* TLFS 3.12: the TLB locks the returning VTL holds on this VP are released. */
-	struct vtl_vp *ret = vtl_vp_state(v, from);
 	for (u32 lower = 0; lower < from; lower++)
-		__atomic_and_fetch(&ret->secure_config[lower], ~VTL_SECURE_CONFIG_TLB_LOCKED,
-				   __ATOMIC_RELEASE);
+		if (__atomic_load_n(&s->secure_config[lower], __ATOMIC_RELAXED) &
+		    VTL_SECURE_CONFIG_TLB_LOCKED)
+			__atomic_and_fetch(&s->secure_config[lower], ~VTL_SECURE_CONFIG_TLB_LOCKED,
+					   __ATOMIC_RELEASE);
 	/* Reference 3.10: VINA.AutoReset clears "asserted" for the next time. */
 	if (s->vina & HV_VINA_AUTO_RESET) {
+		u8 *page = hv_vp_assist_page(v, from);
 		s->vina_asserted = 0;
 		if (page)
 			__atomic_and_fetch(page + HV_VP_ASSIST_VINA_STATUS, (u8)~1u,
@@ -417,12 +419,12 @@ static u32 arch_register_field(u32 name)
 	}
 }
 
-/* The private MSRs of v at vtl: the running VTL's are in the CPU (and v->msrs, which a
- * read of KERNEL_GS_BASE brings up to date), another VTL's where its last switch saved
- * them. NULL for a name that is not one of them; *field the member. */
+/* The private MSRs of v at vtl (vp_vtl_msrs): the running VTL's are also in the CPU (a
+ * read of KERNEL_GS_BASE brings its copy up to date), another VTL's are where its last
+ * switch left them. NULL for a name that is not one of them; *msr the MSR. */
 static u64 *private_msr(struct vcpu *v, u32 vtl, u32 name, u32 *msr)
 {
-	struct vp_private_msrs *m = vtl == v->active_vtl ? &v->msrs : &vtl_vp_state(v, vtl)->msrs;
+	struct vp_private_msrs *m = vp_vtl_msrs(v, vtl);
 
 	switch (name) {
 	case HV_REG_KERNEL_GS_BASE:

@@ -187,7 +187,6 @@ int vtl_switch(struct vcpu *v, u32 to)
 		f->vmcs_pa = v->vmcs_pa;
 	}
 	f->entry_ctls = v->entry_ctls;
-	vp_private_msrs_save(v, &f->msrs);
 	if (!t->created) {
 		int r = vp_vtl_vmcs_create(v, to, &t->init, &t->vmcs_pa);
 		if (r) {
@@ -198,12 +197,12 @@ int vtl_switch(struct vcpu *v, u32 to)
 		}
 		t->created = first = true;
 		t->entry_ctls = v->entry_ctls; /* vmcs_fill set it for the new VMCS */
-		t->msrs =
-			(struct vp_private_msrs){ 0 }; /* INIT values (SDM vol.3 10.1 table 10-1) */
+		/* INIT values (SDM vol.3 10.1 table 10-1). */
+		*vp_vtl_msrs(v, to) = (struct vp_private_msrs){ 0 };
 	} else if (vp_vtl_vmcs_load(t->vmcs_pa)) {
 		return -EIO;
 	}
-	vp_private_msrs_load(v, &t->msrs);
+	vp_private_msrs_switch(v, to);
 	v->vmcs_pa = t->vmcs_pa;
 	v->entry_ctls = t->entry_ctls;
 	v->active_vtl = (u8)to;

@@ -26,8 +26,7 @@ struct vtl_vp {
 	u8 start_pending; /* StartVirtualProcessor: enter this VTL from init at the next entry */
 	u8 vina_asserted; /* VINA raised: the latch when this VTL has no VP assist page */
 	u64 vmcs_pa;
-	u32 entry_ctls; /* v->entry_ctls while another VTL runs */
-	struct vp_private_msrs msrs;
+	u32 entry_ctls;		 /* v->entry_ctls while another VTL runs */
 	struct guest_state init; /* EnableVpVtl's context, until the VMCS is made from it */
 	/* TLFS VtlReturnX64Rax/Rcx when this VTL has no VP assist page (reference 3.4). */
 	u64 ret_rax, ret_rcx;

@@ -104,8 +104,8 @@ int exit_wrmsr(struct vcpu *v)
 		bad = hv_msr_write(v, msr, val);
 	else if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr))
 		bad = -1; /* locked / read-only */
-	else if ((bad = msr_write_safe(msr, val)) == 0 && vp_private_msr(&v->msrs, msr))
-		*vp_private_msr(&v->msrs, msr) = val; /* tracked (vcpu.h) */
+	else if ((bad = msr_write_safe(msr, val)) == 0 && vp_private_msr(v->msrs, msr))
+		*vp_private_msr(v->msrs, msr) = val; /* tracked (vcpu.h) */
 	if (bad) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;

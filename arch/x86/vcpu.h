@@ -119,7 +119,7 @@ struct vcpu {
 	 * guest writes to them exit (exit_msr.c) and are kept here, so a VTL switch reads
 	 * none of them and writes only those that differ (vp_vtl.h). Not KERNEL_GS_BASE:
 	 * SWAPGS changes it without an exit. */
-	struct vp_private_msrs msrs;
+	struct vp_private_msrs *msrs; /* the running VTL's (arch/x86/vp_vtl.h) */
 	u32 apic_id;
 	u64 vmcs_pa;
 	struct pcpu *pcpu;

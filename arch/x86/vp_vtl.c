@@ -10,6 +10,8 @@
 #include "mm/phys.h"
 #include "mm/pool.h"
 
+struct vp_private_msrs vp_msrs[BOOTINFO_MAX_CPUS][CORE_VTLS];
+
 u16 vp_vtl_vpid(const struct vcpu *v, u32 vtl)
 {
 	/* VPID 0 is the host's; VTL0's VPIDs are 1..BOOTINFO_MAX_CPUS (core_main.c). */

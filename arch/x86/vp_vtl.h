@@ -13,6 +13,7 @@
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vcpu.h"
+#include "boot/bootinfo.h"
 
 /* The member of m that holds msr; NULL when msr is not one of the private MSRs. */
 static inline u64 *vp_private_msr(struct vp_private_msrs *m, u32 msr)
@@ -35,44 +36,52 @@ static inline u64 *vp_private_msr(struct vp_private_msrs *m, u32 msr)
 	}
 }
 
-/* At takeover: what the CPU holds, as v->msrs (TSC_AUX exists where RDTSCP does, and the
+/* Each VP's private MSRs per VTL; v->msrs points at the running VTL's. */
+extern struct vp_private_msrs vp_msrs[BOOTINFO_MAX_CPUS][CORE_VTLS];
+
+static inline struct vp_private_msrs *vp_vtl_msrs(const struct vcpu *v, u32 vtl)
+{
+	return &vp_msrs[v->index][vtl];
+}
+
+/* At takeover: what the CPU holds, as VTL0's (TSC_AUX exists where RDTSCP does, and the
  * guest has it when the VMCS enables RDTSCP). */
 static inline void vp_private_msrs_init(struct vcpu *v)
 {
-	v->msrs.kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	v->msrs.star = rdmsr(MSR_IA32_STAR);
-	v->msrs.lstar = rdmsr(MSR_IA32_LSTAR);
-	v->msrs.cstar = rdmsr(MSR_IA32_CSTAR);
-	v->msrs.sfmask = rdmsr(MSR_IA32_FMASK);
+	struct vp_private_msrs *m = v->msrs = vp_vtl_msrs(v, 0);
+
+	m->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	m->star = rdmsr(MSR_IA32_STAR);
+	m->lstar = rdmsr(MSR_IA32_LSTAR);
+	m->cstar = rdmsr(MSR_IA32_CSTAR);
+	m->sfmask = rdmsr(MSR_IA32_FMASK);
 	if (core.proc2 & PROC2_RDTSCP)
-		v->msrs.tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
+		m->tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
 }
 
-/* The running VTL's private MSRs into m: KERNEL_GS_BASE from the CPU (v->msrs then holds
- * what the CPU does for all six), the rest as known. */
-static inline void vp_private_msrs_save(struct vcpu *v, struct vp_private_msrs *m)
+/*
+ * From the running VTL's private MSRs to vtl's: KERNEL_GS_BASE read from the CPU into the
+ * running VTL's (SWAPGS changes it without an exit), then only what differs written (a
+ * WRMSR costs far more than a compare, on hardware and in Bochs alike). Nothing copied.
+ */
+static inline void vp_private_msrs_switch(struct vcpu *v, u32 vtl)
 {
-	v->msrs.kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	*m = v->msrs;
-}
+	struct vp_private_msrs *f = v->msrs, *t = vp_vtl_msrs(v, vtl);
 
-/* m into the CPU for the VTL that runs next: only what differs from what is there (a
- * WRMSR costs far more than a compare, on hardware and in Bochs alike). */
-static inline void vp_private_msrs_load(struct vcpu *v, const struct vp_private_msrs *m)
-{
-	if (m->kernel_gs_base != v->msrs.kernel_gs_base)
-		wrmsr(MSR_IA32_KERNEL_GS_BASE, m->kernel_gs_base);
-	if (m->star != v->msrs.star)
-		wrmsr(MSR_IA32_STAR, m->star);
-	if (m->lstar != v->msrs.lstar)
-		wrmsr(MSR_IA32_LSTAR, m->lstar);
-	if (m->cstar != v->msrs.cstar)
-		wrmsr(MSR_IA32_CSTAR, m->cstar);
-	if (m->sfmask != v->msrs.sfmask)
-		wrmsr(MSR_IA32_FMASK, m->sfmask);
-	if ((core.proc2 & PROC2_RDTSCP) && m->tsc_aux != v->msrs.tsc_aux)
-		wrmsr(MSR_IA32_TSC_AUX, m->tsc_aux);
-	v->msrs = *m;
+	f->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	if (t->kernel_gs_base != f->kernel_gs_base)
+		wrmsr(MSR_IA32_KERNEL_GS_BASE, t->kernel_gs_base);
+	if (t->star != f->star)
+		wrmsr(MSR_IA32_STAR, t->star);
+	if (t->lstar != f->lstar)
+		wrmsr(MSR_IA32_LSTAR, t->lstar);
+	if (t->cstar != f->cstar)
+		wrmsr(MSR_IA32_CSTAR, t->cstar);
+	if (t->sfmask != f->sfmask)
+		wrmsr(MSR_IA32_FMASK, t->sfmask);
+	if ((core.proc2 & PROC2_RDTSCP) && t->tsc_aux != f->tsc_aux)
+		wrmsr(MSR_IA32_TSC_AUX, t->tsc_aux);
+	v->msrs = t;
 }
 
 /* The VPID of v at vtl: VTLs never share TLB entries (SDM vol.3 29.1: translations are

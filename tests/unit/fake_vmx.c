@@ -193,6 +193,9 @@ void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
 	v->state = VCPU_RUNNING;
 	v->entry_ctls = core.entry | ENTRY_IA32E_GUEST;
 	v->sipi_vector = -1;
+	static struct vp_private_msrs msrs; /* the running VTL's private MSRs (vp_vtl.h) */
+	memset(&msrs, 0, sizeof(msrs));
+	v->msrs = &msrs;
 	/* The owned CR bits as vmcs_create() sets them. */
 	v->cr0_mask = CR0_PE | CR0_PG | CR0_NE | (FAKE_CR0_FIXED0 & 0xffffffffULL) |
 		      (~FAKE_CR0_FIXED1 & 0xffffffffULL);

@@ -66,8 +66,11 @@ static int setup(void **state)
 	fake_vmcs_multi = true;
 	hv_set_privileges_off(0);
 	vtl_reset();
+	memset(vp_msrs, 0, sizeof(vp_msrs));
+	vp.msrs = vp_vtl_msrs(&vp, 0);
 	vp1 = vp;
 	vp1.index = 1;
+	vp1.msrs = vp_vtl_msrs(&vp1, 0);
 	fake_vcpus[0] = &vp;
 	fake_vcpus[1] = &vp1;
 	fake_nvcpus = 2;
@@ -389,7 +392,7 @@ static void test_vtl_call_and_return(void **state)
 	enable_vtl1();
 	/* The guest's LSTAR writes exit (they are tracked); KERNEL_GS_BASE's do not. */
 	assert_int_equal(fake_wrmsr_exit(&vp, MSR_IA32_LSTAR, 0xaaaa), EXIT_RESUME);
-	assert_int_equal(vp.msrs.lstar, 0xaaaa);
+	assert_int_equal(vp.msrs->lstar, 0xaaaa);
 	const u64 rip0 = fake_vmcs_get(VMCS_GUEST_RIP);
 	wrmsr(MSR_IA32_KERNEL_GS_BASE, 0xa0a0);
 	vp.regs.gpr[RBX] = 0xb0b0; /* shared */
