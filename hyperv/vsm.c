@@ -367,6 +367,7 @@ void hv_vina_notify(struct vcpu *v)
 #define HV_REG_CR3 0x00040002u
 #define HV_REG_CR4 0x00040003u
 #define HV_REG_CR8 0x00040004u
+#define HV_REG_PENDING_EVENT0 0x00010004u
 #define HV_REG_APIC_BASE 0x00080003u
 #define HV_REG_EFER 0x00080001u
 #define HV_REG_KERNEL_GS_BASE 0x00080002u
@@ -513,6 +514,80 @@ static bool is_shared_gpr(u32 name)
 	       name != HV_REG_RAX + RSP_UNUSED;
 }
 
+/* HV_X64_PENDING_EXCEPTION_EVENT (PendingEvent0, 128 bits): EventPending (0), EventType
+ * (3:1, 0 = exception), DeliverErrorCode (8), Vector (31:16), ErrorCode (63:32);
+ * ExceptionParameter in the upper half (#PF: the CR2 to deliver). */
+#define PENDING_EVENT_RSVD (GENMASK(15, 9) | GENMASK(7, 4))
+
+/* The exceptions an event may inject as hardware exceptions (SDM vol.3 6.15): not NMI
+ * (2), not #BP/#OF (3, 4: software exceptions), not the reserved vectors. */
+static bool event_vector_ok(u32 vector)
+{
+	return vector < 32 && ((0x703f7de3u >> vector) & 1);
+}
+
+/* Vectors that push an error code (SDM vol.3 6.13): VM entry wants the deliver bit for
+ * exactly these in protected mode (SDM vol.3 27.2.1.3). */
+static bool event_has_error_code(u32 vector)
+{
+	return (0x60227d00u >> vector) & 1;
+}
+
+/*
+ * PendingEvent0 of v at vtl: an exception the VTL takes at its next entry (how a higher
+ * VTL reflects a fault into a lower one). Refused: other event types, reserved bits, a
+ * vector or error-code bit VM entry would reject, a parameter except #PF's CR2, a real-
+ * mode target with an error code, and a VTL that has an event to take already (one
+ * event per entry). CR2 is shared (reference 3.7): a #PF's is written at once.
+ */
+static u16 pending_event_set(struct vcpu *v, u32 vtl, const u64 val[2])
+{
+	u64 e = val[0];
+	u32 vector = (e >> 16) & 0xffff;
+	bool has_err = (e >> 8) & 1;
+
+	if (!(e & 1))
+		return (e || val[1]) ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
+	if ((e & PENDING_EVENT_RSVD) || ((e >> 1) & 7) || !event_vector_ok(vector) ||
+	    has_err != event_has_error_code(vector) || (vector != 14 && val[1]))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (vtl_vmcs_peek(v, vtl, true))
+		return HV_STATUS_INVALID_PARAMETER;
+	u16 st = HV_STATUS_SUCCESS;
+	if (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
+		st = HV_STATUS_INVALID_VP_STATE;
+	else if (has_err && !(vmcs_guest_cr0(v) & CR0_PE))
+		st = HV_STATUS_INVALID_PARAMETER;
+	if (!st) {
+		vcpu_inject_exception(v, (u8)vector, has_err, (u32)(e >> 32));
+		/* An injected event ends the HLT state it is delivered in (SDM vol.3 27.6). */
+		if (vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
+			vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+		if (vector == 14)
+			write_cr2(val[1]);
+	}
+	vtl_vmcs_peek(v, vtl, false);
+	return st;
+}
+
+/* PendingEvent0 as the VTL's VMCS holds it: a hardware exception it is to take, or 0. */
+static u16 pending_event_get(struct vcpu *v, u32 vtl, u64 val[2])
+{
+	if (vtl_vmcs_peek(v, vtl, true))
+		return HV_STATUS_INVALID_PARAMETER;
+	u32 info = (u32)vmread(VMCS_ENTRY_INTR_INFO);
+	val[0] = val[1] = 0;
+	if ((info & INTR_INFO_VALID) && (info & (7u << 8)) == INTR_TYPE_HW_EXCEPTION) {
+		val[0] = 1 | (u64)(info & 0xff) << 16;
+		if (info & INTR_INFO_DELIVER_ERRCODE)
+			val[0] |= 1ULL << 8 | vmread(VMCS_ENTRY_EXCEPTION_ERRCODE) << 32;
+		if ((info & 0xff) == 14)
+			val[1] = read_cr2();
+	}
+	vtl_vmcs_peek(v, vtl, false);
+	return HV_STATUS_SUCCESS;
+}
+
 /* A register of VP t at vtl, read by v: SUCCESS, or INVALID_PARAMETER for a name it does
  * not know. The architectural ones only for v itself (a VMCS is current only on its CPU). */
 static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u64 val[2])
@@ -555,6 +630,8 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 	if (name == HV_REG_CR8 || name == HV_REG_APIC_BASE)
 		return apic_register_get(v, vtl, name, val) ? HV_STATUS_INVALID_PARAMETER :
 							      HV_STATUS_SUCCESS;
+	if (name == HV_REG_PENDING_EVENT0)
+		return pending_event_get(v, vtl, val);
 	u32 msr;
 	u64 *m = private_msr(v, vtl, name, &msr);
 	if (m) {
@@ -659,7 +736,7 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 
 	/* Every register but the segment and table ones is 64 bits: the upper half is 0. */
 	bool wide = (name >= HV_REG_ES && name < HV_REG_ES + SEG_COUNT) || name == HV_REG_IDTR ||
-		    name == HV_REG_GDTR;
+		    name == HV_REG_GDTR || name == HV_REG_PENDING_EVENT0;
 	if (v2[1] && !wide)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (name == HV_REG_VSM_VINA) {
@@ -695,6 +772,8 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 							      HV_STATUS_SUCCESS;
 	if (is_state_register(name))
 		return state_register_set(v, vtl, name, v2);
+	if (name == HV_REG_PENDING_EVENT0)
+		return pending_event_set(v, vtl, v2);
 	u32 msr;
 	u64 *m = private_msr(v, vtl, name, &msr);
 	if (m) {

@@ -654,6 +654,39 @@ static u64 set_reg128(u32 name, u8 input_vtl, u64 lo, u64 hi)
 	return mem_call(HVCALL_SET_VP_REGISTERS | (1ULL << 32)) & 0xffff;
 }
 
+static void test_pending_event(void **state)
+{
+	u64 val;
+	const u64 pf = 1 | 1ULL << 8 | 14ULL << 16 | 2ULL << 32; /* #PF, error code 2 */
+
+	fake_vmcs_set(VMCS_CR0_SHADOW, FAKE_GUEST_CR0);
+	enable_vtl1();
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	/* Refused: an ExtInt event, reserved bits, NMI, #BP, a reserved vector, #GP without
+	 * its error code, #UD with one, a parameter that is not #PF's CR2. */
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 5 << 1 | 0x30ULL << 16, 0), 5);
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 1 << 4 | 6ULL << 16, 0), 5);
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 2ULL << 16, 0), 5);
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 3ULL << 16, 0), 5);
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 15ULL << 16, 0), 5);
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 13ULL << 16, 0), 5);
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 1 << 8 | 6ULL << 16, 0), 5);
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 6ULL << 16, 7), 5);
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 0, 0), 0); /* nothing pending */
+	/* VTL1 reflects a #PF into VTL0: injected at VTL0's next entry, CR2 (shared) set. */
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), pf, 0xdead000), 0);
+	assert_int_equal(fake_cr[2], 0xdead000);
+	assert_int_equal(get_reg(0x00010004, USE_VTL(0), &val), 0);
+	assert_int_equal(val, pf);
+	assert_int_equal(get64(OUT + 8), 0xdead000);
+	/* One event per entry: a second one waits for the VTL to take the first. */
+	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 6ULL << 16, 0),
+			 HV_STATUS_INVALID_VP_STATE);
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000b0eULL);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_EXCEPTION_ERRCODE), 2);
+}
+
 static void test_set_vp_state_registers(void **state)
 {
 	u64 val;
@@ -1373,6 +1406,7 @@ int main(void)
 		T(test_vina),
 		T(test_set_vp_registers),
 		T(test_set_vp_state_registers),
+		T(test_pending_event),
 		T(test_translate_virtual_address),
 		T(test_tlb_lock),
 		T(test_start_virtual_processor),
