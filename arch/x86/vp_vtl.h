@@ -67,21 +67,25 @@ static inline void vp_private_msrs_init(struct vcpu *v)
 static inline void vp_private_msrs_switch(struct vcpu *v, u32 vtl)
 {
 	struct vp_private_msrs *f = v->msrs, *t = vp_vtl_msrs(v, vtl);
+	/* Both sides in locals first: a WRMSR clobbers memory for the compiler, which would
+	 * otherwise recompute t and reload v after every compare. */
+	const struct vp_private_msrs from = *f, to = *t;
+	u64 kgs = rdmsr(MSR_IA32_KERNEL_GS_BASE);
 
-	f->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	if (t->kernel_gs_base != f->kernel_gs_base)
-		wrmsr(MSR_IA32_KERNEL_GS_BASE, t->kernel_gs_base);
-	if (t->star != f->star)
-		wrmsr(MSR_IA32_STAR, t->star);
-	if (t->lstar != f->lstar)
-		wrmsr(MSR_IA32_LSTAR, t->lstar);
-	if (t->cstar != f->cstar)
-		wrmsr(MSR_IA32_CSTAR, t->cstar);
-	if (t->sfmask != f->sfmask)
-		wrmsr(MSR_IA32_FMASK, t->sfmask);
-	if ((core.proc2 & PROC2_RDTSCP) && t->tsc_aux != f->tsc_aux)
-		wrmsr(MSR_IA32_TSC_AUX, t->tsc_aux);
+	f->kernel_gs_base = kgs;
 	v->msrs = t;
+	if (to.kernel_gs_base != kgs)
+		wrmsr(MSR_IA32_KERNEL_GS_BASE, to.kernel_gs_base);
+	if (to.star != from.star)
+		wrmsr(MSR_IA32_STAR, to.star);
+	if (to.lstar != from.lstar)
+		wrmsr(MSR_IA32_LSTAR, to.lstar);
+	if (to.cstar != from.cstar)
+		wrmsr(MSR_IA32_CSTAR, to.cstar);
+	if (to.sfmask != from.sfmask)
+		wrmsr(MSR_IA32_FMASK, to.sfmask);
+	if ((core.proc2 & PROC2_RDTSCP) && to.tsc_aux != from.tsc_aux)
+		wrmsr(MSR_IA32_TSC_AUX, to.tsc_aux);
 }
 
 /* The VPID of v at vtl: VTLs never share TLB entries (SDM vol.3 29.1: translations are
