@@ -58,7 +58,9 @@ static void vcpu_init_state(struct vcpu *v)
 		invvpid(INVVPID_ALL, 0, 0);
 }
 
-/* What a parked VP starts from instead of a SIPI's real mode (vcpu_start_parked). */
+/* What a parked VP starts from instead of a SIPI's real mode (vcpu_start_parked): the
+ * SIPI slot is claimed first, then the context written, then published. */
+#define SIPI_START_CLAIMED 0x101
 #define SIPI_START_CONTEXT 0x100
 static struct guest_state start_ctx[BOOTINFO_MAX_CPUS];
 
@@ -66,14 +68,14 @@ int vcpu_start_parked(struct vcpu *t, const struct guest_state *g)
 {
 	s32 none = -1;
 
-	if (!__atomic_load_n(&t->parked, __ATOMIC_ACQUIRE))
+	/* The SIPI's slot: the first of a SIPI and a start wins (SDM vol.3 9.4.4: only the
+	 * first SIPI after an INIT counts); the winner alone writes the context. */
+	if (!__atomic_load_n(&t->parked, __ATOMIC_ACQUIRE) ||
+	    !__atomic_compare_exchange_n(&t->sipi_vector, &none, SIPI_START_CLAIMED, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return -EBUSY;
 	start_ctx[t->index] = *g;
-	/* The SIPI's slot: the first of a SIPI and a start wins (SDM vol.3 9.4.4: only the
-	 * first SIPI after an INIT counts), published after the context. */
-	if (!__atomic_compare_exchange_n(&t->sipi_vector, &none, SIPI_START_CONTEXT, false,
-					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-		return -EBUSY;
+	__atomic_store_n(&t->sipi_vector, SIPI_START_CONTEXT, __ATOMIC_RELEASE);
 	vcpu_kick_nmi(t); /* the park's HLT */
 	return 0;
 }
@@ -108,7 +110,9 @@ void vcpu_emulate_init(struct vcpu *v)
 	__atomic_store_n(&v->parked, false, __ATOMIC_RELEASE);
 	/* A guest NMI taken while parked is dropped: NMIs are blocked in wait-for-SIPI. */
 	__atomic_store_n(&v->work.nmi_root, 0, __ATOMIC_RELAXED);
-	s32 sipi = __atomic_load_n(&v->sipi_vector, __ATOMIC_ACQUIRE);
+	s32 sipi;
+	while ((sipi = __atomic_load_n(&v->sipi_vector, __ATOMIC_ACQUIRE)) == SIPI_START_CLAIMED)
+		cpu_relax(); /* a start is writing its context */
 	if (sipi == SIPI_START_CONTEXT) {
 		vcpu_start_from(v, &start_ctx[v->index]);
 		return;
