@@ -276,7 +276,7 @@ int hv_vtl_call(struct vcpu *v, u64 control)
 		return -1;
 	u64 rip = vmread(VMCS_GUEST_RIP);
 	vcpu_skip_instr(v); /* the caller resumes at the stub's RET */
-	if (vtl_switch(v, to)) {
+	if (vtl_switch_fast(v, to)) {
 		vmwrite(VMCS_GUEST_RIP, rip);
 		return -1;
 	}
@@ -296,7 +296,7 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 	struct vtl_vp *s = vtl_vp_state(v, from);
 	u64 rip = vmread(VMCS_GUEST_RIP);
 	vcpu_skip_instr(v); /* the next entry resumes after this return */
-	if (vtl_switch(v, from - 1)) {
+	if (vtl_switch_fast(v, from - 1)) {
 		vmwrite(VMCS_GUEST_RIP, rip);
 		return -1;
 	}

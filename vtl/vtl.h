@@ -94,6 +94,27 @@ u32 vtl_serve_requests(struct vcpu *v, u32 *why);
  */
 int vtl_switch(struct vcpu *v, u32 to);
 
+/* The same, inline for the VTL call path: its common case (both VMCSs exist) here, the
+ * rest (a first entry, an error) through vtl_switch(). */
+static inline int vtl_switch_fast(struct vcpu *v, u32 to)
+{
+	struct vtl_vp *vps = vtl_vps[v->index], *f = &vps[v->active_vtl],
+		      *t = &vps[to <= VTL_MAX ? to : 0];
+
+	if (__builtin_expect(to > VTL_MAX || to == v->active_vtl || !f->created || !t->created ||
+				     !(vtl_vp_enabled(v) & (1u << to)),
+			     0))
+		return vtl_switch(v, to);
+	if (vp_vtl_vmcs_load(t->vmcs_pa))
+		return -EIO;
+	f->entry_ctls = v->entry_ctls;
+	vp_private_msrs_switch(v, to);
+	v->vmcs_pa = t->vmcs_pa;
+	v->entry_ctls = t->entry_ctls;
+	v->active_vtl = (u8)to;
+	return 0;
+}
+
 /* Forgets every VTL above 0: the partition and its VPs as at takeover (views and VMCSs
  * stay allocated: the pool never frees). With every VP at VTL0, e.g. the unit tests. */
 void vtl_reset(void);

@@ -25,11 +25,6 @@ void vp_vtl_flush_current(void)
 			(u16)vmread(VMCS_VPID), 0);
 }
 
-int vp_vtl_vmcs_load(u64 pa)
-{
-	return vmptrld(pa) ? -EIO : 0;
-}
-
 int vp_vtl_vmcs_create(struct vcpu *v, u32 vtl, const struct guest_state *g, u64 *pa)
 {
 	if (vtl == 0 || vtl >= CORE_VTLS || !core.eptp[vtl])

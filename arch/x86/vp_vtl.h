@@ -13,6 +13,7 @@
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vcpu.h"
+#include "lib/errno.h"
 #include "boot/bootinfo.h"
 
 /* The member of m that holds msr; NULL when msr is not one of the private MSRs. */
@@ -101,7 +102,10 @@ u16 vp_vtl_vpid(const struct vcpu *v, u32 vtl);
  */
 int vp_vtl_vmcs_create(struct vcpu *v, u32 vtl, const struct guest_state *g, u64 *pa);
 /* Makes pa the current VMCS (SDM vol.3 31.3 VMPTRLD). */
-int vp_vtl_vmcs_load(u64 pa);
+static inline int vp_vtl_vmcs_load(u64 pa)
+{
+	return vmptrld(pa) ? -EIO : 0;
+}
 
 /* Drops the cached translations of the VTL whose VMCS is current (its own VPID) after a
  * paging-mode change (SDM vol.3 4.10.4.1); all of them without single-context INVVPID. */
