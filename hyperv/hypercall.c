@@ -467,21 +467,6 @@ static void hv_exit_vtl(struct vcpu *v, const struct hv_regs *r)
 		hv_vtl_switch_call(v, r->control);
 }
 
-/*
- * The VTL-call path first (VSM's hot one): a 64-bit caller at CPL 0 whose control word is
- * exactly VtlCall's or VtlReturn's, with AccessVsm. Anything else is left to the general
- * path (false), which ends at the same place for every case it handles differently.
- */
-static bool __attribute__((noinline)) hv_vtl_fast(struct vcpu *v, u64 control)
-{
-	if (!(vmread(VMCS_GUEST_EFER) & EFER_LMA) || !(vmread(VMCS_GUEST_CS_AR) & (1u << 13)) ||
-	    vcpu_cpl() != 0 || !(hv_privileges() & HV_PRIV_ACCESS_VSM) || dbgcon_timing)
-		return false;
-	hv_stats[v->index].count[control]++;
-	hv_vtl_switch_call(v, control);
-	return true;
-}
-
 int hv_exit_vmcall(struct vcpu *v)
 {
 	u64 rcx = v->regs.gpr[RCX];

@@ -67,5 +67,10 @@ u16 hv_translate_virtual_address_ex(struct vcpu *v, struct hv_args *a);
  * 0 when done (the VP now runs the other VTL), -1 for #UD. */
 int hv_vtl_call(struct vcpu *v, u64 control);
 int hv_vtl_return(struct vcpu *v, u64 control);
+/* The VTL-call path first (VSM's hot one, hyperv/vsm.c): a 64-bit caller at CPL 0 whose
+ * control word is exactly VtlCall's or VtlReturn's, with AccessVsm, is served here (true).
+ * Anything else is left to the general path (false), which ends at the same place for
+ * every case it handles differently. */
+bool hv_vtl_fast(struct vcpu *v, u64 control);
 
 #endif

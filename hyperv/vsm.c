@@ -9,6 +9,7 @@
 #define LOG_MODULE "vsm"
 #include "arch/x86/apic.h"
 #include "arch/x86/core.h"
+#include "arch/x86/dbgcon.h"
 #include "arch/x86/guest_state.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmcs.h"
@@ -265,7 +266,7 @@ void hv_vtl_serve_requests(struct vcpu *v)
 	}
 }
 
-int hv_vtl_call(struct vcpu *v, u64 control)
+static inline __attribute__((always_inline)) int vtl_call(struct vcpu *v, u64 control)
 {
 	u32 to = v->active_vtl + 1u;
 	u64 rax = v->regs.gpr[RAX], rcx = v->regs.gpr[RCX];
@@ -284,7 +285,7 @@ int hv_vtl_call(struct vcpu *v, u64 control)
 	return 0;
 }
 
-int hv_vtl_return(struct vcpu *v, u64 control)
+static inline __attribute__((always_inline)) int vtl_return(struct vcpu *v, u64 control)
 {
 	u32 from = v->active_vtl;
 	u64 input = v->regs.gpr[RAX];
@@ -326,6 +327,28 @@ int hv_vtl_return(struct vcpu *v, u64 control)
 	if (vp_vtl_apic_requested(v, from) && vp_vtl_apic_deliverable(v, from) >= 0)
 		__atomic_or_fetch(&v->work.kick, VCPU_KICK_VTL, __ATOMIC_RELAXED);
 	return 0;
+}
+
+int hv_vtl_call(struct vcpu *v, u64 control)
+{
+	return vtl_call(v, control);
+}
+
+int hv_vtl_return(struct vcpu *v, u64 control)
+{
+	return vtl_return(v, control);
+}
+
+/* The two inline here: the hot path is one call from the hypercall exit. */
+bool __attribute__((noinline)) hv_vtl_fast(struct vcpu *v, u64 control)
+{
+	if (!(vmread(VMCS_GUEST_EFER) & EFER_LMA) || !(vmread(VMCS_GUEST_CS_AR) & (1u << 13)) ||
+	    vcpu_cpl() != 0 || !(hv_privileges() & HV_PRIV_ACCESS_VSM) || dbgcon_timing)
+		return false;
+	hv_stats[v->index].count[control]++;
+	if (control == HVCALL_VTL_CALL ? vtl_call(v, control) : vtl_return(v, control))
+		vcpu_inject_ud(v);
+	return true;
 }
 
 /*
