@@ -440,18 +440,9 @@ static void hv_continue(struct vcpu *v, const struct hv_regs *r, u16 reps_done)
 /*
  * VtlCall and VtlReturn (reference 3.4): no status on success (the VP continues in the
  * other VTL); #UD for a 32-bit caller (no stubs for it, docs/VSM.md) and for every misuse
- * hv_vtl_call / hv_vtl_return find. Without AccessVsm a status, ACCESS_DENIED, as for every
+ * hv_vtl_switch finds. Without AccessVsm a status, ACCESS_DENIED, as for every
  * call whose privilege is not offered.
  */
-/* VtlCall or VtlReturn as the control word's code says; #UD where they refuse. */
-static inline __attribute__((always_inline)) void hv_vtl_switch_call(struct vcpu *v, u64 control)
-{
-	int err = (control & 0xffff) == HVCALL_VTL_CALL ? hv_vtl_call(v, control) :
-							  hv_vtl_return(v, control);
-	if (err)
-		vcpu_inject_ud(v);
-}
-
 static void hv_exit_vtl(struct vcpu *v, const struct hv_regs *r)
 {
 	if (!(hv_privileges() & HV_PRIV_ACCESS_VSM)) {
@@ -464,7 +455,7 @@ static void hv_exit_vtl(struct vcpu *v, const struct hv_regs *r)
 	if (!r->is64)
 		vcpu_inject_ud(v);
 	else
-		hv_vtl_switch_call(v, r->control);
+		hv_vtl_switch(v, r->control);
 }
 
 int hv_exit_vmcall(struct vcpu *v)

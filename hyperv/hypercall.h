@@ -63,10 +63,9 @@ u16 hv_start_virtual_processor(struct vcpu *v, struct hv_args *a);
 /* hyperv/translate.c */
 u16 hv_translate_virtual_address(struct vcpu *v, struct hv_args *a);
 u16 hv_translate_virtual_address_ex(struct vcpu *v, struct hv_args *a);
-/* VtlCall / VtlReturn from a 64-bit caller whose control word (RCX) is code (0x11, 0x12):
- * 0 when done (the VP now runs the other VTL), -1 for #UD. */
-int hv_vtl_call(struct vcpu *v, u64 control);
-int hv_vtl_return(struct vcpu *v, u64 control);
+/* VtlCall / VtlReturn (the code of control: 0x11, 0x12) from a 64-bit caller: the VP then
+ * runs the other VTL, or takes a #UD where the call is refused. */
+void hv_vtl_switch(struct vcpu *v, u64 control);
 /* The VTL-call path first (VSM's hot one, hyperv/vsm.c): a 64-bit caller at CPL 0 whose
  * control word is exactly VtlCall's or VtlReturn's, with AccessVsm, is served here (true).
  * Anything else is left to the general path (false), which ends at the same place for

@@ -329,25 +329,26 @@ static inline __attribute__((always_inline)) int vtl_return(struct vcpu *v, u64 
 	return 0;
 }
 
-int hv_vtl_call(struct vcpu *v, u64 control)
+/* VtlCall or VtlReturn as the control word's code says; #UD where they refuse. Inline in
+ * both users: the hot path is then one call from the hypercall exit. */
+static inline __attribute__((always_inline)) void vtl_call_or_return(struct vcpu *v, u64 control)
 {
-	return vtl_call(v, control);
+	if ((control & 0xffff) == HVCALL_VTL_CALL ? vtl_call(v, control) : vtl_return(v, control))
+		vcpu_inject_ud(v);
 }
 
-int hv_vtl_return(struct vcpu *v, u64 control)
+void hv_vtl_switch(struct vcpu *v, u64 control)
 {
-	return vtl_return(v, control);
+	vtl_call_or_return(v, control);
 }
 
-/* The two inline here: the hot path is one call from the hypercall exit. */
 bool __attribute__((noinline)) hv_vtl_fast(struct vcpu *v, u64 control)
 {
 	if (!(vmread(VMCS_GUEST_EFER) & EFER_LMA) || !(vmread(VMCS_GUEST_CS_AR) & (1u << 13)) ||
 	    vcpu_cpl() != 0 || !(hv_privileges() & HV_PRIV_ACCESS_VSM) || dbgcon_timing)
 		return false;
 	hv_stats[v->index].count[control]++;
-	if (control == HVCALL_VTL_CALL ? vtl_call(v, control) : vtl_return(v, control))
-		vcpu_inject_ud(v);
+	vtl_call_or_return(v, control);
 	return true;
 }
 

@@ -26,14 +26,6 @@ static u64 gpr_read(struct vcpu *v, unsigned n)
 	return mode64 ? val : (u32)val;
 }
 
-/* Flush the cached translations of the VTL whose VMCS is current (each VTL has its own
- * VPID) after a paging-mode change (SDM vol.3 4.10.4.1). */
-static void flush_vpid(struct vcpu *v)
-{
-	(void)v;
-	vp_vtl_flush_current();
-}
-
 static bool pae_paging(u64 cr0, u64 cr4, u64 efer)
 {
 	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LMA);
@@ -67,7 +59,7 @@ static int emulate_cr0_write(struct vcpu *v, u64 val)
 	if (pae_paging(val, cr4, efer))
 		vmcs_load_pdptes(vmread(VMCS_GUEST_CR3));
 	if ((val ^ old) & (CR0_PG | CR0_PE | CR0_WP))
-		flush_vpid(v);
+		vp_vtl_flush_current(); /* the running VTL's VPID */
 	return 0;
 }
 
@@ -89,7 +81,7 @@ static int emulate_cr4_write(struct vcpu *v, u64 val)
 	vmcs_set_guest_cr4(v, val);
 	if (pae_paging(cr0, val, efer))
 		vmcs_load_pdptes(vmread(VMCS_GUEST_CR3));
-	flush_vpid(v);
+	vp_vtl_flush_current(); /* the running VTL's VPID */
 	return 0;
 }
 
@@ -111,7 +103,7 @@ static int emulate_cr3_write(struct vcpu *v, u64 val)
 	if (pae_paging(vmcs_guest_cr0(v), vmcs_guest_cr4(v), vmread(VMCS_GUEST_EFER)))
 		vmcs_load_pdptes(val);
 	if (!noflush)
-		flush_vpid(v);
+		vp_vtl_flush_current(); /* the running VTL's VPID */
 	return 0;
 }
 
