@@ -584,9 +584,7 @@ static u16 pending_event_set(struct vcpu *v, u32 vtl, const u64 val[2])
 		st = HV_STATUS_INVALID_PARAMETER;
 	if (!st) {
 		vcpu_inject_exception(v, (u8)vector, has_err, (u32)(e >> 32));
-		/* An injected event ends the HLT state it is delivered in (SDM vol.3 27.6). */
-		if (vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
-			vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+		vcpu_end_hlt();
 		if (vector == 14)
 			write_cr2(val[1]);
 	}

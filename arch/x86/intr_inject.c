@@ -23,9 +23,22 @@ void vcpu_post_interrupt(struct vcpu *t, u8 vector)
 
 static void idle_end(struct vcpu *v);
 
-static void want_window(void)
+void vcpu_want_interrupt_window(void)
 {
 	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW);
+}
+
+bool vcpu_can_take_interrupt(void)
+{
+	return !(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) &&
+	       (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
+
+void vcpu_inject_interrupt(u8 vector)
+{
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | vector);
+	vcpu_end_hlt();
 }
 
 /* The highest pending vector, taken off the list; -1 if none. */
@@ -65,29 +78,19 @@ void vcpu_inject_pending_slow(struct vcpu *v)
 	}
 	if (v->work.guest_idle)
 		idle_end(v); /* an interrupt arrived: GUEST_IDLE returns, even with IF = 0 */
-	/* An exception or NMI being injected goes first (SDM 27.6: one event per entry). */
-	if (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
-		want_window();
-		return;
-	}
-	/* SDM 6.8.1 / 25.4.2: maskable interrupts need IF = 1 and no STI / MOV-SS shadow. */
-	if (!(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
-	    (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))) {
-		want_window();
+	if (!vcpu_can_take_interrupt()) {
+		vcpu_want_interrupt_window();
 		return;
 	}
 	__atomic_store_n(&v->work.irq_posted, 0, __ATOMIC_SEQ_CST);
 	int vector = take_highest(v);
 	if (any_pending(v)) {
 		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
-		want_window(); /* the next one once this one's handler allows it */
+		vcpu_want_interrupt_window(); /* the next one once this handler allows it */
 	}
 	if (vector < 0)
 		return;
-	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (u32)vector);
-	/* An injected interrupt ends the HLT state it is delivered in (SDM vol.3 27.6). */
-	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
-		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vcpu_inject_interrupt((u8)vector);
 }
 
 void vcpu_idle_until_interrupt(struct vcpu *v)

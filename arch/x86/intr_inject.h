@@ -27,6 +27,15 @@ static inline void vcpu_inject_pending(struct vcpu *v)
 }
 int exit_intr_window(struct vcpu *v);
 
+/* The current VMCS's guest can take a maskable interrupt at this entry: no event injected
+ * already (SDM vol.3 27.6: one per entry), IF = 1 and no STI / MOV-SS shadow (SDM vol.3
+ * 6.8.1, 25.4.2). */
+bool vcpu_can_take_interrupt(void);
+/* An exit as soon as the guest can take one (interrupt-window exiting). */
+void vcpu_want_interrupt_window(void);
+/* vector injected at this entry, as an external interrupt. */
+void vcpu_inject_interrupt(u8 vector);
+
 /*
  * Idle until an interrupt arrives, even one the guest masks with IF = 0 (the TLFS's
  * GUEST_IDLE MSR): the VP enters the HLT activity state with external-interrupt exiting

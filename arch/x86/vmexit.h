@@ -52,6 +52,12 @@ static inline void vcpu_skip_instr(struct vcpu *v)
 	vcpu_skip_instr_len(v, vmread(VMCS_EXIT_INSTR_LEN));
 }
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
+/* An event injected at this entry ends the HLT state it is delivered in (SDM vol.3 27.6). */
+static inline void vcpu_end_hlt(void)
+{
+	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
+		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+}
 static inline void vcpu_inject_gp(struct vcpu *v)
 {
 	vcpu_inject_exception(v, VEC_GP, true, 0);

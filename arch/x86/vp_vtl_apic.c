@@ -3,6 +3,7 @@
 /* The local APICs of the VTLs above 0 (arch/x86/vp_vtl_apic.h). */
 #include "arch/x86/vp_vtl_apic.h"
 #include "arch/x86/guest_mem.h"
+#include "arch/x86/intr_inject.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmcs.h"
@@ -198,22 +199,17 @@ bool vp_vtl_apic_inject(struct vcpu *v)
 
 	if (vector < 0)
 		return false;
-	/* As for VTL0's (intr_inject.c): one event per entry (SDM vol.3 27.6), and a maskable
-	 * interrupt needs IF = 1 and no STI / MOV-SS shadow (SDM vol.3 6.8.1, 25.4.2). */
-	if ((vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
-	    !(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
-	    (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))) {
-		vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW);
+	/* As for VTL0's queue (intr_inject.c). */
+	if (!vcpu_can_take_interrupt()) {
+		vcpu_want_interrupt_window();
 		return true;
 	}
 	vlapic_ack(l, (u8)vector);
-	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (u32)vector);
-	if (vmread(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
-		vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vcpu_inject_interrupt((u8)vector);
 	if (vlapic_deliverable(l) < 0)
 		return false;
 	/* A higher class waits: the window after this handler lets it in. */
-	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW);
+	vcpu_want_interrupt_window();
 	return true;
 }
 
