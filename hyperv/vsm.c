@@ -524,12 +524,7 @@ static int apic_register_set(struct vcpu *v, u32 vtl, u32 name, u64 val)
 		return l ? vlapic_set_base(l, val, core.caps.phys_addr_bits) : -1;
 	if (val > 0xf)
 		return -1;
-	if (!l)
-		return apic_write_tpr((u8)(val << 4));
-	l->tpr = (u32)val << 4;
-	if (vlapic_deliverable(l) >= 0) /* a lower TPR may let one through */
-		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
-	return 0;
+	return l ? vp_vtl_apic_cr8_write(v, vtl, val) : apic_write_tpr((u8)(val << 4));
 }
 
 static bool is_shared_gpr(u32 name)

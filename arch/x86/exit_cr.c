@@ -124,7 +124,7 @@ int exit_cr_access(struct vcpu *v)
 		else if (cr == 3)
 			bad = emulate_cr3_write(v, gpr_read(v, reg));
 		else if (cr == 8 && v->active_vtl) /* a higher VTL's TPR (vp_vtl_apic.h) */
-			bad = vp_vtl_apic_cr8_write(v, gpr_read(v, reg));
+			bad = vp_vtl_apic_cr8_write(v, v->active_vtl, gpr_read(v, reg));
 		else
 			return EXIT_STOP; /* CR8 exits only above VTL0 */
 		break;

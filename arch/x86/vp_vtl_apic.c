@@ -117,6 +117,30 @@ static void timer_changed(struct vcpu *v)
 		v->timer_deadline = d;
 }
 
+/* After any change to v's APIC l: its timer may be due sooner, and an EOI or a lower TPR
+ * may let a pending vector through. */
+static void apic_changed(struct vcpu *v, const struct vlapic *l)
+{
+	timer_changed(v);
+	if (vlapic_deliverable(l) >= 0)
+		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+}
+
+/* A register of v's APIC l written (an x2APIC MSR or the xAPIC page): 0, or -1 for what
+ * the SDM makes a #GP. */
+static int register_write(struct vcpu *v, struct vlapic *l, u32 reg, u64 val)
+{
+	struct vlapic_ipi ipi;
+	int r = vlapic_write(l, reg, val, rdtsc(), &ipi);
+
+	if (r == VLAPIC_SEND_IPI) {
+		send_ipi(v, l, &ipi);
+		r = 0;
+	}
+	apic_changed(v, l);
+	return r;
+}
+
 int vp_vtl_apic_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 {
 	struct vlapic *l = vp_vtl_apic(v, v->active_vtl);
@@ -140,41 +164,30 @@ int vp_vtl_apic_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 int vp_vtl_apic_wrmsr(struct vcpu *v, u32 msr, u64 val)
 {
 	struct vlapic *l = vp_vtl_apic(v, v->active_vtl);
-	struct vlapic_ipi ipi;
-	int r;
+	int r = 0;
 
 	if (!l)
 		return -1;
-	if (msr == MSR_IA32_APIC_BASE) {
+	if (msr == MSR_IA32_APIC_BASE)
 		r = vlapic_set_base(l, val, core.caps.phys_addr_bits);
-	} else if (msr == MSR_IA32_TSC_DEADLINE) {
+	else if (msr == MSR_IA32_TSC_DEADLINE)
 		vlapic_tsc_deadline_write(l, val);
-		r = 0;
-	} else if (!vlapic_x2apic(l)) {
+	else if (!vlapic_x2apic(l))
 		return -1;
-	} else {
-		r = vlapic_write(l, msr - X2APIC_MSR_FIRST, val, rdtsc(), &ipi);
-		if (r == VLAPIC_SEND_IPI) {
-			send_ipi(v, l, &ipi);
-			r = 0;
-		}
-	}
-	timer_changed(v);
-	/* An EOI or a lower TPR may let a pending vector through. */
-	if (vlapic_deliverable(l) >= 0)
-		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+	else
+		return register_write(v, l, msr - X2APIC_MSR_FIRST, val);
+	apic_changed(v, l);
 	return r;
 }
 
-int vp_vtl_apic_cr8_write(struct vcpu *v, u64 val)
+int vp_vtl_apic_cr8_write(struct vcpu *v, u32 vtl, u64 val)
 {
-	struct vlapic *l = vp_vtl_apic(v, v->active_vtl);
+	struct vlapic *l = vp_vtl_apic(v, vtl);
 
 	if (!l || (val & ~0xfULL))
 		return -1;
 	l->tpr = (u32)val << 4;
-	if (vlapic_deliverable(l) >= 0)
-		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+	apic_changed(v, l);
 	return 0;
 }
 
@@ -260,15 +273,10 @@ int vp_vtl_apic_mmio_exit(struct vcpu *v, u64 gpa)
 		else
 			v->regs.gpr[st.reg] = val;
 	} else if (mapped) {
-		struct vlapic_ipi ipi;
 		val = st.is_imm ? st.imm :
 				  (u32)(st.reg == RSP_UNUSED ? vmread(VMCS_GUEST_RSP) :
 							       v->regs.gpr[st.reg]);
-		if (vlapic_write(l, reg, val, rdtsc(), &ipi) == VLAPIC_SEND_IPI)
-			send_ipi(v, l, &ipi);
-		timer_changed(v);
-		if (vlapic_deliverable(l) >= 0)
-			__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+		register_write(v, l, reg, val); /* xAPIC: never a #GP */
 	}
 	vcpu_skip_instr_len(v, st.len); /* an EPT violation has no exit instruction length */
 	return EXIT_RESUME;

@@ -35,9 +35,9 @@ bool vp_vtl_apic_msr(u32 msr);
 int vp_vtl_apic_rdmsr(struct vcpu *v, u32 msr, u64 *val);
 int vp_vtl_apic_wrmsr(struct vcpu *v, u32 msr, u64 val);
 
-/* MOV to / from CR8 by v's running VTL (above 0): its APIC's TPR[7:4] (SDM vol.3 11.8.6).
- * The write: 0, or -1 for a #GP (bits 63:4 set). */
-int vp_vtl_apic_cr8_write(struct vcpu *v, u64 val);
+/* CR8 of v's APIC at vtl (above 0), its TPR[7:4] (SDM vol.3 11.8.6), written by a MOV to
+ * CR8 or by SetVpRegisters: 0, or -1 (bits 63:4 set: a #GP). Read: the running VTL's. */
+int vp_vtl_apic_cr8_write(struct vcpu *v, u32 vtl, u64 val);
 u64 vp_vtl_apic_cr8_read(const struct vcpu *v);
 
 /* An EPT violation of v's running VTL (above 0) on the xAPIC page, which its view does not
