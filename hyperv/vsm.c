@@ -331,15 +331,16 @@ static inline __attribute__((always_inline)) int vtl_return(struct vcpu *v, u64 
 
 /* VtlCall or VtlReturn as the control word's code says; #UD where they refuse. Inline in
  * both users: the hot path is then one call from the hypercall exit. */
-static inline __attribute__((always_inline)) void vtl_call_or_return(struct vcpu *v, u64 control)
+static inline __attribute__((always_inline)) void vtl_call_or_return(struct vcpu *v, u64 code,
+								     u64 control)
 {
-	if ((control & 0xffff) == HVCALL_VTL_CALL ? vtl_call(v, control) : vtl_return(v, control))
+	if (code == HVCALL_VTL_CALL ? vtl_call(v, control) : vtl_return(v, control))
 		vcpu_inject_ud(v);
 }
 
 void hv_vtl_switch(struct vcpu *v, u64 control)
 {
-	vtl_call_or_return(v, control);
+	vtl_call_or_return(v, control & 0xffff, control);
 }
 
 bool __attribute__((noinline)) hv_vtl_fast(struct vcpu *v, u64 control)
@@ -348,7 +349,7 @@ bool __attribute__((noinline)) hv_vtl_fast(struct vcpu *v, u64 control)
 	    vcpu_cpl() != 0 || !(hv_privileges() & HV_PRIV_ACCESS_VSM) || dbgcon_timing)
 		return false;
 	hv_stats[v->index].count[control]++;
-	vtl_call_or_return(v, control);
+	vtl_call_or_return(v, control, control); /* exactly a code: nothing else set */
 	return true;
 }
 

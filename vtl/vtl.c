@@ -202,10 +202,7 @@ int vtl_switch(struct vcpu *v, u32 to)
 	} else if (vp_vtl_vmcs_load(t->vmcs_pa)) {
 		return -EIO;
 	}
-	vp_private_msrs_switch(v, to);
-	v->vmcs_pa = t->vmcs_pa;
-	v->entry_ctls = t->entry_ctls;
-	v->active_vtl = (u8)to;
+	vtl_switch_commit(v, t, to);
 	if (first)
 		v->work.local |= VCPU_LOCAL_VMLAUNCH;
 	return 0;

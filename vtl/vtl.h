@@ -94,6 +94,16 @@ u32 vtl_serve_requests(struct vcpu *v, u32 *why);
  */
 int vtl_switch(struct vcpu *v, u32 to);
 
+/* The end of every switch, once t's VMCS is current: its private MSRs, VMCS and VM-entry
+ * controls become v's. */
+static inline void vtl_switch_commit(struct vcpu *v, const struct vtl_vp *t, u32 to)
+{
+	vp_private_msrs_switch(v, to);
+	v->vmcs_pa = t->vmcs_pa;
+	v->entry_ctls = t->entry_ctls;
+	v->active_vtl = (u8)to;
+}
+
 /* The same, inline for the VTL call path: its common case (both VMCSs exist) here, the
  * rest (a first entry, an error) through vtl_switch(). */
 static inline int vtl_switch_fast(struct vcpu *v, u32 to)
@@ -108,10 +118,7 @@ static inline int vtl_switch_fast(struct vcpu *v, u32 to)
 	if (vp_vtl_vmcs_load(t->vmcs_pa))
 		return -EIO;
 	f->entry_ctls = v->entry_ctls;
-	vp_private_msrs_switch(v, to);
-	v->vmcs_pa = t->vmcs_pa;
-	v->entry_ctls = t->entry_ctls;
-	v->active_vtl = (u8)to;
+	vtl_switch_commit(v, t, to);
 	return 0;
 }
 

@@ -23,24 +23,6 @@ void vcpu_post_interrupt(struct vcpu *t, u8 vector)
 
 static void idle_end(struct vcpu *v);
 
-void vcpu_want_interrupt_window(void)
-{
-	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW);
-}
-
-bool vcpu_can_take_interrupt(void)
-{
-	return !(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) &&
-	       (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
-}
-
-void vcpu_inject_interrupt(u8 vector)
-{
-	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | vector);
-	vcpu_end_hlt();
-}
-
 /* The highest pending vector, taken off the list; -1 if none. */
 static int take_highest(struct vcpu *v)
 {

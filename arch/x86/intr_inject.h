@@ -10,6 +10,7 @@
 #ifndef ARCH_X86_INTR_INJECT_H
 #define ARCH_X86_INTR_INJECT_H
 
+#include "arch/x86/msr.h"
 #include "arch/x86/vmexit.h"
 
 /* Any CPU: vector (16-255) becomes pending for t; t is kicked if it runs a guest. */
@@ -30,11 +31,23 @@ int exit_intr_window(struct vcpu *v);
 /* The current VMCS's guest can take a maskable interrupt at this entry: no event injected
  * already (SDM vol.3 27.6: one per entry), IF = 1 and no STI / MOV-SS shadow (SDM vol.3
  * 6.8.1, 25.4.2). */
-bool vcpu_can_take_interrupt(void);
+static inline bool vcpu_can_take_interrupt(void)
+{
+	return !(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) &&
+	       (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
 /* An exit as soon as the guest can take one (interrupt-window exiting). */
-void vcpu_want_interrupt_window(void);
+static inline void vcpu_want_interrupt_window(void)
+{
+	vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW);
+}
 /* vector injected at this entry, as an external interrupt. */
-void vcpu_inject_interrupt(u8 vector);
+static inline void vcpu_inject_interrupt(u8 vector)
+{
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | vector);
+	vcpu_end_hlt();
+}
 
 /*
  * Idle until an interrupt arrives, even one the guest masks with IF = 0 (the TLFS's

@@ -119,7 +119,8 @@ static void timer_changed(struct vcpu *v)
 
 /* After any change to v's APIC l: its timer may be due sooner, and an EOI or a lower TPR
  * may let a pending vector through. */
-static void apic_changed(struct vcpu *v, const struct vlapic *l)
+static inline __attribute__((always_inline)) void apic_changed(struct vcpu *v,
+							       const struct vlapic *l)
 {
 	timer_changed(v);
 	if (vlapic_deliverable(l) >= 0)
@@ -128,7 +129,8 @@ static void apic_changed(struct vcpu *v, const struct vlapic *l)
 
 /* A register of v's APIC l written (an x2APIC MSR or the xAPIC page): 0, or -1 for what
  * the SDM makes a #GP. */
-static int register_write(struct vcpu *v, struct vlapic *l, u32 reg, u64 val)
+static inline __attribute__((always_inline)) int register_write(struct vcpu *v, struct vlapic *l,
+								u32 reg, u64 val)
 {
 	struct vlapic_ipi ipi;
 	int r = vlapic_write(l, reg, val, rdtsc(), &ipi);
