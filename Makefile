@@ -28,6 +28,12 @@ CORE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc -isystem $(GCC
         -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
         -fno-stack-protector -fno-omit-frame-pointer -fno-common -I. -DVTLVISOR_CORE
 CORE_ASFLAGS := -I. -DVTLVISOR_CORE -D__ASSEMBLY__
+# COUNT_INSNS=1 (with B= another directory): the instruction-counting build `make bench`
+# runs (arch/x86/insn_count.h).
+ifneq ($(COUNT_INSNS),)
+CORE_CFLAGS += -DVTLV_COUNT_INSNS
+CORE_ASFLAGS += -DVTLV_COUNT_INSNS
+endif
 # The UEFI loader and EFI test programs (GNU-EFI recipe, TEST-PLATFORM.md).
 EFI_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -Wno-strict-prototypes \
         -I/usr/include/efi -I/usr/include/efi/x86_64 -I. -fpic -ffreestanding \

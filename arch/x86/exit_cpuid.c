@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* CPUID exits unconditionally in VMX non-root (SDM vol.3 26.1.2). */
 #include "arch/x86/vmcs.h"
+#include "arch/x86/insn_count.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmexit.h"
@@ -16,7 +17,25 @@ int exit_cpuid(struct vcpu *v)
 	u32 leaf = (u32)v->regs.gpr[RAX], sub = (u32)v->regs.gpr[RCX];
 	u32 r[4];
 
-	if (leaf == 0x40000102) {
+	if (leaf == 0x40000102 && (sub == 1 || sub == 2)) {
+		/* The instruction-counting build (arch/x86/insn_count.h); all 0 in the normal
+		 * build. Subleaf 1: the count in EBX:EAX, in ECX what the counting adds per
+		 * exit. Subleaf 2: the counts of the four exits before this one, the last in
+		 * EAX, as true path lengths (VMRESUME in, the counting's extra out). */
+		__builtin_memset(r, 0, sizeof(r));
+#if INSN_COUNTING
+		u64 n = __atomic_load_n(&insn_count, __ATOMIC_RELAXED),
+		    extra = insn_count_overhead();
+		if (sub == 1) {
+			r[0] = (u32)n;
+			r[1] = (u32)(n >> 32);
+			r[2] = (u32)extra;
+		} else {
+			for (u32 i = 0; i < 4; i++)
+				r[i] = (u32)(insn_ring[(insn_ring_next - 1 - i) % 16] - extra + 1);
+		}
+#endif
+	} else if (leaf == 0x40000102) {
 		/* vtlvisor's own: this VP's VM exits so far (this one included) in EBX:EAX, the
 		 * INVEPTs done for it in ECX, for benchmarks measuring them per operation
 		 * (tests/guests/bench.c), and in EDX how often VTL0's physical interrupts were

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Host GDT, TSS and IDT (SDM vol.3 3.4.5, 6.14, 8.7). */
 #define LOG_MODULE "cpu"
+#include "arch/x86/insn_count.h"
 #include "arch/x86/percpu.h"
 #include "mm/pool.h"
 #include "lib/errno.h"
@@ -55,4 +56,7 @@ void idt_init(void)
 			 v == 8	 ? IST_DF :
 			 v == 18 ? IST_MC :
 				   0);
+#ifdef VTLV_COUNT_INSNS
+	set_gate(1, (u64)(uintptr_t)insn_count_db, 0); /* the single steps of the exit path */
+#endif
 }

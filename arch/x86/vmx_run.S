@@ -25,6 +25,46 @@
 #define VMCS_HOST_RSP 0x6c14
 #define R(n) (8 * (n))
 
+/*
+ * The instruction-counting build (make COUNT_INSNS=1, for `make bench`: docs/PERFORMANCE.md)
+ * single-steps the host from each exit to the next entry: RFLAGS.TF on at the top of the
+ * exit stub, off just before VMRESUME/VMLAUNCH, and every instruction in between traps to
+ * insn_count_db (SDM vol.3 18.3.1.4: the trap comes after each instruction that began with
+ * TF set). Counted per exit: the path without its VMRESUME, plus what count_off's PUSHF,
+ * AND and POPF add (insn_count_overhead() measures it). Each exit's own count also goes
+ * into a ring of the last 16 (insn_ring), outside the counted part. Empty otherwise.
+ */
+.macro count_on
+#ifdef VTLV_COUNT_INSNS
+	push %rax
+	mov insn_count(%rip), %rax
+	mov %rax, insn_exit_start(%rip)
+	pop %rax
+	pushfq
+	orq $0x100, (%rsp)
+	popfq
+#endif
+.endm
+.macro count_off
+#ifdef VTLV_COUNT_INSNS
+	pushfq
+	andq $~0x100, (%rsp)
+	popfq
+	pushfq				/* the guest's RAX, RCX and flags are loaded already */
+	push %rax
+	push %rcx
+	mov insn_count(%rip), %rax
+	sub insn_exit_start(%rip), %rax
+	mov insn_ring_next(%rip), %ecx
+	and $15, %ecx
+	mov %rax, insn_ring(,%rcx,8)
+	incl insn_ring_next(%rip)
+	pop %rcx
+	pop %rax
+	popfq
+#endif
+.endm
+
 /* Guest GPRs from regs (%rdi); %rdi last. */
 .macro load_guest_gprs
 	mov R(0)(%rdi), %rax
@@ -60,6 +100,7 @@ vmx_run:
 	jbe .Lfail
 	test %esi, %esi			/* flags survive the MOVs below */
 	load_guest_gprs
+	count_off			/* vmx_run is called again after a stop: still counting */
 	jnz 1f
 	vmlaunch
 	jmp .Lfail
@@ -72,6 +113,7 @@ vmx_run:
 	jmp .Lout
 
 vmx_exit_stub:
+	count_on
 	push %rdi
 	mov 8(%rsp), %rdi
 	mov %rax, R(0)(%rdi)
@@ -119,6 +161,7 @@ vmx_exit_stub:
 .Lresume:
 	mov %rbx, %rdi
 	load_guest_gprs
+	count_off
 	vmresume
 	jmp .Lfail			/* flags as VMRESUME left them */
 
@@ -130,6 +173,7 @@ vmx_exit_stub:
 .Llaunch:				/* a VTL's VMCS, entered for the first time */
 	mov %rbx, %rdi
 	load_guest_gprs
+	count_off
 	vmlaunch
 	jmp .Lfail
 .Lexit_slow:
@@ -153,4 +197,24 @@ vmx_exit_stub:
 	pop %rbx
 	pop %rbp
 	ret
+
+#ifdef VTLV_COUNT_INSNS
+/* Vector 1 (#DB) in the counting build: one more instruction. One counter for all CPUs:
+ * the bench runs on one. */
+	.globl insn_count_db, insn_count, insn_ring, insn_ring_next
+	.balign 16
+insn_count_db:
+	lock incq insn_count(%rip)
+	iretq
+	.data
+	.balign 8
+insn_count:
+	.quad 0
+insn_exit_start:
+	.quad 0
+insn_ring:
+	.fill 16, 8, 0
+insn_ring_next:
+	.long 0
+#endif
 	.section .note.GNU-stack, "", @progbits

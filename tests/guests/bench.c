@@ -83,6 +83,23 @@ static u32 invepts_now(void)
 	return cpu_cpuid(0x40000102, 0).ecx;
 }
 
+/*
+ * The instruction-counting build of vtlvisor (docs/PERFORMANCE.md): its count of hypervisor
+ * instructions so far, and in *extra what its counting adds per exit; *extra = 0 from any
+ * other build.
+ */
+static u64 insns_now(u32 *extra)
+{
+	struct cpuid_regs r = cpu_cpuid(0x40000102, 1);
+
+	*extra = r.ecx;
+	return ((u64)r.ebx << 32) | r.eax;
+}
+
+/* What measure()'s own reads around the loop count (the loop-overhead row's, no exits in
+ * its loop): taken off every row. */
+static u64 insns_frame;
+
 static u64 hypercall(u64 control, u64 in, u64 outp)
 {
 	u64 rax;
@@ -104,6 +121,11 @@ static void op_none(void)
 static void op_cpuid(void)
 {
 	(void)cpu_cpuid(0, 0);
+}
+/* An MSR neither Bochs nor vtlvisor traps: what one RDMSR costs in ticks. */
+static void op_rdmsr_kernel_gs_base(void)
+{
+	(void)cpu_rdmsr(0xc0000102);
 }
 static void op_rdmsr_vp_index(void)
 {
@@ -299,6 +321,8 @@ static bool setup_vsm(void)
 static void measure(const char *name, op_fn fn, u32 iters)
 {
 	char line[128];
+	u32 extra = 0;
+	u64 c0 = have_vtlvisor ? insns_now(&extra) : 0;
 	u32 i0 = have_vtlvisor ? invepts_now() : 0;
 	u64 e0 = have_vtlvisor ? exits_now() : 0;
 	u64 t0 = cpu_rdtsc();
@@ -306,12 +330,33 @@ static void measure(const char *name, op_fn fn, u32 iters)
 	for (u32 i = 0; i < iters; i++)
 		fn();
 	u64 t1 = cpu_rdtsc();
+	/* The counting build: the path lengths of the last iteration's exits, read first. */
+	struct cpuid_regs last = extra ? cpu_cpuid(0x40000102, 2) : (struct cpuid_regs){ 0 };
 	u64 e1 = have_vtlvisor ? exits_now() : 0;
 	u64 inv = have_vtlvisor ? invepts_now() - i0 : 0;
-	if (have_vtlvisor) /* minus the second exits_now() */
+	u64 c1 = have_vtlvisor ? insns_now(&extra) : 0;
+	u64 exits = e1 - e0 - 1; /* minus the second exits_now() */
+	if (have_vtlvisor && extra) {
+		/* Counted: the reads around the loop (insns_frame) and, per exit in the loop,
+		 * its path with its counting's extra instead of its VMRESUME. */
+		u64 n = c1 - c0, ops;
+		u32 k = (u32)((exits + iters / 2) / iters),
+		    ring[4] = { last.eax, last.ebx, last.ecx, last.edx };
+		char each[48] = "-";
+		if (!insns_frame)
+			insns_frame = n; /* the first row: loop-overhead, no exits */
+		ops = n - insns_frame - exits * extra + exits;
+		/* Each exit of the last iteration, in order (up to four). */
+		for (u32 i = 0, at = 0; i < k && i < 4 && at < sizeof(each); i++)
+			at += (u32)snprintf(each + at, sizeof(each) - at, "%s%u", i ? "+" : "",
+					    ring[(k < 4 ? k : 4) - 1 - i]);
+		snprintf(line, sizeof(line), "BENCH %-22s %8lu %6lu.%02lu %4lu.%02lu %8lu %s", name,
+			 (t1 - t0) / iters, exits / iters, exits * 100 / iters % 100, inv / iters,
+			 inv * 100 / iters % 100, (ops + iters / 2) / iters, each);
+	} else if (have_vtlvisor)
 		snprintf(line, sizeof(line), "BENCH %-22s %8lu %6lu.%02lu %4lu.%02lu", name,
-			 (t1 - t0) / iters, (e1 - e0 - 1) / iters,
-			 (e1 - e0 - 1) * 100 / iters % 100, inv / iters, inv * 100 / iters % 100);
+			 (t1 - t0) / iters, exits / iters, exits * 100 / iters % 100, inv / iters,
+			 inv * 100 / iters % 100);
 	else
 		snprintf(line, sizeof(line), "BENCH %-22s %8lu      -    -", name,
 			 (t1 - t0) / iters);
@@ -408,6 +453,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	__asm__ volatile("cli");
 	measure("loop-overhead", op_none, ITERS);
 	measure("cpuid", op_cpuid, ITERS);
+	measure("rdmsr-kernel-gs-base", op_rdmsr_kernel_gs_base, ITERS);
 	if (have_vtlvisor) {
 		measure("rdmsr-vp-index", op_rdmsr_vp_index, ITERS);
 		__asm__ volatile("sti");
