@@ -7,6 +7,7 @@
 #define HYPERV_HV_H
 
 #include "arch/x86/vcpu.h"
+#include "boot/bootinfo.h"
 #include "lib/types.h"
 
 struct vcpu;
@@ -148,8 +149,6 @@ void hv_vtl_serve_requests(struct vcpu *v);
 /* vcpu_vina_hook (hyperv/vsm.c; set at takeover): VTL0 has interrupts waiting while v runs
  * a higher VTL: that VTL's VINA vector is raised once, if it asked (reference 3.10). */
 void hv_vina_notify(struct vcpu *v);
-/* v's VP assist page at vtl (hypervisor address), NULL when not enabled (hyperv/msr.c). */
-u8 *hv_vp_assist_page(const struct vcpu *v, u32 vtl);
 
 /*
  * Where TLFS state lives (TLFS "private vs shared", reference 2.1):
@@ -168,7 +167,16 @@ struct hv_vtl_partition {
 /* Per VP and per VTL (hyperv/msr.c). */
 struct hv_vtl_vp {
 	u64 vp_assist_msr;
+	u8 *vp_assist; /* the page (hypervisor address) while enabled: the VTL switch reads it */
 };
+extern struct hv_vtl_vp hv_vp[BOOTINFO_MAX_CPUS][HV_MAX_VTLS];
+
+/* v's VP assist page at vtl (hypervisor address), NULL when not enabled. Kept beside the
+ * MSR so that the VTL call path loads one pointer. */
+static inline u8 *hv_vp_assist_page(const struct vcpu *v, u32 vtl)
+{
+	return vtl < HV_MAX_VTLS ? hv_vp[v->index][vtl].vp_assist : NULL;
+}
 
 /* The VTL a VP runs at now (vtl/). */
 static inline u32 hv_active_vtl(const struct vcpu *v)

@@ -27,7 +27,7 @@ static spinlock_t hv_lock = SPINLOCK_INIT;
 static struct hv_vtl_partition hv_part[HV_MAX_VTLS];
 static u64 hv_stub_pa; /* the hypercall page's contents, shared by every VTL0 page */
 /* Per VP and VTL; each owned by its VP's CPU (only it reads or writes its own MSRs). */
-static struct hv_vtl_vp hv_vp[BOOTINFO_MAX_CPUS][HV_MAX_VTLS];
+struct hv_vtl_vp hv_vp[BOOTINFO_MAX_CPUS][HV_MAX_VTLS];
 static u64 hv_reftsc_pa; /* the reference TSC page's contents (one timeline for all VTLs) */
 
 /*
@@ -63,14 +63,6 @@ static u64 hv_stub_page(void)
 		hv_stub_pa = pa;
 	}
 	return hv_stub_pa;
-}
-
-u8 *hv_vp_assist_page(const struct vcpu *v, u32 vtl)
-{
-	u64 msr = vtl < HV_MAX_VTLS ? hv_vp[v->index][vtl].vp_assist_msr : 0;
-
-	/* The GPA passed hv_gpa_is_ram when it was written: guest memory, identity mapped. */
-	return (msr & HV_VP_ASSIST_ENABLE) ? (u8 *)phys_to_virt(msr & ~0xfffULL) : NULL;
 }
 
 bool hv_gpa_is_ram(u64 gpa)
@@ -308,6 +300,9 @@ int hv_msr_write(struct vcpu *v, u32 msr, u64 val)
 			     ((val ^ vp->vp_assist_msr) >> 12 ||
 			      !(vp->vp_assist_msr & HV_VP_ASSIST_ENABLE));
 		vp->vp_assist_msr = val;
+		/* The GPA passed hv_gpa_is_ram: guest memory, identity mapped. */
+		vp->vp_assist = (val & HV_VP_ASSIST_ENABLE) ? (u8 *)phys_to_virt(val & ~0xfffULL) :
+							      NULL;
 		/* A VTL above 0 finds its VTL control area as it stands (reference 3.5): a
 		 * VtlReturn reads VtlReturnX64Rax/Rcx from the page, so they must be there even
 		 * when the page came during this stay in the VTL. */

@@ -104,8 +104,7 @@ static u16 translate(struct vcpu *v, const u8 *in, u64 *result, u64 *gpa_page)
 	/* TLFS 3.12: TlbFlushInhibit locks this VP's TLB against the target VTL's flushes, as
 	 * VsmVpSecureConfig.TlbLocked does, until this VTL returns (or clears it). */
 	if ((flags & TVA_TLB_FLUSH_INHIBIT) && vtl < v->active_vtl)
-		__atomic_or_fetch(&vtl_vp_state(v, v->active_vtl)->secure_config[vtl],
-				  VTL_SECURE_CONFIG_TLB_LOCKED, __ATOMIC_RELEASE);
+		vtl_tlb_lock(vtl_vp_state(v, v->active_vtl), vtl);
 	*gpa_page = 0;
 	int r = guest_walk(vtl, &p, gva, flags & TVA_SET_PAGE_TABLE_BITS,
 			   flags & TVA_VALIDATE_WRITE, &w);

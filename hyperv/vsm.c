@@ -276,7 +276,8 @@ static inline __attribute__((always_inline)) int vtl_call(struct vcpu *v, u64 co
 	    !(vtl_vp_enabled(v) & (1u << to)))
 		return -1;
 	u64 rip = vmread(VMCS_GUEST_RIP);
-	vcpu_skip_instr(v); /* the caller resumes at the stub's RET */
+	vcpu_skip_instr_at(v, rip,
+			   vmread(VMCS_EXIT_INSTR_LEN)); /* the caller resumes at the stub's RET */
 	if (vtl_switch_fast(v, to)) {
 		vmwrite(VMCS_GUEST_RIP, rip);
 		return -1;
@@ -296,7 +297,8 @@ static inline __attribute__((always_inline)) int vtl_return(struct vcpu *v, u64 
 		return -1;
 	struct vtl_vp *s = vtl_vp_state(v, from);
 	u64 rip = vmread(VMCS_GUEST_RIP);
-	vcpu_skip_instr(v); /* the next entry resumes after this return */
+	vcpu_skip_instr_at(
+		v, rip, vmread(VMCS_EXIT_INSTR_LEN)); /* the next entry resumes after this return */
 	if (vtl_switch_fast(v, from - 1)) {
 		vmwrite(VMCS_GUEST_RIP, rip);
 		return -1;
@@ -308,12 +310,7 @@ static inline __attribute__((always_inline)) int vtl_return(struct vcpu *v, u64 
 		v->regs.gpr[RAX] = page ? in_u64(page + HV_VP_ASSIST_RETURN_RAX) : s->ret_rax;
 		v->regs.gpr[RCX] = page ? in_u64(page + HV_VP_ASSIST_RETURN_RCX) : s->ret_rcx;
 	}
-	/* TLFS 3.12: the TLB locks the returning VTL holds on this VP are released. */
-	for (u32 lower = 0; lower < from; lower++)
-		if (__atomic_load_n(&s->secure_config[lower], __ATOMIC_RELAXED) &
-		    VTL_SECURE_CONFIG_TLB_LOCKED)
-			__atomic_and_fetch(&s->secure_config[lower], ~VTL_SECURE_CONFIG_TLB_LOCKED,
-					   __ATOMIC_RELEASE);
+	vtl_tlb_unlock_all(s, from); /* TLFS 3.12 */
 	/* Reference 3.10: VINA.AutoReset clears "asserted" for the next time. */
 	if (s->vina & HV_VINA_AUTO_RESET) {
 		u8 *page = hv_vp_assist_page(v, from);
@@ -774,9 +771,8 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 		/* TlbLocked only: MbecEnabled without MBEC is refused, as the bits after it. */
 		if (val & ~VTL_SECURE_CONFIG_TLB_LOCKED)
 			return HV_STATUS_INVALID_PARAMETER;
-		__atomic_store_n(&vtl_vp_state(t, vtl)
-					  ->secure_config[name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0],
-				 val, __ATOMIC_RELEASE);
+		vtl_secure_config_set(vtl_vp_state(t, vtl), name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0,
+				      val);
 		return HV_STATUS_SUCCESS;
 	}
 	if (t != v)

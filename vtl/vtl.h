@@ -25,6 +25,7 @@ struct vtl_vp {
 	bool created;	  /* its VMCS exists (VTL0's: from takeover) */
 	u8 start_pending; /* StartVirtualProcessor: enter this VTL from init at the next entry */
 	u8 vina_asserted; /* VINA raised: the latch when this VTL has no VP assist page */
+	u8 tlb_locks_set; /* a TlbLocked bit may be set in secure_config (vtl_tlb_lock) */
 	u64 vmcs_pa;
 	u32 entry_ctls;		 /* v->entry_ctls while another VTL runs */
 	struct guest_state init; /* EnableVpVtl's context, until the VMCS is made from it */
@@ -44,6 +45,35 @@ _Static_assert(sizeof(struct vtl_vp) == 512, "vtl_vps[][] indexing on the VTL sw
 
 /* Has a VTL above lower_vtl locked t's TLB against lower_vtl's flushes (TLFS 3.12)? */
 bool vtl_tlb_locked(const struct vcpu *t, u32 lower_vtl);
+
+/* s's VsmVpSecureConfigVtl<lower> = val (any CPU), TlbLocked included. The bit goes in
+ * first, the summary flag after it: vtl_tlb_unlock_all, which clears the flag before it
+ * looks at the bits, never misses a lock. */
+static inline void vtl_secure_config_set(struct vtl_vp *s, u32 lower, u64 val)
+{
+	__atomic_store_n(&s->secure_config[lower], val, __ATOMIC_RELEASE);
+	if (val & VTL_SECURE_CONFIG_TLB_LOCKED)
+		__atomic_store_n(&s->tlb_locks_set, 1, __ATOMIC_RELEASE);
+}
+/* TlbLocked on in s's VsmVpSecureConfigVtl<lower> (any CPU), the other bits kept. */
+static inline void vtl_tlb_lock(struct vtl_vp *s, u32 lower)
+{
+	__atomic_or_fetch(&s->secure_config[lower], VTL_SECURE_CONFIG_TLB_LOCKED, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->tlb_locks_set, 1, __ATOMIC_RELEASE);
+}
+/* TLFS 3.12, at a VtlReturn of s's VTL (vtl): the TLB locks it holds on its VP go. One
+ * load when it holds none, the common case. */
+static inline void vtl_tlb_unlock_all(struct vtl_vp *s, u32 vtl)
+{
+	if (!__atomic_load_n(&s->tlb_locks_set, __ATOMIC_RELAXED) ||
+	    !__atomic_exchange_n(&s->tlb_locks_set, 0, __ATOMIC_ACQ_REL))
+		return;
+	for (u32 lower = 0; lower < vtl; lower++)
+		if (__atomic_load_n(&s->secure_config[lower], __ATOMIC_RELAXED) &
+		    VTL_SECURE_CONFIG_TLB_LOCKED)
+			__atomic_and_fetch(&s->secure_config[lower], ~VTL_SECURE_CONFIG_TLB_LOCKED,
+					   __ATOMIC_RELEASE);
+}
 
 /* HvRegisterVsmPartitionConfig of vtl (1..VTL_MAX; NULL otherwise): one per VTL. */
 u64 *vtl_partition_config(u32 vtl);
@@ -104,9 +134,10 @@ static inline void vtl_switch_commit(struct vcpu *v, const struct vtl_vp *t, u32
 	v->active_vtl = (u8)to;
 }
 
-/* The same, inline for the VTL call path: its common case (both VMCSs exist) here, the
- * rest (a first entry, an error) through vtl_switch(). */
-static inline int vtl_switch_fast(struct vcpu *v, u32 to)
+/* The same, inline for the VTL call path (always: gcc would not inline both of its uses
+ * in hv_vtl_fast): its common case (both VMCSs exist) here, the rest (a first entry, an
+ * error) through vtl_switch(). */
+static inline __attribute__((always_inline)) int vtl_switch_fast(struct vcpu *v, u32 to)
 {
 	struct vtl_vp *vps = vtl_vps[v->index], *f = &vps[v->active_vtl],
 		      *t = &vps[to <= VTL_MAX ? to : 0];

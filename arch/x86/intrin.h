@@ -55,6 +55,12 @@ static inline void wrmsr(u32 msr, u64 v)
 {
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
+/* WRMSR of an MSR with no effect on memory ordering (the SYSCALL MSRs, KERNEL_GS_BASE,
+ * TSC_AUX): no memory clobber, so the compiler keeps what it loaded across it. */
+static inline void wrmsr_relaxed(u32 msr, u64 v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
 static inline void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
@@ -185,14 +191,14 @@ static inline void wbinvd(void)
 
 /* VMX instructions (SDM vol.3 chapter 31). Each returns 0 on success, -1 VMfailInvalid,
  * -2 VMfailValid (error number in VMCS field VM_INSTRUCTION_ERROR). */
-#define VMX_RESULT(insn, ...)                              \
-	({                                                 \
-		u8 _cf, _zf;                               \
-		__asm__ volatile(insn "; setc %0; setz %1" \
-				 : "=qm"(_cf), "=qm"(_zf)  \
-				 : __VA_ARGS__             \
-				 : "cc", "memory");        \
-		_cf ? -1 : (_zf ? -2 : 0);                 \
+/* CF and ZF come out as flag outputs: a caller that ignores the result pays nothing for it
+ * (no SETcc). The memory clobber: VMXON, VMCLEAR and VMPTRLD hand memory to the CPU or take
+ * it back. */
+#define VMX_RESULT(insn, ...)                                                                 \
+	({                                                                                    \
+		bool _cf, _zf;                                                                \
+		__asm__ volatile(insn : "=@ccc"(_cf), "=@ccz"(_zf) : __VA_ARGS__ : "memory"); \
+		_cf ? -1 : (_zf ? -2 : 0);                                                    \
 	})
 static inline int vmxon(u64 pa)
 {
@@ -210,9 +216,14 @@ static inline void vmxoff(void)
 {
 	__asm__ volatile("vmxoff" ::: "cc", "memory");
 }
+/* No memory clobber: the VMCS is not memory to the compiler (SDM vol.3 25.11.1: software
+ * reaches it only through VMREAD and VMWRITE), and the entry (VMLAUNCH, VMRESUME) is in
+ * vmx_run.S, behind a call. */
 static inline int vmwrite(u64 field, u64 v)
 {
-	return VMX_RESULT("vmwrite %3, %2", "r"(field), "rm"(v));
+	bool cf, zf;
+	__asm__ volatile("vmwrite %3, %2" : "=@ccc"(cf), "=@ccz"(zf) : "r"(field), "rm"(v));
+	return cf ? -1 : (zf ? -2 : 0);
 }
 static inline u64 vmread(u64 field)
 {

@@ -35,15 +35,22 @@ static inline u64 vmx_exit_qual(void)
 {
 	return vmread(VMCS_EXIT_QUALIFICATION);
 }
-/* Past an emulated instruction of len bytes; emulating one ends STI / MOV-SS blocking
- * (SDM vol.3 28.3, 27.3.1.5). Inline: nearly every handler ends with it. */
-static inline void vcpu_skip_instr_len(struct vcpu *v, u64 len)
+/* Past an emulated instruction of len bytes at rip (the guest's RIP, read by the caller);
+ * emulating one ends STI / MOV-SS blocking (SDM vol.3 28.3, 27.3.1.5). Inline: nearly
+ * every handler ends with it. */
+static inline void vcpu_skip_instr_at(struct vcpu *v, u64 rip, u64 len)
 {
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
+	(void)v;
+	vmwrite(VMCS_GUEST_RIP, rip + len);
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 			intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
+/* The same at the guest's RIP. */
+static inline void vcpu_skip_instr_len(struct vcpu *v, u64 len)
+{
+	vcpu_skip_instr_at(v, vmread(VMCS_GUEST_RIP), len);
 }
 /* Past the instruction that exited (its length: SDM vol.3 28.2.5, valid for the exits of
  * instructions, not for EPT violations). */

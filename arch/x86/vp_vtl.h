@@ -63,30 +63,32 @@ static inline void vp_private_msrs_init(struct vcpu *v)
 /*
  * From the running VTL's private MSRs to vtl's: KERNEL_GS_BASE read from the CPU into the
  * running VTL's (SWAPGS changes it without an exit), then only what differs written (a
- * WRMSR costs far more than a compare, on hardware and in Bochs alike). Nothing copied.
+ * WRMSR costs far more than a compare, on hardware and in Bochs alike). Nothing copied;
+ * the WRMSRs order no memory, so the compiler compares straight from the two structs.
  */
 static inline void vp_private_msrs_switch(struct vcpu *v, u32 vtl)
 {
 	struct vp_private_msrs *f = v->msrs, *t = vp_vtl_msrs(v, vtl);
-	/* Both sides in locals first: a WRMSR clobbers memory for the compiler, which would
-	 * otherwise recompute t and reload v after every compare. */
-	const struct vp_private_msrs from = *f, to = *t;
 	u64 kgs = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+
+	/* t is a pointer in a register from here: gcc would otherwise recompute its index
+	 * arithmetic at each compare (the WRMSRs take three registers). */
+	__asm__("" : "+r"(t));
 
 	f->kernel_gs_base = kgs;
 	v->msrs = t;
-	if (to.kernel_gs_base != kgs)
-		wrmsr(MSR_IA32_KERNEL_GS_BASE, to.kernel_gs_base);
-	if (to.star != from.star)
-		wrmsr(MSR_IA32_STAR, to.star);
-	if (to.lstar != from.lstar)
-		wrmsr(MSR_IA32_LSTAR, to.lstar);
-	if (to.cstar != from.cstar)
-		wrmsr(MSR_IA32_CSTAR, to.cstar);
-	if (to.sfmask != from.sfmask)
-		wrmsr(MSR_IA32_FMASK, to.sfmask);
-	if ((core.proc2 & PROC2_RDTSCP) && to.tsc_aux != from.tsc_aux)
-		wrmsr(MSR_IA32_TSC_AUX, to.tsc_aux);
+	if (t->kernel_gs_base != kgs)
+		wrmsr_relaxed(MSR_IA32_KERNEL_GS_BASE, t->kernel_gs_base);
+	if (t->star != f->star)
+		wrmsr_relaxed(MSR_IA32_STAR, t->star);
+	if (t->lstar != f->lstar)
+		wrmsr_relaxed(MSR_IA32_LSTAR, t->lstar);
+	if (t->cstar != f->cstar)
+		wrmsr_relaxed(MSR_IA32_CSTAR, t->cstar);
+	if (t->sfmask != f->sfmask)
+		wrmsr_relaxed(MSR_IA32_FMASK, t->sfmask);
+	if ((core.proc2 & PROC2_RDTSCP) && t->tsc_aux != f->tsc_aux)
+		wrmsr_relaxed(MSR_IA32_TSC_AUX, t->tsc_aux);
 }
 
 /* The VPID of v at vtl: VTLs never share TLB entries (SDM vol.3 29.1: translations are

@@ -216,6 +216,10 @@ static inline void wrmsr(u32 msr, u64 v)
 	if (fake_msr_access(msr, true, &v))
 		fake_msr_bad++;
 }
+static inline void wrmsr_relaxed(u32 msr, u64 v)
+{
+	wrmsr(msr, v);
+}
 
 /* ---- CPUID ----------------------------------------------------------------------------- */
 
