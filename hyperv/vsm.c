@@ -390,6 +390,7 @@ void hv_vina_notify(struct vcpu *v)
 #define HV_REG_CR4 0x00040003u
 #define HV_REG_CR8 0x00040004u
 #define HV_REG_PENDING_EVENT0 0x00010004u
+#define HV_REG_PENDING_EVENT1 0x00010005u /* the second 128 bits of a 256-bit event */
 #define HV_REG_APIC_BASE 0x00080003u
 #define HV_REG_EFER 0x00080001u
 #define HV_REG_KERNEL_GS_BASE 0x00080002u
@@ -604,7 +605,8 @@ static u16 pending_event_get(struct vcpu *v, u32 vtl, u64 val[2])
 }
 
 /* A register of VP t at vtl, read by v: SUCCESS, or INVALID_PARAMETER for a name it does
- * not know. The architectural ones only for v itself (a VMCS is current only on its CPU). */
+ * not know. The architectural ones only for v itself (a VMCS is current only on its CPU):
+ * another VP's are ACCESS_DENIED, as OpenHCL answers (docs/DECISIONS.md). */
 static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u64 val[2])
 {
 	val[1] = 0;
@@ -637,7 +639,7 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		return HV_STATUS_SUCCESS;
 	}
 	if (t != v)
-		return HV_STATUS_INVALID_PARAMETER;
+		return HV_STATUS_ACCESS_DENIED;
 	if (is_shared_gpr(name)) {
 		*val = v->regs.gpr[name - HV_REG_RAX]; /* shared by every VTL */
 		return HV_STATUS_SUCCESS;
@@ -647,6 +649,10 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 							      HV_STATUS_SUCCESS;
 	if (name == HV_REG_PENDING_EVENT0)
 		return pending_event_get(v, vtl, val);
+	if (name == HV_REG_PENDING_EVENT1) {
+		*val = 0; /* no event PendingEvent0 holds has a second half */
+		return HV_STATUS_SUCCESS;
+	}
 	u32 msr;
 	u64 *m = private_msr(v, vtl, name, &msr);
 	if (m) {
@@ -742,8 +748,8 @@ static u16 state_register_set(struct vcpu *v, u32 vtl, u32 name, const u64 val[2
 
 /*
  * Writes a register of t at vtl for v (reference 1.7: no side effects; read-only ones and
- * reserved bits refused with INVALID_PARAMETER). Architectural registers: the shared GPRs,
- * RSP, RIP, RFLAGS and CR3 of v itself so far.
+ * reserved bits refused with INVALID_PARAMETER). Architectural registers: v's own only
+ * (another VP's: ACCESS_DENIED, as for a read).
  */
 static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, const u64 v2[2])
 {
@@ -751,7 +757,8 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 
 	/* Every register but the segment and table ones is 64 bits: the upper half is 0. */
 	bool wide = (name >= HV_REG_ES && name < HV_REG_ES + SEG_COUNT) || name == HV_REG_IDTR ||
-		    name == HV_REG_GDTR || name == HV_REG_PENDING_EVENT0;
+		    name == HV_REG_GDTR || name == HV_REG_PENDING_EVENT0 ||
+		    name == HV_REG_PENDING_EVENT1;
 	if (v2[1] && !wide)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (name == HV_REG_VSM_VINA) {
@@ -776,7 +783,7 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 		return HV_STATUS_SUCCESS;
 	}
 	if (t != v)
-		return HV_STATUS_INVALID_PARAMETER;
+		return HV_STATUS_ACCESS_DENIED; /* as for a read */
 	if (is_shared_gpr(name)) {
 		v->regs.gpr[name - HV_REG_RAX] = val;
 		return HV_STATUS_SUCCESS;
@@ -788,6 +795,10 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 		return state_register_set(v, vtl, name, v2);
 	if (name == HV_REG_PENDING_EVENT0)
 		return pending_event_set(v, vtl, v2);
+	/* Every event type PendingEvent0 takes (exceptions) fits in its 128 bits: the second
+	 * half is 0, and writing 0 is accepted (hypervisors write both halves together). */
+	if (name == HV_REG_PENDING_EVENT1)
+		return (v2[0] || v2[1]) ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
 	u32 msr;
 	u64 *m = private_msr(v, vtl, name, &msr);
 	if (m) {

@@ -219,6 +219,18 @@ static u64 get_reg(u32 name, u8 input_vtl, u64 *val)
 	return rax & 0xffff;
 }
 
+/* GetVpRegisters of one name of VP vp_index: the status. */
+static u64 get_reg_of(u32 vp_index, u32 name, u8 input_vtl, u64 *val)
+{
+	memset(fake_guest_mem, 0, 32);
+	put64(IN, HV_PARTITION_ID_SELF);
+	put64(IN + 8, (u64)vp_index | (u64)input_vtl << 32);
+	memcpy(fake_guest_mem + IN + 16, &name, 4);
+	u64 rax = mem_call(HVCALL_GET_VP_REGISTERS | (1ULL << 32));
+	*val = get64(OUT);
+	return rax & 0xffff;
+}
+
 /* SetVpRegisters of one name and value (element reserved bytes: rsvd). */
 static u64 set_reg(u32 name, u8 input_vtl, u64 val, u32 rsvd)
 {
@@ -561,6 +573,20 @@ static void test_get_vp_registers(void **state)
 	assert_int_equal(val, VTL1_RIP + 2 * VMCALL_LEN); /* after its two calls above */
 	assert_int_equal(get_reg(0x000d0003, 0, &val), 0);
 	assert_int_equal(val, 1 | 3 << 16); /* ActiveVtl 1 */
+	/* Another VP: its VSM registers, not its architectural ones (they are in its own
+	 * CPU's VMCS): ACCESS_DENIED, as OpenHCL answers, for a read and for a write. */
+	assert_int_equal(get_reg_of(1, 0x000d0003, USE_VTL(0), &val), 0);
+	assert_int_equal(val, 0 | 1 << 16); /* VP 1: at VTL0, VTL1 not enabled there */
+	assert_int_equal(get_reg_of(1, 0x00020010, USE_VTL(0), &val), HV_STATUS_ACCESS_DENIED);
+	memset(fake_guest_mem, 0, 48);
+	put64(IN, HV_PARTITION_ID_SELF);
+	put64(IN + 8, 1 | (u64)USE_VTL(0) << 32);
+	u32 rip_name = 0x00020010;
+	memcpy(fake_guest_mem + IN + 16, &rip_name, 4);
+	put64(IN + 32, 0x1000);
+	assert_int_equal(mem_call(HVCALL_SET_VP_REGISTERS | (1ULL << 32)) & 0xffff,
+			 HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(get_reg_of(7, 0x000d0003, USE_VTL(0), &val), HV_STATUS_INVALID_VP_INDEX);
 }
 
 static void test_set_vp_registers(void **state)
@@ -682,6 +708,14 @@ static void test_pending_event(void **state)
 	/* One event per entry: a second one waits for the VTL to take the first. */
 	assert_int_equal(set_reg128(0x00010004, USE_VTL(0), 1 | 6ULL << 16, 0),
 			 HV_STATUS_INVALID_VP_STATE);
+	/* PendingEvent1, the second half of a 256-bit event: 0 for every event PendingEvent0
+	 * takes; writing 0 is accepted (callers write both halves), anything else refused. */
+	assert_int_equal(get_reg(0x00010005, USE_VTL(0), &val), 0);
+	assert_int_equal(val, 0);
+	assert_int_equal(get64(OUT + 8), 0);
+	assert_int_equal(set_reg128(0x00010005, USE_VTL(0), 0, 0), 0);
+	assert_int_equal(set_reg128(0x00010005, USE_VTL(0), 1, 0), 5);
+	assert_int_equal(set_reg128(0x00010005, USE_VTL(0), 0, 1ULL << 63), 5);
 	vtl_stub(HVCALL_VTL_RETURN, 1);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000b0eULL);
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_EXCEPTION_ERRCODE), 2);
@@ -985,6 +1019,17 @@ static void test_tlb_lock(void **state)
 	assert_int_equal(vp1_flush(1), ~0ULL);
 	assert_int_equal(set_reg(0x000d0010, 0, 0, 0), 0); /* or VTL1 clears it */
 	assert_int_equal(vp1_flush(1), 0);
+	/* The return looks at the locks only when one may be set: a lock taken after a
+	 * return that found none is still released by the next one, every time. */
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	for (int round = 0; round < 2; round++) {
+		vtl_stub(HVCALL_VTL_CALL, 0);
+		assert_int_equal(set_reg(0x000d0010, 0, 2, 0), 0);
+		assert_true(vtl_tlb_locked(&vp, 0));
+		vtl_stub(HVCALL_VTL_RETURN, 1);
+		assert_false(vtl_tlb_locked(&vp, 0));
+		assert_int_equal(vp1_flush(1), 0);
+	}
 }
 
 /* ---- interrupts ------------------------------------------------------------------------ */
