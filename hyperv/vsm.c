@@ -382,6 +382,7 @@ void hv_vina_notify(struct vcpu *v)
 #define HV_REG_VSM_CAPABILITIES 0x000d0006u
 #define HV_REG_VSM_PARTITION_CONFIG 0x000d0007u
 #define HV_REG_VSM_VP_SECURE_CONFIG_VTL0 0x000d0010u /* + n: VsmVpSecureConfigVtl<n> */
+#define HV_REG_VSM_VP_WAIT_FOR_TLB_LOCK 0x000d0020u  /* bit 0 Wait (reference 3.12) */
 #define HV_REG_RAX 0x00020000u /* ..0x0002000f: RAX RCX RDX RBX RSP RBP RSI RDI R8-R15 */
 #define HV_REG_RIP 0x00020010u
 #define HV_REG_RFLAGS 0x00020011u
@@ -627,6 +628,9 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 	case HV_REG_VSM_VINA:
 		*val = vtl_vp_state(t, vtl)->vina;
 		return HV_STATUS_SUCCESS;
+	case HV_REG_VSM_VP_WAIT_FOR_TLB_LOCK:
+		*val = 0; /* the wait is the write itself: nothing stays set */
+		return HV_STATUS_SUCCESS;
 	case HV_REG_VSM_PARTITION_CONFIG:
 		if (!vtl_partition_config(vtl))
 			return HV_STATUS_INVALID_PARAMETER; /* VTL0 has none */
@@ -765,6 +769,14 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 		struct vtl_vp *s = vtl_vp_state(t, vtl);
 		s->vina = (val & HV_VINA_WRITABLE) | (s->vina & ~HV_VINA_WRITABLE); /* RsvdP */
 		return HV_STATUS_SUCCESS;
+	}
+	if (name == HV_REG_VSM_VP_WAIT_FOR_TLB_LOCK) {
+		/* Reference 3.12: a VTL waits until no higher VTL holds its VP's TLB locked.
+		 * Its own VP and VTL only; the call does not complete while a lock is held (the
+		 * VMCALL runs again from this element, as a flush that meets a lock does). */
+		if (t != v || vtl != v->active_vtl || (val & ~1ULL))
+			return HV_STATUS_INVALID_PARAMETER;
+		return ((val & 1) && vtl_tlb_locked(v, vtl)) ? HV_CALL_CONTINUE : HV_STATUS_SUCCESS;
 	}
 	if (name == HV_REG_VSM_PARTITION_CONFIG) {
 		u64 *cfg = vtl_partition_config(vtl);

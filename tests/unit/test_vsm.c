@@ -991,9 +991,32 @@ static u64 vp1_flush(u64 mask)
 	return vp1.regs.gpr[RAX];
 }
 
+/* vp1 (at VTL0) writes its VsmVpWaitForTlbLock: RAX afterwards, or ~0 if the VMCALL must
+ * run again. */
+static u64 vp1_wait_for_tlb_lock(u64 val)
+{
+	u32 name = 0x000d0020;
+
+	memset(fake_guest_mem, 0, 48);
+	put64(IN, HV_PARTITION_ID_SELF);
+	put64(IN + 8, HV_VP_INDEX_SELF);
+	memcpy(fake_guest_mem + IN + 16, &name, 4);
+	put64(IN + 32, val);
+	vp1.regs.gpr[RAX] = ~0ULL;
+	vp1.regs.gpr[RCX] = HVCALL_SET_VP_REGISTERS | (1ULL << 32);
+	vp1.regs.gpr[RDX] = FAKE_GUEST_GPA + IN;
+	vp1.regs.gpr[R8] = 0;
+	u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, VMCALL_LEN);
+	assert_int_equal(vmexit_dispatch(&vp1, EXIT_VMCALL), EXIT_RESUME);
+	if (vp1.regs.gpr[RAX] == ~0ULL)
+		assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip);
+	return vp1.regs.gpr[RAX];
+}
+
 static void test_tlb_lock(void **state)
 {
-	u64 res, gpn;
+	u64 res, gpn, val;
 
 	enable_vtl1();
 	vtl_stub(HVCALL_VTL_CALL, 0);
@@ -1019,6 +1042,16 @@ static void test_tlb_lock(void **state)
 	assert_int_equal(vp1_flush(1), ~0ULL);
 	assert_int_equal(set_reg(0x000d0010, 0, 0, 0), 0); /* or VTL1 clears it */
 	assert_int_equal(vp1_flush(1), 0);
+	/* VsmVpWaitForTlbLock: VP 1's VTL0 waits while its TLB is locked (here by the API a
+	 * higher VTL's SetVpRegisters uses), and goes on once it is not; reads as 0. */
+	vtl_secure_config_set(vtl_vp_state(&vp1, 1), 0, 2);
+	assert_int_equal(vp1_wait_for_tlb_lock(1), ~0ULL);
+	assert_int_equal(vp1_wait_for_tlb_lock(0), 1ULL << 32); /* Wait clear: no wait */
+	assert_int_equal(vp1_wait_for_tlb_lock(2), HV_STATUS_INVALID_PARAMETER);
+	vtl_secure_config_set(vtl_vp_state(&vp1, 1), 0, 0);
+	assert_int_equal(vp1_wait_for_tlb_lock(1), 1ULL << 32);
+	assert_int_equal(get_reg(0x000d0020, 0, &val), 0);
+	assert_int_equal(val, 0);
 	/* The return looks at the locks only when one may be set: a lock taken after a
 	 * return that found none is still released by the next one, every time. */
 	vtl_stub(HVCALL_VTL_RETURN, 1);
