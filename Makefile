@@ -135,10 +135,13 @@ guests: $(GUEST_EFIS)
 UNIT_TESTS :=
 -include $(wildcard tests/unit/*.mk)
 $(B)/host/%: ; @true
+# One compiler call builds a test from all its sources, so -MMD would keep only the last
+# source's headers: a separate -MM pass lists them all (a header change rebuilds the test).
 define unit_rule
 $(B)/host/$(1): $($(1)_SRCS)
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$@"
+	@$(HOST_CC) $(HOST_CFLAGS) $($(1)_CFLAGS) -MM -MP -MT $$@ $$^ > $$@.d
 	@$(HOST_CC) $(HOST_CFLAGS) $($(1)_CFLAGS) $$^ -o $$@ $(HOST_LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
