@@ -191,11 +191,23 @@ static void send_ipi(const struct ap_plan *p, u32 apic_id, u32 icr_lo)
 }
 
 /*
+ * INIT, then 10 ms: the AP is in its INIT state, waiting for a SIPI (SDM Vol. 3A, "Typical
+ * BSP Initialization Sequence"). In xAPIC mode the INIT level de-assert follows the INIT,
+ * as Linux sends it (the SDM's own sequence has none: processors since the Pentium 4
+ * ignore it, see the ICR "Level" flag in SDM Vol. 3A, "Interrupt Command Register (ICR)");
+ * in x2APIC mode it is left out.
+ */
+static void init_ap(const struct ap_plan *p, u32 apic_id)
+{
+	send_ipi(p, apic_id, ICR_TRIGGER_LEVEL | ICR_LEVEL_ASSERT | ICR_DM_INIT);
+	delay_us(p, 10000);
+	if (!p->x2apic)
+		send_ipi(p, apic_id, ICR_TRIGGER_LEVEL | ICR_DM_INIT);
+}
+
+/*
  * INIT, 10 ms, SIPI, 200 us, SIPI: the BSP's sequence in SDM Vol. 3A, "Typical BSP
- * Initialization Sequence" (MP initialization protocol), sent to one AP. In xAPIC mode the
- * INIT level de-assert follows the INIT, as Linux sends it (the SDM's own sequence has none:
- * processors since the Pentium 4 ignore it, see the ICR "Level" flag in SDM Vol. 3A,
- * "Interrupt Command Register (ICR)"); in x2APIC mode it is left out.
+ * Initialization Sequence" (MP initialization protocol), sent to one AP.
  */
 static void restart_ap(const struct ap_plan *p, u32 apic_id, struct ap_result *r)
 {
@@ -205,10 +217,7 @@ static void restart_ap(const struct ap_plan *p, u32 apic_id, struct ap_result *r
 
 	*r = (struct ap_result){ 0 };
 	mailbox_clear(p);
-	send_ipi(p, apic_id, ICR_TRIGGER_LEVEL | ICR_LEVEL_ASSERT | ICR_DM_INIT);
-	delay_us(p, 10000);
-	if (!p->x2apic)
-		send_ipi(p, apic_id, ICR_TRIGGER_LEVEL | ICR_DM_INIT);
+	init_ap(p, apic_id);
 	start = cpu_rdtsc();
 	send_ipi(p, apic_id, ICR_LEVEL_ASSERT | ICR_DM_STARTUP | vector);
 	delay_us(p, 200);
