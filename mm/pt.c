@@ -406,6 +406,23 @@ int pt_lookup(const struct pt *pt, u64 va, u64 *pa, struct pt_attr *a, unsigned 
 	return -ENOENT;
 }
 
+u64 *pt_leaf_table(const struct pt *pt, u64 va)
+{
+	const struct pt_format *f = pt->fmt;
+	u64 table_pa = pt->root_pa;
+	u64 lin;
+
+	if (pt_lin(pt, ALIGN_DOWN(va, PAGE_SIZE), PAGE_SIZE, &lin))
+		return NULL;
+	for (unsigned l = PT_LEVELS; l > 1; l--) {
+		u64 e = pt_get(&pt_table(table_pa)[pt_index(lin, l)]);
+		if (!pt_is_table(pt, e, l))
+			return NULL;
+		table_pa = f->addr(e, l);
+	}
+	return pt_table(table_pa);
+}
+
 static int pt_walk_table(const struct pt *pt, u64 table_pa, unsigned level, u64 s, u64 end,
 			 pt_walk_fn fn, void *ctx)
 {

@@ -146,6 +146,13 @@ int pt_lookup(const struct pt *pt, u64 va, u64 *pa, struct pt_attr *a, unsigned 
 int pt_merge(struct pt *pt, u64 va, u64 size);
 
 /*
+ * The table of 4 KiB leaves that maps va's page, for callers that rewrite leaves in place
+ * (arch/x86/ept_prot.c: one 64-bit store per leaf, the format's bits kept): NULL when va is
+ * unmapped or mapped by a larger leaf. Valid until an operation frees that table.
+ */
+u64 *pt_leaf_table(const struct pt *pt, u64 va);
+
+/*
  * Calls fn for every leaf intersecting [va, va + size), in address order, clipped to the
  * range (va and pa of the first mapped byte in the range, size of the mapped part). A
  * non-zero return from fn stops the walk and is returned.

@@ -7,6 +7,7 @@ STATIC_ASSERT(EPT_ADDR_4K == 0x000ffffffffff000ULL, "4K address field is bits 51
 STATIC_ASSERT((EPT_ADDR_2M & (EPT_R | EPT_W | EPT_X | EPT_MT_MASK | EPT_IPAT | EPT_LARGE | EPT_A |
 			      EPT_D | EPT_XU)) == 0,
 	      "attribute bits lie below the address");
+STATIC_ASSERT((EPT_NOACCESS & (EPT_ADDR_4K | EPT_SUPPRESS_VE)) == 0, "an ignored bit, 56:52");
 /* The abstract memory types are the architectural ones, so they pass through unchanged. */
 STATIC_ASSERT(EPT_MT_UC == PT_MT_UC && EPT_MT_WC == PT_MT_WC && EPT_MT_WT == PT_MT_WT &&
 		      EPT_MT_WP == PT_MT_WP && EPT_MT_WB == PT_MT_WB,
@@ -18,11 +19,12 @@ STATIC_ASSERT((EPTP_MT_MASK | (7ULL << EPTP_WALK_SHIFT) | EPTP_AD_ENABLE) == GEN
 
 /*
  * SDM vol.3 29.3.3.1 (EPT misconfigurations): write without read, and memory types 2, 3 and
- * 7, are misconfigurations; an entry with no access at all is not present.
+ * 7, are misconfigurations. No access at all is a leaf the CPU sees as not present
+ * (EPT_NOACCESS).
  */
 static bool ept_attr_ok(const struct pt_attr *a)
 {
-	if (!a->perm || (a->perm & ~(PT_R | PT_W | PT_X | PT_XU)))
+	if (a->perm & ~(PT_R | PT_W | PT_X | PT_XU))
 		return false;
 	if ((a->perm & PT_W) && !(a->perm & PT_R))
 		return false;
@@ -64,14 +66,16 @@ static u64 ept_mk_leaf(u64 pa, unsigned level, const struct pt_attr *a)
 		e |= EPT_XU;
 	if (a->flags & PT_F_IGNORE_PAT)
 		e |= EPT_IPAT;
+	if (!a->perm)
+		e |= EPT_NOACCESS;
 	return e;
 }
 
 /* SDM vol.3 29.3.2: an entry is present if any of bits 2:0 is set, or (with mode-based
- * execute control) bit 10. */
+ * execute control) bit 10; for the engine also a no-access leaf. */
 static bool ept_present(u64 e)
 {
-	return e & EPT_PERM_BITS;
+	return e & (EPT_PERM_BITS | EPT_NOACCESS);
 }
 
 /* Bit 7 maps a page in a PDPTE or PDE; it is reserved in a PML4E and ignored in a PTE. */

@@ -7,7 +7,8 @@
  * execute control is on), PT_XU is bit 10 (user execute, meaningful only with MBEC: the
  * caller maps with PT_XU only when it enabled MBEC), memory type in bits 5:3, PT_F_IGNORE_PAT
  * is bit 6. Execute-only pages (X without R) need IA32_VMX_EPT_VPID_CAP bit 0: the caller's
- * business. Non-leaf entries grant everything (R, W, X and user execute).
+ * business. A leaf with no permission at all carries EPT_NOACCESS. Non-leaf entries grant
+ * everything (R, W, X and user execute).
  */
 #ifndef ARCH_X86_EPT_FORMAT_H
 #define ARCH_X86_EPT_FORMAT_H
@@ -26,6 +27,11 @@
 #define EPT_A BIT(8)
 #define EPT_D BIT(9)
 #define EPT_XU BIT(10) /* user-mode execute, with mode-based execute control */
+/* Software: a leaf with no access that still maps its page (HPA, memory type kept). Bits
+ * 2:0 clear make it not present to the CPU (every access is an EPT violation), and bits
+ * 56:52 are ignored by it (SDM vol.3 tables 29-2, 29-4, 29-6); to the page-table engine it
+ * is a leaf, so it is looked up, split and merged like any other. */
+#define EPT_NOACCESS BIT(52)
 #define EPT_SUPPRESS_VE BIT(63)
 #define EPT_ADDR_4K GENMASK(51, 12)
 #define EPT_ADDR_2M GENMASK(51, 21)

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+/* The protection engine: the mirror and the protected view, changed in place (ept_prot.h). */
+#include "arch/x86/ept_prot.h"
+
+#include "arch/x86/ept_format.h"
+#include "lib/compiler.h"
+#include "lib/errno.h"
+
+#define EPT_PERMS (EPT_R | EPT_W | EPT_X | EPT_XU)
+#define EPT_LEAF_PERMS (EPT_PERMS | EPT_NOACCESS)
+
+u64 ept_prot_leaf_perm(const struct ept_prot *p, u8 val)
+{
+	if (val == MIRROR_NOT_RAM)
+		return EPT_R | EPT_W | EPT_X;
+	u64 perm = ((val & 1) ? EPT_R : 0) | ((val & 2) ? EPT_W : 0) | ((val & 4) ? EPT_X : 0) |
+		   ((p->mbec && (val & 8)) ? EPT_XU : 0);
+	return perm ? perm : EPT_NOACCESS;
+}
+
+int ept_prot_init(struct ept_prot *p, struct pt *view, u64 top, u8 val,
+		  const struct pt_alloc *alloc)
+{
+	p->view = view;
+	p->mbec = false;
+	return mirror_init(&p->mirror, top, val, alloc);
+}
+
+void ept_prot_destroy(struct ept_prot *p)
+{
+	mirror_destroy(&p->mirror);
+}
+
+/* The view's table of 4 KiB leaves for gpa's 2 MiB, split out of a large leaf if needed
+ * (same HPA, type and permissions: no translation changes). NULL: *err says why. */
+static u64 *view_table(struct ept_prot *p, u64 gpa, int *err)
+{
+	u64 *t = pt_leaf_table(p->view, gpa);
+	struct pt_attr a;
+
+	if (t)
+		return t;
+	*err = pt_lookup(p->view, gpa, NULL, &a, NULL);
+	if (*err)
+		return NULL; /* the view maps all of [0, top): not reached */
+	*err = pt_protect(p->view, ALIGN_DOWN(gpa, PAGE_SIZE), PAGE_SIZE, &a);
+	return *err ? NULL : pt_leaf_table(p->view, gpa);
+}
+
+/* Done with block b: when it is uniform again it becomes one entry, and the view merges
+ * over what is uniform now (a 2 MiB, 1 GiB or 512 GiB range). */
+static void block_done(struct ept_prot *p, struct mirror_block *b, struct ept_prot_result *r)
+{
+	if (!mirror_block_uniform(b, mirror_block_get(b, 0)))
+		return;
+	u64 size = mirror_collapse(&p->mirror, b), start = ALIGN_DOWN(b->gpa, size);
+	u64 tables = p->view->nr_tables;
+	/* b is free now: b->gpa still holds (only the free-list link is written). */
+	(void)pt_merge(p->view, start, MIN(size, p->mirror.top - start));
+	r->merged |= p->view->nr_tables < tables;
+}
+
+int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_prot_result *r)
+{
+	const u64 pages = p->mirror.top >> 12, perm = ept_prot_leaf_perm(p, val);
+	struct mirror_block *b = NULL;
+	u64 *t = NULL, removed = 0, cur = ~0ULL;
+	int err = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		u64 g = gpn[i];
+		if (g >= pages) {
+			err = -EINVAL;
+			break;
+		}
+		if (g >> 9 != cur) { /* another 2 MiB: its block, and its view table */
+			if (b)
+				block_done(p, b, r);
+			b = mirror_block(&p->mirror, g << 12);
+			if (!b) {
+				err = -ENOMEM;
+				break;
+			}
+			t = b->view_table;
+			if (!t && !(t = b->view_table = view_table(p, g << 12, &err))) {
+				break;
+			}
+			cur = g >> 9;
+		}
+		u32 k = (u32)g & 511;
+		u8 old = mirror_block_get(b, k);
+		u64 e = t[k];
+		/* Not RAM of the partition, or an overlay (its leaf maps another page). */
+		if (old == MIRROR_NOT_RAM || (e & EPT_ADDR_4K) != g << 12) {
+			err = -EINVAL;
+			break;
+		}
+		if (old == val)
+			continue;
+		mirror_block_set(b, k, old, val);
+		/* One store: a walker sees the old leaf or the new (SDM vol.3 29.3.2). */
+		*(volatile u64 *)&t[k] = (e & ~EPT_LEAF_PERMS) | perm;
+		removed |= e & ~perm;
+	}
+	if (b)
+		block_done(p, b, r);
+	r->done = i;
+	r->tightened |= (removed & EPT_PERMS) != 0;
+	return err;
+}
+
+int ept_prot_fill(struct ept_prot *p, u64 gpa, u64 size, u8 val, struct ept_prot_result *r)
+{
+	int err = mirror_fill(&p->mirror, gpa, size, val);
+
+	if (err || val == MIRROR_NOT_RAM)
+		return err; /* the view keeps the takeover map's permissions there */
+	/* Leaf by leaf: a large leaf the range covers only in part is split by pt_protect. */
+	for (u64 cur = gpa, end = gpa + size; cur < end;) {
+		struct pt_attr a;
+		unsigned level;
+		u64 pa;
+		if (pt_lookup(p->view, cur, &pa, &a, &level))
+			return -EINVAL;
+		u64 lsize = PT_LEVEL_SIZE(level), seg = MIN(end, ALIGN_DOWN(cur, lsize) + lsize);
+		u64 perm = ept_prot_leaf_perm(p, val);
+		u8 want = (u8)(((perm & EPT_R) ? PT_R : 0) | ((perm & EPT_W) ? PT_W : 0) |
+			       ((perm & EPT_X) ? PT_X : 0) | ((perm & EPT_XU) ? PT_XU : 0));
+		if (pa == cur && a.perm != want) { /* not an overlay, not the pool's scratch */
+			r->tightened |= (a.perm & ~want) != 0;
+			a.perm = want;
+			err = pt_protect(p->view, cur, seg - cur, &a);
+			if (err)
+				return err;
+		}
+		cur = seg;
+	}
+	r->done = 1;
+	return 0;
+}
