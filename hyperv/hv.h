@@ -109,6 +109,7 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST 0x0003
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT 0x0008
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI 0x000b
+#define HVCALL_MODIFY_VTL_PROTECTION_MASK 0x000c
 #define HVCALL_ENABLE_PARTITION_VTL 0x000d
 #define HVCALL_ENABLE_VP_VTL 0x000f
 #define HVCALL_VTL_CALL 0x0011
@@ -149,6 +150,9 @@ void hv_vtl_serve_requests(struct vcpu *v);
 /* vcpu_vina_hook (hyperv/vsm.c; set at takeover): VTL0 has interrupts waiting while v runs
  * a higher VTL: that VTL's VINA vector is raised once, if it asked (reference 3.10). */
 void hv_vina_notify(struct vcpu *v);
+/* A VTL0 access a protection forbids, as a GPA intercept to VTL1 (vcpu_gpa_intercept_hook,
+ * hyperv/vsm_prot.c). */
+int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 qual, u8 memtype);
 
 /*
  * Where TLFS state lives (TLFS "private vs shared", reference 2.1):

@@ -270,6 +270,9 @@ static const struct hv_call hv_calls[] = {
 	[HVCALL_ENABLE_PARTITION_VTL] = { HV_PRIV_ACCESS_VSM, 0, 16, 0, 0, 0,
 					  hv_enable_partition_vtl },
 	[HVCALL_ENABLE_VP_VTL] = { HV_PRIV_ACCESS_VSM, 0, 240, 0, 0, 0, hv_enable_vp_vtl },
+	/* hyperv/vsm_prot.c */
+	[HVCALL_MODIFY_VTL_PROTECTION_MASK] = { HV_PRIV_ACCESS_VSM, HV_CALL_REP, 16, 8, 0, 0,
+						hv_modify_vtl_protection_mask },
 	[HVCALL_GET_VP_REGISTERS] = { HV_PRIV_ACCESS_VP_REGISTERS, HV_CALL_REP, 16, 4, 0, 16,
 				      hv_get_vp_registers },
 	[HVCALL_SET_VP_REGISTERS] = { HV_PRIV_ACCESS_VP_REGISTERS, HV_CALL_REP, 16, 32, 0, 0,

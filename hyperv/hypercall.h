@@ -58,6 +58,11 @@ u16 hv_target_vtl(const struct vcpu *v, const struct vcpu *t, u8 input_vtl, u32 
 u16 hv_enable_partition_vtl(struct vcpu *v, struct hv_args *a);
 u16 hv_enable_vp_vtl(struct vcpu *v, struct hv_args *a);
 u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a);
+/* VTL protections (hyperv/vsm_prot.c). */
+u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a);
+/* VsmPartitionConfig of vtl = val (SetVpRegisters); writable: the bits vsm.c takes besides
+ * EnableVtlProtection and DefaultVtlProtectionMask. */
+u16 hv_partition_config_set(struct vcpu *v, u32 vtl, u64 val, u64 writable);
 u16 hv_set_vp_registers(struct vcpu *v, struct hv_args *a);
 u16 hv_start_virtual_processor(struct vcpu *v, struct hv_args *a);
 /* hyperv/translate.c */

@@ -405,9 +405,9 @@ void hv_vina_notify(struct vcpu *v)
 #define HV_REG_GDTR 0x00070001u
 #define HV_VSM_CAP_DR6_SHARED (1ULL << 0) /* LSB-first numbering (reference 3.14) */
 #define HV_VINA_WRITABLE GENMASK(10, 0)	  /* vector, enabled, auto-reset, auto-EOI */
-/* VsmPartitionConfig bits taken so far: ZeroMemoryOnReset (5), DenyLowerVtlStartup (6).
- * EnableVtlProtection and DefaultVtlProtectionMask (4:0) come with the protections (issue
- * 5), the intercept bits with secure intercepts: refused until then, not ignored. */
+/* VsmPartitionConfig bits taken here: ZeroMemoryOnReset (5), DenyLowerVtlStartup (6);
+ * EnableVtlProtection and DefaultVtlProtectionMask (4:0) in vsm_prot.c. The intercept bits
+ * come with secure intercepts: refused until then, not ignored. */
 #define HV_PARTITION_CONFIG_WRITABLE (GENMASK(6, 5))
 
 /* The VMCS field behind an architectural register of the running or a lower VTL; 0 if the
@@ -778,13 +778,8 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 			return HV_STATUS_INVALID_PARAMETER;
 		return ((val & 1) && vtl_tlb_locked(v, vtl)) ? HV_CALL_CONTINUE : HV_STATUS_SUCCESS;
 	}
-	if (name == HV_REG_VSM_PARTITION_CONFIG) {
-		u64 *cfg = vtl_partition_config(vtl);
-		if (!cfg || (val & ~HV_PARTITION_CONFIG_WRITABLE))
-			return HV_STATUS_INVALID_PARAMETER;
-		*cfg = val;
-		return HV_STATUS_SUCCESS;
-	}
+	if (name == HV_REG_VSM_PARTITION_CONFIG)
+		return hv_partition_config_set(v, vtl, val, HV_PARTITION_CONFIG_WRITABLE);
 	if (name >= HV_REG_VSM_VP_SECURE_CONFIG_VTL0 &&
 	    name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0 < vtl) {
 		/* TlbLocked only: MbecEnabled without MBEC is refused, as the bits after it. */

@@ -143,9 +143,10 @@ static int core_global_init(struct bootinfo *bi)
 	 * fault (SDM vol.1 13.1: #UD without CR4.OSFXSR or with CR0.EM, #NM with CR0.TS; the
 	 * host CR0/CR4 are these, loaded at every exit). */
 	hv_xmm_init((read_cr4() & CR4_OSFXSR) && !(read_cr0() & (CR0_EM | CR0_TS)));
-	hv_set_privileges_off(bi->config.hv_off); /* also computes the offer from the above */
-	vcpu_vtl_hook = hv_vtl_serve_requests;	  /* VTL requests arch/x86 serves before entry */
-	vcpu_vina_hook = hv_vina_notify;	  /* VINA: VTL0's interrupts seen from above */
+	hv_set_privileges_off(bi->config.hv_off);   /* also computes the offer from the above */
+	vcpu_vtl_hook = hv_vtl_serve_requests;	    /* VTL requests arch/x86 serves before entry */
+	vcpu_vina_hook = hv_vina_notify;	    /* VINA: VTL0's interrupts seen from above */
+	vcpu_gpa_intercept_hook = hv_gpa_intercept; /* VTL protections: secure intercepts */
 	if (bi->config.hv_off)
 		pr_info("TLFS privileges switched off by hvoff=: %#llx; offered: %#llx\n",
 			(unsigned long long)bi->config.hv_off, (unsigned long long)hv_privileges());

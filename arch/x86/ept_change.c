@@ -6,12 +6,14 @@
 #include "arch/x86/core.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/ept_format.h"
+#include "arch/x86/ept_prot.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/tlb.h"
 #include "arch/x86/vmexit.h"
 #include "lib/errno.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
+#include "mm/phys.h"
 #include "mm/pool.h"
 
 /* Per VTL: the hypercall and reference TSC pages, and each VP's SynIC message and event
@@ -25,6 +27,40 @@ static u64 ept_overlays[EPT_OVERLAYS_MAX];
 static u32 ept_noverlays;
 extern struct mtrr_state core_mtrr;
 
+/*
+ * VTL protections (issue 5): VTL0's view under VTL1's protections, once VTL1 enabled them.
+ * Owned by ept_lock, like every change of a view.
+ */
+static struct ept_prot ept_prot0;
+static bool ept_prot_on;
+/* Retire more than this many freed tables and the next change invalidates even when it
+ * only relaxed (the tables go back to the pool then). */
+#define EPT_RETIRE_SOFT_MAX 64u
+
+/*
+ * Tables freed from a view (a merge, an overlay's unmap) must not be reused while a CPU may
+ * still walk them through its paging-structure caches (SDM vol.3 29.4.2): they wait in a
+ * list until the next invalidation of the views (ept_publish). The list runs through entry
+ * 0 of each: a page address, bits 2:0 clear, reads as not present to a late walker (an EPT
+ * violation that exit_ept_violation finds spurious). Owned by ept_lock.
+ */
+static u64 ept_retired;
+static u32 ept_nretired;
+
+static u64 ept_view_table_alloc(void *ctx)
+{
+	return pool_alloc_pages(1);
+}
+
+static void ept_view_table_retire(void *ctx, u64 pa)
+{
+	*(volatile u64 *)phys_to_virt(pa) = ept_retired;
+	ept_retired = pa;
+	ept_nretired++;
+}
+
+static const struct pt_alloc ept_view_alloc = { ept_view_table_alloc, ept_view_table_retire, NULL };
+
 int ept_view_build(u32 vtl, struct ept_stats *st)
 {
 	const struct bootinfo *bi = core.bi;
@@ -34,7 +70,7 @@ int ept_view_build(u32 vtl, struct ept_stats *st)
 	if (vtl >= CORE_VTLS || ept->root_pa)
 		return -EINVAL;
 	r = pt_init(ept, &ept_format, PT_LEAF_4K | PT_LEAF_2M | (core.caps.ept_1g ? PT_LEAF_1G : 0),
-		    &pool_pt_alloc);
+		    &ept_view_alloc);
 	if (!r)
 		r = ept_build_root(ept, &core_mtrr, core.ept_top, bi->pool_base, bi->pool_size,
 				   core.scratch_pa, st);
@@ -80,14 +116,21 @@ void ept_sync_before_entry(struct vcpu *v)
 }
 
 /*
- * After a change: flush here, then wait for every VP that is in guest mode right now to
- * catch up (the NMI kick makes it exit; it flushes in ept_sync_before_entry). A VP in
- * root operation flushes before it next enters: it set in_guest before looking at its
- * work word, we bumped the generation and marked every VP stale before looking at
- * in_guest (Dekker).
+ * After a change of vtl's view: flush here, then wait for every VP that runs that view in
+ * guest mode right now to catch up (the NMI kick makes it exit; it flushes in
+ * ept_sync_before_entry). Every other VP flushes before its next VM entry: it set in_guest
+ * before looking at its work word, we bumped the generation and marked every VP stale
+ * before looking at in_guest (Dekker); a VP that runs another view does not use this one's
+ * translations until it enters it, and it flushes before that. Then the tables the views
+ * retired before the change can go back to the pool. Not under ept_lock.
  */
-static void ept_publish(struct vcpu *self)
+static void ept_publish(struct vcpu *self, u32 vtl)
 {
+	spin_lock(&ept_lock);
+	u64 retired = ept_retired;
+	ept_retired = 0;
+	ept_nretired = 0;
+	spin_unlock(&ept_lock);
 	u64 gen = __atomic_add_fetch(&core.ept_gen, 1, __ATOMIC_SEQ_CST);
 
 	for (u32 i = 0; i < vcpu_count(); i++)
@@ -95,7 +138,8 @@ static void ept_publish(struct vcpu *self)
 	ept_sync_before_entry(self);
 	for (u32 i = 0; i < vcpu_count(); i++) {
 		struct vcpu *t = vcpu_get(i);
-		if (t == self || !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+		if (t == self || !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST) ||
+		    __atomic_load_n(&t->active_vtl, __ATOMIC_RELAXED) != vtl)
 			continue;
 		vcpu_kick_nmi(t);
 		u32 spins = 0;
@@ -104,6 +148,11 @@ static void ept_publish(struct vcpu *self)
 			cpu_relax();
 		if (spins == EPT_SYNC_SPINS)
 			pr_warn("VP %u did not acknowledge an EPT change\n", t->index);
+	}
+	while (retired) {
+		u64 next = *(u64 *)phys_to_virt(retired);
+		pool_free_pages(retired, 1);
+		retired = next;
 	}
 }
 
@@ -143,7 +192,7 @@ int ept_set_overlay(struct vcpu *self, u32 vtl, u64 gpa, u64 hpa, u8 perm)
 		r = pt_map(&core.ept[vtl], gpa, hpa, PAGE_SIZE, &a);
 	spin_unlock(&ept_lock);
 	if (!r)
-		ept_publish(self);
+		ept_publish(self, vtl);
 	return r;
 }
 
@@ -157,13 +206,138 @@ int ept_clear_overlay(struct vcpu *self, u32 vtl, u64 gpa)
 	spin_lock(&ept_lock);
 	i = overlay_index(vtl, gpa);
 	if (i >= 0) {
-		/* Back to the identity mapping the page had at takeover. */
+		/* Back to the identity mapping the page had at takeover, with the protection
+		 * the VTL above gave it meanwhile. */
 		struct pt_attr a = { PT_RWX, mtrr_type(&core_mtrr, gpa), 0 };
+		if (vtl == 0 && ept_prot_on)
+			a.perm = ept_perm_of(ept_prot_get(&ept_prot0, gpa));
 		ept_overlays[i] = ept_overlays[--ept_noverlays];
 		r = pt_map(&core.ept[vtl], gpa, gpa, PAGE_SIZE, &a);
 	}
 	spin_unlock(&ept_lock);
 	if (i >= 0 && !r)
-		ept_publish(self);
+		ept_publish(self, vtl);
 	return r;
+}
+
+/* ---- VTL protections ------------------------------------------------------------------- */
+
+u8 ept_perm_of(u8 val)
+{
+	if (val == MIRROR_NOT_RAM)
+		return PT_RWX;
+	return (u8)(((val & 1) ? PT_R : 0) | ((val & 2) ? PT_W : 0) | ((val & 4) ? PT_X : 0));
+}
+
+bool ept_prot_enabled(void)
+{
+	return __atomic_load_n(&ept_prot_on, __ATOMIC_ACQUIRE);
+}
+
+/* Is [base, base + size) memory of the partition that a VTL may protect: RAM or firmware
+ * memory (hv_gpa_is_ram's rule), not the pool? */
+static bool ept_prot_ram(u32 type)
+{
+	return type == BOOTINFO_MEM_RAM || type == BOOTINFO_MEM_RESERVED;
+}
+
+int ept_prot_enable(struct vcpu *self, u8 val)
+{
+	const struct bootinfo *bi = core.bi;
+	struct ept_prot_result res = { 0 };
+	int r;
+
+	spin_lock(&ept_lock);
+	if (ept_prot_on) {
+		spin_unlock(&ept_lock);
+		return -EEXIST;
+	}
+	r = ept_prot_init(&ept_prot0, &core.ept[0], core.ept_top, MIRROR_NOT_RAM, &ept_view_alloc);
+	for (u32 i = 0; !r && i < bi->mem_count; i++) {
+		const struct bootinfo_mem *m = &bi->mem[i];
+		u64 lo = m->base, hi = MIN(m->base + m->size, core.ept_top);
+		if (!ept_prot_ram(m->type) || lo >= hi)
+			continue;
+		/* The pool is never RAM of the partition, whatever the map says around it. */
+		u64 plo = bi->pool_base, phi = bi->pool_base + bi->pool_size;
+		if (lo < plo)
+			r = ept_prot_fill(&ept_prot0, lo, MIN(hi, plo) - lo, val, &res);
+		if (!r && hi > phi)
+			r = ept_prot_fill(&ept_prot0, MAX(lo, phi), hi - MAX(lo, phi), val, &res);
+	}
+	if (r) {
+		/* Half applied: back to full access where it was written (the mirror goes). */
+		for (u32 i = 0; i < bi->mem_count; i++) {
+			const struct bootinfo_mem *m = &bi->mem[i];
+			u64 hi = MIN(m->base + m->size, core.ept_top);
+			if (ept_prot_ram(m->type) && m->base < hi)
+				(void)ept_prot_fill(&ept_prot0, m->base, hi - m->base, 0xf, &res);
+		}
+		ept_prot_destroy(&ept_prot0);
+	} else {
+		__atomic_store_n(&ept_prot_on, true, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&ept_lock);
+	ept_publish(self, 0);
+	return r;
+}
+
+int ept_prot_modify(struct vcpu *self, const u64 *gpn, u32 n, u8 val, u32 *done)
+{
+	struct ept_prot_result res = { 0 };
+	int r = -EPERM;
+
+	spin_lock(&ept_lock);
+	if (ept_prot_on)
+		r = ept_prot_set(&ept_prot0, gpn, n, val, &res);
+	bool flush = res.tightened || ept_nretired > EPT_RETIRE_SOFT_MAX;
+	spin_unlock(&ept_lock);
+	/* TLFS: visible on every CPU when the call returns. Only a permission taken away
+	 * needs the views invalidated: a stale, narrower translation only costs a spurious
+	 * EPT violation (exit_ept_violation). */
+	if (flush)
+		ept_publish(self, 0);
+	*done = res.done;
+	return r;
+}
+
+int ept_prot_fault(u64 gpa, u64 qual, u8 *memtype)
+{
+	/* SDM vol.3 28.2.1 table 28-7: bits 0-2 the access (read, write, fetch). */
+	u8 need = (u8)(((qual & 1) ? PT_R : 0) | ((qual & 2) ? PT_W : 0) | ((qual & 4) ? PT_X : 0));
+	int r = EPT_FAULT_OTHER;
+	struct pt_attr a;
+	u64 pa;
+
+	spin_lock(&ept_lock);
+	if (ept_prot_on && gpa < core.ept_top && !pt_lookup(&core.ept[0], gpa, &pa, &a, NULL)) {
+		u8 val = ept_prot_get(&ept_prot0, gpa);
+		if ((a.perm & need) == need)
+			r = EPT_FAULT_SPURIOUS; /* allowed by now */
+		else if ((pa ^ gpa) < PAGE_SIZE && val != MIRROR_NOT_RAM &&
+			 (ept_perm_of(val) & need) != need)
+			r = EPT_FAULT_PROTECTED; /* RAM, not an overlay, and not allowed */
+		*memtype = a.memtype;
+	}
+	spin_unlock(&ept_lock);
+	return r;
+}
+
+void ept_flush_local(u32 vtl)
+{
+	if (core.caps.ept_vpid & EPTCAP_INVEPT_SINGLE)
+		invept(INVEPT_SINGLE, core.eptp[vtl]);
+	else
+		invept(INVEPT_ALL, 0);
+}
+
+u8 ept_prot_value(u64 gpa)
+{
+	u8 val = 0xf;
+
+	spin_lock(&ept_lock);
+	if (ept_prot_on && gpa < core.ept_top)
+		val = ept_prot_get(&ept_prot0, gpa);
+	spin_unlock(&ept_lock);
+	return val;
 }

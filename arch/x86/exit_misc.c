@@ -70,6 +70,8 @@ int exit_triple_fault(struct vcpu *v)
  * be watched (arch/x86/apic.c). Any other violation means a bug or a guest reaching for
  * what it must not: stop the VP.
  */
+int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 qual, u8 memtype);
+
 int exit_ept_violation(struct vcpu *v)
 {
 	u64 qual = vmx_exit_qual();
@@ -87,6 +89,21 @@ int exit_ept_violation(struct vcpu *v)
 	if ((qual & 2) && ept_is_overlay(v->active_vtl, gpa)) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
+	}
+	/* VTL protections (issue 5): VTL1 forbids it (a secure intercept), or it is allowed by
+	 * now and the CPU still had the old translation. */
+	u8 memtype = 0;
+	switch (v->active_vtl == 0 && ept_prot_enabled() ? ept_prot_fault(gpa, qual, &memtype) :
+							   EPT_FAULT_OTHER) {
+	case EPT_FAULT_SPURIOUS:
+		ept_flush_local(0);
+		return EXIT_RESUME;
+	case EPT_FAULT_PROTECTED:
+		if (vcpu_gpa_intercept_hook)
+			return vcpu_gpa_intercept_hook(v, gpa, qual, memtype);
+		break;
+	default:
+		break;
 	}
 	pr_err("VP %u: EPT violation at GPA %#llx (%s%s%s, qualification %#llx)\n", v->index,
 	       (unsigned long long)gpa, (qual & 1) ? "read" : "", (qual & 2) ? "write" : "",

@@ -64,6 +64,7 @@
 #define CR0_ET (1ULL << 4)
 #define CR0_NE (1ULL << 5)
 #define CR0_WP (1ULL << 16)
+#define CR0_AM (1ULL << 18)
 #define CR0_NW (1ULL << 29)
 #define CR0_CD (1ULL << 30)
 #define CR0_PG (1ULL << 31)

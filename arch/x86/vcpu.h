@@ -173,6 +173,9 @@ extern void (*vcpu_vtl_hook)(struct vcpu *v);
 /* Called before an entry into a VTL above 0 while VTL0 has interrupts waiting (TLFS VINA:
  * the higher VTL may ask to hear of them; hyperv/vsm.c). NULL: nobody asks. */
 extern void (*vcpu_vina_hook)(struct vcpu *v);
+/* A VTL0 access a VTL protection forbids (exit_ept_violation): the higher VTL's intercept
+ * (hyperv/vsm_prot.c); returns the exit's EXIT_* answer. */
+extern int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 qual, u8 memtype);
 
 /* The VPs of the root partition, indexed like bootinfo.cpus (arch/x86/core_main.c). */
 u32 vcpu_count(void);

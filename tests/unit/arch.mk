@@ -9,7 +9,7 @@ TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.
 	arch/x86/exit_msr.c arch/x86/exit_cr.c arch/x86/exit_misc.c arch/x86/exit_initsipi.c \
 	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c \
 	hyperv/cpuid.c hyperv/crash.c hyperv/hypercall.c hyperv/msr.c hyperv/reftime.c \
-	hyperv/synic.c hyperv/stimer.c hyperv/vsm.c hyperv/translate.c arch/x86/intr_inject.c \
+	hyperv/synic.c hyperv/stimer.c hyperv/vsm.c hyperv/vsm_prot.c hyperv/translate.c arch/x86/intr_inject.c \
 	vtl/vtl.c arch/x86/vp_vtl.c arch/x86/guest_walk.c arch/x86/vlapic.c arch/x86/vp_vtl_apic.c \
 	arch/x86/vmcs.c \
 	arch/x86/guest_state.c \

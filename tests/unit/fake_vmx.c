@@ -318,6 +318,53 @@ FAKE_DEF int ept_clear_overlay(struct vcpu *self, u32 vtl, u64 gpa)
 	return 0;
 }
 
+/* ---- VTL protections (arch/x86/ept_change.c): recorded; the engine has test_ept_prot ---- */
+
+struct fake_prot fake_prot;
+
+FAKE_DEF int ept_prot_enable(struct vcpu *self, u8 val)
+{
+	if (fake_prot.on)
+		return -EEXIST;
+	fake_prot.on = true;
+	fake_prot.default_val = val;
+	return 0;
+}
+
+FAKE_DEF bool ept_prot_enabled(void)
+{
+	return fake_prot.on;
+}
+
+FAKE_DEF int ept_prot_modify(struct vcpu *self, const u64 *gpn, u32 n, u8 val, u32 *done)
+{
+	u32 stop = fake_prot.stop_at < n ? fake_prot.stop_at : n;
+
+	fake_prot.calls++;
+	fake_prot.val = val;
+	fake_prot.n = n;
+	for (u32 i = 0; i < n && i < 512; i++)
+		fake_prot.gpn[i] = gpn[i];
+	*done = stop;
+	return stop < n ? fake_prot.stop_err : 0;
+}
+
+FAKE_DEF u8 ept_prot_value(u64 gpa)
+{
+	return fake_prot.on ? fake_prot.default_val : 0xf;
+}
+
+FAKE_DEF int ept_prot_fault(u64 gpa, u64 qual, u8 *memtype)
+{
+	*memtype = 6;
+	return fake_prot.fault;
+}
+
+FAKE_DEF void ept_flush_local(u32 vtl)
+{
+	fake_prot.local_flushes++;
+}
+
 /* ---- guest memory for hypercall input/output (hyperv/guest_access.c) --------------------- */
 
 u8 fake_guest_mem[2 * 4096] __attribute__((aligned(4096)));

@@ -123,4 +123,16 @@ bool fake_gp_injected(void);
 /* ept_sync_before_entry calls (the EPT change code is not linked here). */
 extern u32 fake_ept_syncs;
 
+/* The protections' calls (ept.h), recorded: enable, the last modify's list and value;
+ * stop_at: the page a modify stops at with stop_err (~0: none); fault: ept_prot_fault's
+ * answer. Zero them (and set stop_at = ~0) in a test's setup. */
+struct fake_prot {
+	bool on;
+	u8 default_val, val;
+	u32 calls, n, stop_at, local_flushes;
+	int stop_err, fault;
+	u64 gpn[512];
+};
+extern struct fake_prot fake_prot;
+
 #endif

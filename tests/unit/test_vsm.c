@@ -17,6 +17,7 @@
 
 #include "arch/x86/apic.h"
 #include "arch/x86/dbgcon.h"
+#include "arch/x86/ept.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/intr_inject.h"
 #include "arch/x86/intrin.h"
@@ -25,6 +26,9 @@
 #include "arch/x86/vmexit.h"
 #include "arch/x86/vp_vtl.h"
 #include "hyperv/hv.h"
+#include "hyperv/synic.h"
+#include "lib/errno.h"
+#include "mm/phys.h"
 #include "tests/unit/fake_vmx.h"
 #include "arch/x86/vp_vtl_apic.h"
 #include "vtl/vtl.h"
@@ -32,7 +36,7 @@
 static struct vcpu vp, vp1;
 static struct pcpu pc;
 extern u8 fake_guest_mem[2 * 4096];
-extern u64 fake_overlay_gpa[8];
+extern u64 fake_overlay_gpa[8], fake_overlay_hpa[8];
 extern u32 fake_noverlays;
 
 /* RAM pages right below the pool (the VTL1 VP assist page, then VTL0's page tables for
@@ -1440,6 +1444,155 @@ static void test_vina(void **state)
 	vcpu_vina_hook = NULL;
 }
 
+/* ---- memory protections (hyperv/vsm_prot.c; the engine: test_ept_prot) ----------------- */
+
+/* HvCallModifyVtlProtectionMask of n pages from gpn0 (memory form): RAX. */
+static u64 modify_prot(u32 flags, u8 target_vtl, u64 gpn0, u32 n)
+{
+	memset(fake_guest_mem, 0, 16 + 8 * n);
+	put64(IN, HV_PARTITION_ID_SELF);
+	memcpy(fake_guest_mem + IN + 8, &flags, 4);
+	fake_guest_mem[IN + 12] = target_vtl;
+	for (u32 i = 0; i < n; i++)
+		put64(IN + 16 + 8 * i, gpn0 + i);
+	return mem_call(HVCALL_MODIFY_VTL_PROTECTION_MASK | (u64)n << 32);
+}
+
+static void test_vtl_protection_config_and_calls(void **state)
+{
+	u64 val;
+
+	fake_prot = (struct fake_prot){ .stop_at = ~0u };
+	enable_vtl1();
+	/* From VTL0: no VTL below it to protect (OpenHCL: INVALID_PARAMETER). */
+	assert_int_equal(modify_prot(1, 0, 0x100, 1) & 0xffff, HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(modify_prot(1, USE_VTL(1), 0x100, 1) & 0xffff, HV_STATUS_ACCESS_DENIED);
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	/* Before EnableVtlProtection: ACCESS_DENIED. */
+	assert_int_equal(modify_prot(1, 0, 0x100, 1) & 0xffff, HV_STATUS_ACCESS_DENIED);
+	/* VsmPartitionConfig: a mask without EnableVtlProtection, a mask without R or W, W or X
+	 * without R, unknown bits: refused; nothing enabled. */
+	assert_int_equal(set_reg(0x000d0007, 0, 0xf << 1, 0), 5);
+	assert_int_equal(set_reg(0x000d0007, 0, 1 | 0x1 << 1, 0), 5);
+	assert_int_equal(set_reg(0x000d0007, 0, 1 | 0x5 << 1, 0), 5);
+	assert_int_equal(set_reg(0x000d0007, 0, 1 | 0xf << 1 | 1 << 7, 0), 5);
+	assert_false(fake_prot.on);
+	/* RWX by default (0x7: user X follows kernel X without MBEC, stored as 0xF). */
+	assert_int_equal(set_reg(0x000d0007, 0, 1 | 0x7 << 1, 0), 0);
+	assert_true(fake_prot.on);
+	assert_int_equal(fake_prot.default_val, 0xf);
+	assert_int_equal(get_reg(0x000d0007, 0, &val), 0);
+	assert_int_equal(val, 1 | 0x7 << 1);
+	/* Fixed from now on; the other bits stay writable. */
+	assert_int_equal(set_reg(0x000d0007, 0, 1 | 0x3 << 1, 0), 5);
+	assert_int_equal(set_reg(0x000d0007, 0, 0, 0), 5);
+	assert_int_equal(set_reg(0x000d0007, 0, 1 | 0x7 << 1 | 1 << 6, 0), 0);
+	/* The call: bad partition, reserved bytes, a higher VTL, VTL0 named, flags. */
+	memset(fake_guest_mem, 0, 32);
+	put64(IN, 5);
+	assert_int_equal(mem_call(HVCALL_MODIFY_VTL_PROTECTION_MASK | 1ULL << 32) & 0xffff,
+			 HV_STATUS_INVALID_PARTITION_ID);
+	assert_int_equal(modify_prot(1, 0x20, 0x100, 1) & 0xffff, HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(modify_prot(1, USE_VTL(2), 0x100, 1) & 0xffff, HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(modify_prot(1, USE_VTL(0), 0x100, 1) & 0xffff,
+			 HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(modify_prot(0x10, 0, 0x100, 1) & 0xffff, HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(modify_prot(0x8000, 0, 0x100, 1) & 0xffff, HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(modify_prot(0x2, 0, 0x100, 1) & 0xffff, HV_STATUS_INVALID_REGISTER_VALUE);
+	assert_int_equal(modify_prot(0x4, 0, 0x100, 1) & 0xffff, HV_STATUS_INVALID_REGISTER_VALUE);
+	assert_int_equal(fake_prot.calls, 0);
+	/* Good ones reach the engine with every page, the value normalised (R+X: 0xD). */
+	assert_int_equal(modify_prot(0x5, 0, 0x100, 3), 3ULL << 32);
+	assert_int_equal(fake_prot.calls, 1);
+	assert_int_equal(fake_prot.n, 3);
+	assert_int_equal(fake_prot.val, 0xd);
+	assert_int_equal(fake_prot.gpn[2], 0x102);
+	assert_int_equal(modify_prot(0x0, USE_VTL(1), 0x100, 1), 1ULL << 32); /* no access */
+	assert_int_equal(fake_prot.val, 0);
+	/* A page the engine refuses stops the call there, reps completed before it; out of
+	 * memory is INSUFFICIENT_MEMORY. */
+	fake_prot.stop_at = 2;
+	fake_prot.stop_err = -EINVAL;
+	assert_int_equal(modify_prot(0x1, 0, 0x200, 5), HV_STATUS_INVALID_PARAMETER | 2ULL << 32);
+	fake_prot.stop_err = -ENOMEM;
+	assert_int_equal(modify_prot(0x1, 0, 0x200, 5), HV_STATUS_INSUFFICIENT_MEMORY | 2ULL << 32);
+	/* Without AccessVsm: ACCESS_DENIED, as every call whose privilege is not offered. */
+	fake_prot.stop_at = ~0u;
+	hv_set_privileges_off(HV_PRIV_ACCESS_VSM);
+	assert_int_equal(modify_prot(0x1, 0, 0x200, 1) & 0xffff, HV_STATUS_ACCESS_DENIED);
+	hv_set_privileges_off(0);
+}
+
+/* A VTL0 EPT violation at gpa with qualification qual. */
+static int ept_violation(u64 gpa, u64 qual, u64 gva)
+{
+	fake_vmcs_set(VMCS_EXIT_QUALIFICATION, qual);
+	fake_vmcs_set(VMCS_GUEST_PHYS_ADDR, gpa);
+	fake_vmcs_set(VMCS_GUEST_LINEAR_ADDR, gva);
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0);
+	return vmexit_dispatch(&vp, EXIT_EPT_VIOLATION);
+}
+
+static void test_gpa_intercept(void **state)
+{
+	fake_prot = (struct fake_prot){ .stop_at = ~0u, .on = true, .default_val = 0xf };
+	vcpu_vtl_hook = hv_vtl_serve_requests;
+	vcpu_gpa_intercept_hook = hv_gpa_intercept;
+	vtl1_with_x2apic();
+	/* VTL1's SynIC: on, its message page, SINT0 = vector 0x51 (unmasked). */
+	assert_true(wr_msr(&vp, HV_MSR_VP_ASSIST_PAGE, ASSIST_GPA | 1));
+	assert_true(wr_msr(&vp, HV_MSR_SCONTROL, 1));
+	assert_true(wr_msr(&vp, HV_MSR_SIMP, (RAM_GPA + 0x3000) | 1));
+	assert_true(wr_msr(&vp, HV_MSR_SINT0, 0x51));
+	const u8 *sim = phys_to_virt(fake_overlay_hpa[fake_noverlays - 1]);
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(vp.active_vtl, 0);
+	/* Spurious (allowed by now): the CPU's stale translation is flushed, VTL0 goes on. */
+	u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
+	fake_prot.fault = EPT_FAULT_SPURIOUS;
+	assert_int_equal(ept_violation(0x7000, 2, 0), EXIT_RESUME);
+	assert_int_equal(fake_prot.local_flushes, 1);
+	assert_int_equal(((const struct hv_message *)sim)->type, 0);
+	/* A write VTL1 forbids: no effect, RIP kept, the message in VTL1's SINT0 slot, VTL1
+	 * entered with reason 2 and the vector. */
+	fake_prot.fault = EPT_FAULT_PROTECTED;
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+	vp.regs.gpr[RAX] = 0x1111;
+	assert_int_equal(ept_violation(0x7123, 2 | BIT(7) | BIT(8), 0xffff800000007123ULL),
+			 EXIT_RESUME);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip);
+	const struct hv_message *m = (const struct hv_message *)sim;
+	assert_int_equal(m->type, 0x80000001);
+	assert_int_equal(m->payload_size, 0x50);
+	u32 u;
+	u64 q;
+	memcpy(&u, m->payload, 4);
+	assert_int_equal(u, vp.index);
+	assert_int_equal(m->payload[5], 1); /* write */
+	memcpy(&q, m->payload + 0x18, 8);
+	assert_int_equal(q, rip);
+	memcpy(&q, m->payload + 0x20, 8);
+	assert_int_equal(q, 0x202);
+	assert_int_equal(m->payload[0x2d] & 3, 3); /* GvaValid, GvaGpaValid */
+	memcpy(&q, m->payload + 0x30, 8);
+	assert_int_equal(q, 0xffff800000007123ULL);
+	memcpy(&q, m->payload + 0x38, 8);
+	assert_int_equal(q, 0x7123);
+	memcpy(&u, m->payload + 0x28, 4);
+	assert_int_equal(u, 6); /* the page's memory type */
+	vcpu_entry_slow(&vp);
+	assert_int_equal(vp.active_vtl, 1);
+	assert_int_equal(entry_reason(), HV_VTL_ENTRY_INTERRUPT);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000051ULL);
+	memcpy(&q, assist + HV_VP_ASSIST_RETURN_RAX, 8);
+	assert_int_equal(q, 0x1111);
+	/* VTL1 takes a GPA intercept only at VTL0: its own violations are not protections. */
+	fake_prot.fault = EPT_FAULT_PROTECTED;
+	assert_int_equal(ept_violation(0x7123, 1, 0), EXIT_STOP);
+	vcpu_gpa_intercept_hook = NULL;
+	fake_prot = (struct fake_prot){ .stop_at = ~0u };
+}
+
 static void test_init_dropped_with_vtl1(void **state)
 {
 	const u32 init = (ICR_MODE_INIT << 8) | ICR_LEVEL_ASSERT;
@@ -1473,6 +1626,8 @@ int main(void)
 		T(test_entry_reason_in_vp_assist_page),
 		T(test_get_vp_registers),
 		T(test_physical_interrupts_held_for_vtl0),
+		T(test_vtl_protection_config_and_calls),
+		T(test_gpa_intercept),
 		T(test_init_dropped_with_vtl1),
 		T(test_start_virtual_processor_vtl0_of_parked_vp),
 		T(test_vtl1_paging_change_flushes_its_own_vpid),

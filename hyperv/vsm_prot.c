@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VTL memory protections (reference 3.8, 3.9; docs/VSM.md "Memory protections"):
+ * VsmPartitionConfig's EnableVtlProtection and DefaultVtlProtectionMask,
+ * HvCallModifyVtlProtectionMask, and the GPA intercept a VTL0 access that breaks a
+ * protection becomes: an HvX64MemoryInterceptMessage in VTL1's SINT0. The map itself is the
+ * protection engine's (arch/x86/ept_prot.h through ept.h).
+ */
+#define LOG_MODULE "vsm"
+#include "arch/x86/ept.h"
+#include "arch/x86/intrin.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmexit.h"
+#include "hyperv/hv.h"
+#include "hyperv/hypercall.h"
+#include "hyperv/synic.h"
+#include "lib/compiler.h"
+#include "lib/errno.h"
+#include "lib/log.h"
+#include "mm/mirror.h"
+#include "vtl/vtl.h"
+
+#define HV_MAP_GPA_MASK 0xfu /* R, W, kernel X, user X: what a VTL may grant (3.8) */
+#define HVMSG_GPA_INTERCEPT 0x80000001u
+#define HV_INTERCEPT_SINT 0u
+
+/* HV_X64_SEGMENT_REGISTER. */
+struct hv_x64_segment {
+	u64 base;
+	u32 limit;
+	u16 selector;
+	u16 attributes;
+};
+_Static_assert(sizeof(struct hv_x64_segment) == 16, "HV_X64_SEGMENT_REGISTER");
+
+/* HV_X64_INTERCEPT_MESSAGE_HEADER (reference 3.9.4). */
+struct hv_intercept_header {
+	u32 vp_index;
+	u8 instruction_length_cr8; /* 3:0 instruction length, 7:4 CR8 */
+	u8 intercept_access_type;  /* 0 read, 1 write, 2 execute */
+	u16 execution_state;
+	struct hv_x64_segment cs;
+	u64 rip;
+	u64 rflags;
+} __attribute__((packed));
+_Static_assert(sizeof(struct hv_intercept_header) == 0x28, "intercept message header");
+
+/* HV_X64_MEMORY_INTERCEPT_MESSAGE (reference 3.9.4: the 0x50 bytes of OpenVMM and Linux). */
+struct hv_memory_intercept {
+	struct hv_intercept_header header;
+	u32 cache_type;
+	u8 instruction_byte_count;
+	u8 memory_access_info; /* 0 GvaValid, 1 GvaGpaValid, 3 TlbLocked */
+	u8 tpr_priority;
+	u8 reserved;
+	u64 gva;
+	u64 gpa;
+	u8 instruction_bytes[16];
+} __attribute__((packed));
+_Static_assert(sizeof(struct hv_memory_intercept) == 0x50, "GPA intercept payload");
+_Static_assert(sizeof(struct hv_memory_intercept) <= HV_MESSAGE_PAYLOAD, "fits a message");
+
+/* One warning per VP when an intercept finds VTL1's SynIC off. */
+static bool intercept_warned[BOOTINFO_MAX_CPUS];
+
+#define EXEC_STATE_CR0_PE BIT(2)
+#define EXEC_STATE_CR0_AM BIT(3)
+#define EXEC_STATE_EFER_LMA BIT(4)
+#define EXEC_STATE_DEBUG_ACTIVE BIT(5)
+#define EXEC_STATE_INTERRUPTION_PENDING BIT(6)
+#define EXEC_STATE_INTERRUPT_SHADOW BIT(12)
+
+/*
+ * Without mode-based execute control a page's user X is its kernel X (reference 3.8: R+X is
+ * 0x5 or 0xD, RWX 0x7 or 0xF): one value per meaning, so that equal protections make
+ * uniform ranges. The combinations a VTL may ask for: nothing, or R with any of W, X.
+ */
+static bool prot_valid(u32 val)
+{
+	return !(val & ~HV_MAP_GPA_MASK) && (val == 0 || (val & 1));
+}
+
+static u8 prot_normal(u32 val)
+{
+	return (u8)((val & 7) | ((val & 4) ? 8 : 0));
+}
+
+/* The header's fields from the current VMCS (VTL0's, at its exit). */
+static void intercept_header(struct vcpu *v, u8 access, struct hv_intercept_header *h)
+{
+	u64 cr0 = vmcs_guest_cr0(v), efer = vmread(VMCS_GUEST_EFER);
+	u32 ss_ar = (u32)vmread(VMCS_GUEST_SS_AR), cs_ar = (u32)vmread(VMCS_GUEST_CS_AR);
+	u16 state = (u16)((ss_ar >> 5) & 3); /* CPL = SS.DPL (SDM vol.3 28.3.1.5) */
+
+	if (cr0 & CR0_PE)
+		state |= EXEC_STATE_CR0_PE;
+	if (cr0 & CR0_AM)
+		state |= EXEC_STATE_CR0_AM;
+	if (efer & EFER_LMA)
+		state |= EXEC_STATE_EFER_LMA;
+	if (vmread(VMCS_GUEST_DR7) & 0xff)
+		state |= EXEC_STATE_DEBUG_ACTIVE;
+	if (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID)
+		state |= EXEC_STATE_INTERRUPTION_PENDING;
+	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
+		state |= EXEC_STATE_INTERRUPT_SHADOW;
+	/* VTL (bits 10:7) 0: the access was VTL0's. */
+	h->vp_index = v->index;
+	/* VMX gives no instruction length for an EPT violation (SDM vol.3 28.2.5): 0, the
+	 * higher VTL decodes. CR8 is VTL0's TPR class, the physical APIC's. */
+	h->instruction_length_cr8 = (u8)((read_cr8() & 0xf) << 4);
+	h->intercept_access_type = access;
+	h->execution_state = state;
+	h->cs.base = vmread(VMCS_GUEST_CS_BASE);
+	h->cs.limit = (u32)vmread(VMCS_GUEST_CS_LIMIT);
+	h->cs.selector = (u16)vmread(VMCS_GUEST_CS_SEL);
+	h->cs.attributes = (u16)((cs_ar & 0x10000) ? (cs_ar & 0xf07f) : (cs_ar & 0xf0ff));
+	h->rip = vmread(VMCS_GUEST_RIP);
+	h->rflags = vmread(VMCS_GUEST_RFLAGS);
+}
+
+/*
+ * A VTL0 access VTL1's protection forbids (exit_ept_violation, through vcpu_gpa_intercept_hook;
+ * reference 3.9): the access does not happen and VTL0 stays at the instruction (RIP not
+ * advanced), and VTL1 gets the message in its SINT0, whose interrupt enters it with reason 2
+ * before VTL0 runs again. VTL1 grants the access (ModifyVtlProtectionMask), changes VTL0's
+ * state (SetVpRegisters) or injects a fault (PendingEvent0), then returns; VTL0 runs the
+ * instruction again. A busy slot: the SynIC marks it pending, VTL1's EOM frees it, and VTL0's
+ * retry posts again.
+ */
+int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 qual, u8 memtype)
+{
+	struct hv_message msg = { 0 };
+	struct hv_memory_intercept *m = (struct hv_memory_intercept *)msg.payload;
+	/* SDM vol.3 28.2.1 table 28-7: bit 0 read, 1 write, 2 fetch; 7 the linear address is
+	 * valid, 8 it was the access's own address (not a paging-structure entry's). */
+	u8 access = (qual & 4) ? 2 : (qual & 2) ? 1 : 0;
+
+	intercept_header(v, access, &m->header);
+	m->cache_type = memtype;
+	if (qual & BIT(7)) {
+		m->gva = vmread(VMCS_GUEST_LINEAR_ADDR);
+		m->memory_access_info = (u8)(1u | ((qual & BIT(8)) ? 2u : 0u));
+	}
+	if (vtl_tlb_locked(v, 0))
+		m->memory_access_info |= 8;
+	m->gpa = gpa;
+	msg.type = HVMSG_GPA_INTERCEPT;
+	msg.payload_size = sizeof(*m);
+	u16 st = hv_synic_post(v->index, 1, HV_INTERCEPT_SINT, &msg);
+	if (st == HV_STATUS_INVALID_SYNIC_STATE && !intercept_warned[v->index]) {
+		intercept_warned[v->index] = true;
+		pr_warn("VP %u: VTL0 %s of GPA %#llx is not allowed by VTL1, but VTL1's SynIC "
+			"takes no messages (SCONTROL or SIMP off): VTL0 stays at RIP %#llx until "
+			"it does. Enable VTL1's SynIC and SINT0 before protecting memory.\n",
+			v->index,
+			access == 2 ? "execution" :
+			access	    ? "write" :
+				      "read",
+			(unsigned long long)gpa, (unsigned long long)m->header.rip);
+	}
+	return EXIT_RESUME;
+}
+
+/*
+ * VsmPartitionConfig of vtl (1..VTL_MAX) = val; writable is what vsm.c allows besides
+ * (ZeroMemoryOnReset, DenyLowerVtlStartup). EnableVtlProtection (bit 0) with
+ * DefaultVtlProtectionMask (bits 4:1, map-flag meaning, reference 3.14 #2): once set, both
+ * are fixed (the TLFS: until a partition reset); the mask must give R and W (as OpenHCL
+ * requires: a lower VTL that cannot write its memory cannot boot).
+ */
+u16 hv_partition_config_set(struct vcpu *v, u32 vtl, u64 val, u64 writable)
+{
+	u64 *cfg = vtl_partition_config(vtl);
+
+	if (!cfg || (val & ~(writable | GENMASK(4, 0))))
+		return HV_STATUS_INVALID_PARAMETER;
+	u64 old = *cfg;
+	if (old & 1) {
+		if ((val ^ old) & GENMASK(4, 0))
+			return HV_STATUS_INVALID_PARAMETER; /* fixed once enabled */
+	} else if (val & 1) {
+		u32 mask = (u32)(val >> 1) & HV_MAP_GPA_MASK;
+		if (!prot_valid(mask) || (mask & 3) != 3)
+			return HV_STATUS_INVALID_PARAMETER;
+		int r = ept_prot_enable(v, prot_normal(mask));
+		if (r == -ENOMEM)
+			return HV_STATUS_INSUFFICIENT_MEMORY;
+		if (r)
+			return HV_STATUS_INVALID_PARTITION_STATE;
+	} else if (val & GENMASK(4, 1)) {
+		return HV_STATUS_INVALID_PARAMETER; /* a mask without EnableVtlProtection */
+	}
+	*cfg = val;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * HvCallModifyVtlProtectionMask (0x000C, rep; reference 3.8): +0 TargetPartitionId, +8
+ * MapFlags, +12 TargetVtl (HV_INPUT_VTL: the VTL whose protections change, as OpenVMM reads
+ * it, reference 3.14 #3; the caller's own by default), +13 3 bytes RsvdZ; elements: GPA page
+ * numbers. The pages are done in order; the first one that cannot be protected stops the
+ * call with reps completed up to it.
+ */
+u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a)
+{
+	const u8 *in = a->in;
+	u32 flags = in_u32(in + 8);
+	u8 ivtl = in[12];
+	u32 vtl = (ivtl & 0x10) ? (ivtl & 0xfu) : v->active_vtl, done = 0;
+
+	if (in_u64(in) != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if ((ivtl & 0xe0) || in[13] || in[14] || in[15])
+		return HV_STATUS_INVALID_PARAMETER;
+	if (vtl > v->active_vtl)
+		return HV_STATUS_ACCESS_DENIED; /* only the caller's protections, or a lower VTL's */
+	if (vtl == 0)
+		return HV_STATUS_INVALID_PARAMETER; /* VTL0 protects nothing: nothing below it */
+	if (!(vtl_partition_enabled() & (1u << vtl)))
+		return HV_STATUS_INVALID_VTL_STATE;
+	if (!(*vtl_partition_config(vtl) & 1) || !ept_prot_enabled())
+		return HV_STATUS_ACCESS_DENIED; /* before EnableVtlProtection (OpenHCL's answer) */
+	if (flags & ~HV_MAP_GPA_MASK)
+		return HV_STATUS_INVALID_PARAMETER; /* root-only and unsupported flags */
+	if (!prot_valid(flags))
+		return HV_STATUS_INVALID_REGISTER_VALUE; /* e.g. W or X without R (OpenHCL) */
+	/* The elements are in the call's private copy of the input (hypercall.c). */
+	const u64 *gpn = (const u64 *)(in + 16) + a->c.rep_start;
+	int r = ept_prot_modify(v, gpn, a->c.rep_count - a->c.rep_start, prot_normal(flags), &done);
+	a->reps_done = (u16)(a->c.rep_start + done);
+	if (r == -ENOMEM)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+	return r ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
+}
