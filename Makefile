@@ -8,6 +8,7 @@
 #   make bench      path lengths and exits per operation, native vs under vtlvisor
 #   make check      clang-format, cppcheck, layering rules
 #   make unit       host unit tests only (ASan/UBSan)
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make deps       install the Debian packages everything needs (root)
 #
 # Layers (DESIGN.md section 2) build into their own archives, linked from the top down:
@@ -141,13 +142,35 @@ define unit_rule
 $(B)/host/$(1): $($(1)_SRCS)
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$@"
-	@$(HOST_CC) $(HOST_CFLAGS) $($(1)_CFLAGS) -MM -MP -MT $$@ $$^ > $$@.d
-	@$(HOST_CC) $(HOST_CFLAGS) $($(1)_CFLAGS) $$^ -o $$@ $(HOST_LDLIBS)
+	@$(HOST_CC) $(HOST_CFLAGS) $($(1)_CFLAGS) -MM -MP -MT $$@ $$(filter %.c,$$^) > $$@.d
+	@$(HOST_CC) $(HOST_CFLAGS) $($(1)_CFLAGS) $$(filter %.c,$$^) -o $$@ $(HOST_LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 unit: $(addprefix $(B)/host/,$(UNIT_TESTS))
 	@tools/run-unit.sh $(addprefix $(B)/host/,$(UNIT_TESTS))
+
+# ---- fuzzers (clang's libFuzzer, ASan + UBSan) ------------------------------------------------
+# make fuzz: each target for FUZZ_SECONDS (default 60) on its corpus in build/fuzz/; make test
+# runs them for a bounded time (tools/run-tests.sh).
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -DVTLVISOR_HOST \
+        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := fuzz_ept_prot
+fuzz_ept_prot_SRCS := tests/fuzz/fuzz_ept_prot.c arch/x86/ept_prot.c arch/x86/ept_format.c \
+        mm/mirror.c mm/pt.c mm/phys.c
+define fuzz_rule
+$(B)/fuzz/$(1): $($(1)_SRCS)
+	@mkdir -p $$(dir $$@)
+	@echo "  FUZZCC  $$@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -MM -MP -MT $$@ $$(filter %.c,$$^) > $$@.d
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $$(filter %.c,$$^) -o $$@
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+fuzz-build: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
+fuzz: fuzz-build
+	@tools/run-fuzz.sh $(or $(FUZZ_SECONDS),60) $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 
 # ---- scenarios, run, check ----------------------------------------------------------------
 deps:
@@ -180,5 +203,5 @@ check:
 clean:
 	rm -rf $(B)
 
-.PHONY: all guests unit deps deps-ok test run run-linux bench check clean
+.PHONY: all guests unit fuzz fuzz-build deps deps-ok test run run-linux bench check clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -3,13 +3,15 @@
 #
 # run-tests.sh: the `make test` driver.
 #   1. the host unit tests (`make unit`), counted per test case;
-#   2. every emulator scenario in tests/scenarios/*.scenario, JOBS (default 2) at a time.
+#   2. the libFuzzer targets (`make fuzz`), FUZZ_SECONDS (default 20) each, a case each;
+#   3. every emulator scenario in tests/scenarios/*.scenario, JOBS (default 2) at a time.
 # The last line printed is exactly "N passed, N failed" (unit test cases + scenarios), with
 # ", N skipped" added only when something was skipped; the exit status is 1 if anything
 # failed.
 #
 # Environment:
 #   UNIT=0            skip the unit tests
+#   FUZZ=0            skip the fuzzers; FUZZ_SECONDS=n runs each for n seconds
 #   SCENARIOS="a b"   run only these scenarios; SCENARIOS=none runs none
 #   JOBS=N            scenarios run in parallel (default 2: one Bochs per host core)
 #   VTL_TIMEOUT_SCALE, VERBOSE: passed on to tools/run-scenario.sh
@@ -45,7 +47,25 @@ if [ "${UNIT:-1}" != 0 ]; then
 	fi
 fi
 
-# ---- 2. scenarios ----------------------------------------------------------------------
+# ---- 2. fuzzers, for a bounded time ------------------------------------------------------
+if [ "${FUZZ:-1}" != 0 ]; then
+	echo "== fuzzers (${FUZZ_SECONDS:-20} s each)"
+	out=$(mktemp "${TMPDIR:-/tmp}/run-tests-fuzz.XXXXXX") || die "mktemp failed"
+	make --no-print-directory -C "$VTL_ROOT" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}" 2>&1 | tee "$out"
+	line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	rm -f "$out"
+	if [[ $line =~ ^fuzz:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+		[ "${BASH_REMATCH[2]}" -eq 0 ] || failures+=("fuzzers: ${BASH_REMATCH[2]} found something")
+	else
+		echo "  FAIL the fuzzers did not build or run (no summary line from tools/run-fuzz.sh)"
+		failed=$((failed + 1))
+		failures+=("fuzzers: did not build or run")
+	fi
+fi
+
+# ---- 3. scenarios ----------------------------------------------------------------------
 names=()
 if [ "${SCENARIOS:-}" = none ]; then
 	:
