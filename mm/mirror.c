@@ -82,6 +82,7 @@ static struct mirror_block *block_new(struct mirror *m, u64 gpa, u8 val)
 		/* The chain of block pages: the previous head's page, through the tail. */
 		*(u64 *)(page + BLOCK_PAGE_NEXT) = m->block_pages ? m->block_pages : 0;
 		m->block_pages = pa;
+		m->block_page_count++;
 		b = m->free_blocks;
 	}
 	m->free_blocks = (struct mirror_block *)b->view_table;

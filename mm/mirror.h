@@ -44,7 +44,8 @@ struct mirror {
 	const struct pt_alloc *alloc;
 	struct mirror_block *free_blocks; /* linked through view_table */
 	u64 nodes;			  /* node pages, the root included */
-	u64 block_pages;		  /* pages carved into blocks */
+	u64 block_pages;		  /* the last page carved into blocks (a chain) */
+	u64 block_page_count;		  /* pages carved into blocks */
 	u64 blocks;			  /* blocks in use */
 };
 

@@ -11,7 +11,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=build/bench
-rm -rf "$out" && mkdir -p "$out/native" "$out/vtlvisor" "$out/count"
+host_bench=$out/bench_ept_prot
+[ -x "$host_bench" ] || { echo "bench: $host_bench missing (make bench builds it)" >&2; exit 1; }
+find "$out" -mindepth 1 -maxdepth 1 ! -name 'bench_ept_prot*' -exec rm -rf {} + 2>/dev/null
+mkdir -p "$out/native" "$out/vtlvisor" "$out/count"
 
 if ! make --no-print-directory B=build/count COUNT_INSNS=1 build/count/vtlvisor.efi >"$out/count/make.txt" 2>&1; then
 	echo "bench: the instruction-counting build failed; see $out/count/make.txt" >&2
@@ -54,6 +57,20 @@ ops=$(tr -d '\r' <"$out/vtlvisor/com1.txt" | awk '$1 == "BENCH" && NF == 5 { pri
 		echo "| $op | $n | $v | $e | $i | $d | ${c:--} | ${x:--} |"
 	done
 } | tee "$out/bench.md"
+# The host microbenchmark of the protection engine (tests/bench/bench_ept_prot.c), with
+# its baseline that rebuilds the view from the mirror on every change.
+echo
+if "$host_bench" >"$out/host.txt" 2>&1 && grep -q '^BENCH-HOST done' "$out/host.txt"; then
+	{
+		echo
+		echo "Protection engine on the host (mirror + EPT view, in place; baseline in the same run):"
+		echo
+		grep '^BENCH-HOST' "$out/host.txt" | grep -v done | sed 's/^BENCH-HOST /- /'
+	} | tee -a "$out/bench.md"
+else
+	echo "bench: the host engine benchmark failed; see $out/host.txt" >&2
+	exit 1
+fi
 echo
 echo "bench: ticks are Bochs TSC ticks (emulated instructions at ips=10M); instructions are"
 echo "bench: counted exactly by single-stepping the exit path (the counting build); tables in $out/bench.md"

@@ -39,14 +39,14 @@
 #define OVL_A (5 * PAGE_SIZE)
 #define OVL_B (SZ_1G + 3 * SZ_2M + 9 * PAGE_SIZE)
 
-#define CHECK(c, ...)                                                              \
-	do {                                                                       \
-		if (!(c)) {                                                        \
+#define CHECK(c, ...)                                                                  \
+	do {                                                                           \
+		if (!(c)) {                                                            \
 			fprintf(stderr, "fuzz_ept_prot: %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                              \
-			fprintf(stderr, "\n");                                     \
-			abort();                                                   \
-		}                                                                  \
+			fprintf(stderr, __VA_ARGS__);                                  \
+			fprintf(stderr, "\n");                                         \
+			abort();                                                       \
+		}                                                                      \
 	} while (0)
 
 static u8 *arena;
@@ -75,7 +75,8 @@ static u64 arena_alloc(void *ctx)
 static void arena_free(void *ctx, u64 pa)
 {
 	u64 i = (pa - BASE_PA) / PAGE_SIZE;
-	CHECK(pa >= BASE_PA && i < ARENA_PAGES && used[i], "bad free %#llx", (unsigned long long)pa);
+	CHECK(pa >= BASE_PA && i < ARENA_PAGES && used[i], "bad free %#llx",
+	      (unsigned long long)pa);
 	used[i] = 0;
 	live--;
 	memset(arena + i * PAGE_SIZE, 0xa5, PAGE_SIZE);
@@ -174,7 +175,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				gpn[n] = region * 512 + data[at++] * 2 + (n & 1);
 		} else if (kind == 1) {
 			for (; n < (u32)count % 64 + 1 && at + 3 <= size; n++, at += 3)
-				gpn[n] = ((u64)data[at] | (u64)data[at + 1] << 8 | (u64)data[at + 2] << 16) %
+				gpn[n] = ((u64)data[at] | (u64)data[at + 1] << 8 |
+					  (u64)data[at + 2] << 16) %
 					 (PAGES + 16);
 		} else if (kind == 2 && at + 5 <= size) {
 			u64 first = (data[at] | (u64)data[at + 1] << 8) * 37 % PAGES;
