@@ -8,6 +8,7 @@
  */
 #define LOG_MODULE "vsm"
 #include "arch/x86/ept.h"
+#include "arch/x86/guest_mem.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
@@ -145,6 +146,10 @@ int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 qual, u8 memtype)
 	if (vtl_tlb_locked(v, 0))
 		m->memory_access_info |= 8;
 	m->gpa = gpa;
+	/* The instruction's bytes at CS:RIP, as far as VTL0's page tables and view let them
+	 * be read (none when the code is not readable). */
+	m->instruction_byte_count =
+		(u8)guest_fetch_code(0, m->instruction_bytes, sizeof(m->instruction_bytes));
 	msg.type = HVMSG_GPA_INTERCEPT;
 	msg.payload_size = sizeof(*m);
 	u16 st = hv_synic_post(v->index, 1, HV_INTERCEPT_SINT, &msg);

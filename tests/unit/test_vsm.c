@@ -1547,6 +1547,13 @@ static void test_gpa_intercept(void **state)
 	const u8 *sim = phys_to_virt(fake_overlay_hpa[fake_noverlays - 1]);
 	vtl_stub(HVCALL_VTL_RETURN, 1);
 	assert_int_equal(vp.active_vtl, 0);
+	/* VTL0 runs code at 0x40205100 (RAM_GPA + 0x100 through its page tables): a store. */
+	static const u8 store[] = { 0x89, 0x18, 0x90, 0x90 }; /* mov [rax], ebx; nop; nop */
+	vtl0_page_tables();
+	*pt_entry(3, 5) = RAM_GPA | 7;
+	memset(mem + 0x100, 0xcc, 16);
+	memcpy(mem + 0x100, store, sizeof(store));
+	fake_vmcs_set(VMCS_GUEST_RIP, 0x40205100);
 	/* Spurious (allowed by now): the CPU's stale translation is flushed, VTL0 goes on. */
 	u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
 	fake_prot.fault = EPT_FAULT_SPURIOUS;
@@ -1579,7 +1586,9 @@ static void test_gpa_intercept(void **state)
 	memcpy(&q, m->payload + 0x38, 8);
 	assert_int_equal(q, 0x7123);
 	memcpy(&u, m->payload + 0x28, 4);
-	assert_int_equal(u, 6); /* the page's memory type */
+	assert_int_equal(u, 6);			/* the page's memory type */
+	assert_int_equal(m->payload[0x2c], 16); /* the instruction's bytes */
+	assert_memory_equal(m->payload + 0x40, mem + 0x100, 16);
 	vcpu_entry_slow(&vp);
 	assert_int_equal(vp.active_vtl, 1);
 	assert_int_equal(entry_reason(), HV_VTL_ENTRY_INTERRUPT);
