@@ -156,9 +156,10 @@ unit: $(addprefix $(B)/host/,$(UNIT_TESTS))
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -DVTLVISOR_HOST \
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := fuzz_ept_prot
+FUZZ_TARGETS := fuzz_ept_prot fuzz_prot_call
 fuzz_ept_prot_SRCS := tests/fuzz/fuzz_ept_prot.c arch/x86/ept_prot.c arch/x86/ept_format.c \
         mm/mirror.c mm/pt.c mm/phys.c
+fuzz_prot_call_SRCS := tests/fuzz/fuzz_prot_call.c $(TEST_EXIT_COMMON)
 define fuzz_rule
 $(B)/fuzz/$(1): $($(1)_SRCS)
 	@mkdir -p $$(dir $$@)
