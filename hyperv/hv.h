@@ -139,6 +139,10 @@ void hv_privileges_refresh(void); /* after the reference time or the frequencies
 #define HV_VP_ASSIST_RETURN_RCX 0x18
 #define HV_VTL_ENTRY_VTL_CALL 1
 #define HV_VTL_ENTRY_INTERRUPT 2
+#define HV_VTL_ENTRY_INTERCEPT 3 /* the message is in the VP assist page's intercept page */
+#define HV_VP_ASSIST_INTERCEPT_MESSAGE 0x70 /* an HV_MESSAGE (reference 3.9.2) */
+/* VsmPartitionConfig.InterceptPage (OpenVMM's bit 12): intercepts go to the VP assist page. */
+#define HV_PARTITION_CONFIG_INTERCEPT_PAGE (1ULL << 12)
 /* HvRegisterVsmVina (reference 3.3): 7:0 vector, then these. */
 #define HV_VINA_ENABLED (1ULL << 8)
 #define HV_VINA_AUTO_RESET (1ULL << 9)

@@ -261,6 +261,8 @@ void hv_vtl_serve_requests(struct vcpu *v)
 	if (why == VTL_ENTRY_INTERRUPT) {
 		vtl_entered(v, vtl, HV_VTL_ENTRY_INTERRUPT, rax, rcx);
 		__atomic_store_n(&v->work.irq_posted, 1, __ATOMIC_RELAXED);
+	} else if (why == VTL_ENTRY_INTERCEPT) {
+		vtl_entered(v, vtl, HV_VTL_ENTRY_INTERCEPT, rax, rcx);
 	} else {
 		vtl_entered(v, vtl, 0, rax, rcx);
 	}
@@ -404,11 +406,12 @@ void hv_vina_notify(struct vcpu *v)
 #define HV_REG_IDTR 0x00070000u
 #define HV_REG_GDTR 0x00070001u
 #define HV_VSM_CAP_DR6_SHARED (1ULL << 0) /* LSB-first numbering (reference 3.14) */
-#define HV_VINA_WRITABLE GENMASK(10, 0)	  /* vector, enabled, auto-reset, auto-EOI */
-/* VsmPartitionConfig bits taken here: ZeroMemoryOnReset (5), DenyLowerVtlStartup (6);
- * EnableVtlProtection and DefaultVtlProtectionMask (4:0) in vsm_prot.c. The intercept bits
- * come with secure intercepts: refused until then, not ignored. */
-#define HV_PARTITION_CONFIG_WRITABLE (GENMASK(6, 5))
+#define HV_VSM_CAP_INTERCEPT_PAGE (1ULL << 27)
+#define HV_VINA_WRITABLE GENMASK(10, 0) /* vector, enabled, auto-reset, auto-EOI */
+/* VsmPartitionConfig bits taken here: ZeroMemoryOnReset (5), DenyLowerVtlStartup (6),
+ * InterceptPage (12, vsm_prot.c); EnableVtlProtection and DefaultVtlProtectionMask (4:0) in
+ * vsm_prot.c. The other intercept bits (7-11) are refused, not ignored. */
+#define HV_PARTITION_CONFIG_WRITABLE (GENMASK(6, 5) | HV_PARTITION_CONFIG_INTERCEPT_PAGE)
 
 /* The VMCS field behind an architectural register of the running or a lower VTL; 0 if the
  * name is not one. */
@@ -623,7 +626,8 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		*val = vtl_partition_enabled() | (u64)VTL_MAX << 16;
 		return HV_STATUS_SUCCESS;
 	case HV_REG_VSM_CAPABILITIES:
-		*val = HV_VSM_CAP_DR6_SHARED; /* DR6 is never switched */
+		/* DR6 is never switched; intercepts can go to the VP assist page. */
+		*val = HV_VSM_CAP_DR6_SHARED | HV_VSM_CAP_INTERCEPT_PAGE;
 		return HV_STATUS_SUCCESS;
 	case HV_REG_VSM_VINA:
 		*val = vtl_vp_state(t, vtl)->vina;

@@ -121,10 +121,31 @@ static void intercept_header(struct vcpu *v, u8 access, struct hv_intercept_head
 }
 
 /*
+ * An intercept message for vtl (above v's running VTL; reference 3.9.2): into its intercept
+ * page when it asked for one (VsmPartitionConfig.InterceptPage) and has a VP assist page,
+ * then it is entered with reason 3 (Intercept) before v's next entry; else into its SINT0,
+ * whose interrupt enters it with reason 2. A status of hv_synic_post's, or SUCCESS.
+ */
+u16 hv_intercept_deliver(struct vcpu *v, u32 vtl, const struct hv_message *msg)
+{
+	const u64 *cfg = vtl_partition_config(vtl);
+	u8 *page = hv_vp_assist_page(v, vtl);
+
+	if (cfg && (*cfg & HV_PARTITION_CONFIG_INTERCEPT_PAGE) && page) {
+		struct hv_message *slot =
+			(struct hv_message *)(page + HV_VP_ASSIST_INTERCEPT_MESSAGE);
+		__builtin_memcpy(slot, msg, sizeof(*msg));
+		vtl_intercept_pending(v, vtl);
+		return HV_STATUS_SUCCESS;
+	}
+	return hv_synic_post(v->index, vtl, HV_INTERCEPT_SINT, msg);
+}
+
+/*
  * A VTL0 access VTL1's protection forbids (exit_ept_violation, through vcpu_gpa_intercept_hook;
  * reference 3.9): the access does not happen and VTL0 stays at the instruction (RIP not
- * advanced), and VTL1 gets the message in its SINT0, whose interrupt enters it with reason 2
- * before VTL0 runs again. VTL1 grants the access (ModifyVtlProtectionMask), changes VTL0's
+ * advanced), and VTL1 gets the message (hv_intercept_deliver) and is entered before VTL0
+ * runs again. VTL1 grants the access (ModifyVtlProtectionMask), changes VTL0's
  * state (SetVpRegisters) or injects a fault (PendingEvent0), then returns; VTL0 runs the
  * instruction again. A busy slot: the SynIC marks it pending, VTL1's EOM frees it, and VTL0's
  * retry posts again.
@@ -152,7 +173,7 @@ int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 qual, u8 memtype)
 		(u8)guest_fetch_code(0, m->instruction_bytes, sizeof(m->instruction_bytes));
 	msg.type = HVMSG_GPA_INTERCEPT;
 	msg.payload_size = sizeof(*m);
-	u16 st = hv_synic_post(v->index, 1, HV_INTERCEPT_SINT, &msg);
+	u16 st = hv_intercept_deliver(v, 1, &msg);
 	if (st == HV_STATUS_INVALID_SYNIC_STATE && !intercept_warned[v->index]) {
 		intercept_warned[v->index] = true;
 		pr_warn("VP %u: VTL0 %s of GPA %#llx is not allowed by VTL1, but VTL1's SynIC "

@@ -130,6 +130,8 @@ u32 vtl_serve_requests(struct vcpu *v, u32 *why)
 		struct vtl_vp *s = &vtl_vps[v->index][vtl];
 		if (__atomic_exchange_n(&s->start_pending, 0, __ATOMIC_ACQUIRE))
 			*why = VTL_ENTRY_START;
+		else if (__atomic_exchange_n(&s->intercept_pending, 0, __ATOMIC_ACQUIRE))
+			*why = VTL_ENTRY_INTERCEPT;
 		else if (vp_vtl_apic_deliverable(v, vtl) >= 0)
 			*why = VTL_ENTRY_INTERRUPT; /* its TPR lets it through */
 		else
@@ -138,8 +140,10 @@ u32 vtl_serve_requests(struct vcpu *v, u32 *why)
 		if (!r)
 			return vtl;
 		pr_err("VP %u: cannot enter VTL%u for %s (%d): it stays at VTL%u\n", v->index, vtl,
-		       *why == VTL_ENTRY_START ? "StartVirtualProcessor" : "an interrupt", r,
-		       v->active_vtl);
+		       *why == VTL_ENTRY_START	   ? "StartVirtualProcessor" :
+		       *why == VTL_ENTRY_INTERCEPT ? "an intercept" :
+						     "an interrupt",
+		       r, v->active_vtl);
 		return 0;
 	}
 	return 0;

@@ -26,6 +26,7 @@ struct vtl_vp {
 	u8 start_pending; /* StartVirtualProcessor: enter this VTL from init at the next entry */
 	u8 vina_asserted; /* VINA raised: the latch when this VTL has no VP assist page */
 	u8 tlb_locks_set; /* a TlbLocked bit may be set in secure_config (vtl_tlb_lock) */
+	u8 intercept_pending; /* an intercept waits in this VTL's intercept page: enter it */
 	u64 vmcs_pa;
 	u32 entry_ctls;		 /* v->entry_ctls while another VTL runs */
 	struct guest_state init; /* EnableVpVtl's context, until the VMCS is made from it */
@@ -110,10 +111,10 @@ int vtl_enable_vp(struct vcpu *t, u32 vtl, const struct guest_state *g);
  */
 int vtl_start_vp(struct vcpu *t, u32 vtl, const struct guest_state *g);
 /* Why vtl_serve_requests() entered a VTL. */
-enum vtl_entry_why { VTL_ENTRY_START, VTL_ENTRY_INTERRUPT };
+enum vtl_entry_why { VTL_ENTRY_START, VTL_ENTRY_INTERRUPT, VTL_ENTRY_INTERCEPT };
 /* On v's own CPU before an entry (hyperv's vcpu_vtl_hook): the highest VTL above the
- * running one with a pending start (StartVirtualProcessor) or an interrupt its APIC would
- * deliver is entered. The VTL v entered and *why, or 0 (nothing, or the switch failed:
+ * running one with a pending start (StartVirtualProcessor), an intercept in its intercept
+ * page (vtl_intercept_pending) or an interrupt its APIC would deliver is entered. The VTL v entered and *why, or 0 (nothing, or the switch failed:
  * logged). */
 u32 vtl_serve_requests(struct vcpu *v, u32 *why);
 
@@ -151,6 +152,14 @@ static inline __attribute__((always_inline)) int vtl_switch_fast(struct vcpu *v,
 	f->entry_ctls = v->entry_ctls;
 	vtl_switch_commit(v, t, to);
 	return 0;
+}
+
+/* v's CPU: an intercept for vtl waits in its intercept page; it is entered before v's next
+ * entry (reason Intercept). */
+static inline void vtl_intercept_pending(struct vcpu *v, u32 vtl)
+{
+	__atomic_store_n(&vtl_vps[v->index][vtl].intercept_pending, 1, __ATOMIC_RELAXED);
+	__atomic_or_fetch(&v->work.kick, VCPU_KICK_VTL, __ATOMIC_RELAXED);
 }
 
 /* Forgets every VTL above 0: the partition and its VPs as at takeover (views and VMCSs

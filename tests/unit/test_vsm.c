@@ -549,7 +549,7 @@ static void test_get_vp_registers(void **state)
 	assert_int_equal(get_reg(0x000d0002, 0, &val), 0);
 	assert_int_equal(val, 0x0f | 0x28 << 12);
 	assert_int_equal(get_reg(0x000d0006, 0, &val), 0);
-	assert_int_equal(val, 1); /* Dr6Shared */
+	assert_int_equal(val, 1 | 1ULL << 27); /* Dr6Shared, InterceptPageAvailable */
 	/* Reps completed stop at an unknown name. */
 	assert_int_equal(get_reg(0x000dffff, 0, &val), HV_STATUS_INVALID_PARAMETER);
 	assert_int_equal(vp.regs.gpr[RAX] >> 32, 0);
@@ -1598,6 +1598,25 @@ static void test_gpa_intercept(void **state)
 	/* VTL1 takes a GPA intercept only at VTL0: its own violations are not protections. */
 	fake_prot.fault = EPT_FAULT_PROTECTED;
 	assert_int_equal(ept_violation(0x7123, 1, 0), EXIT_STOP);
+	/* With an intercept page (VsmCapabilities bit 27, VsmPartitionConfig bit 12): the
+	 * message goes to VTL1's VP assist page at 0x70, VTL1 is entered with reason 3. */
+	u64 caps;
+	assert_int_equal(get_reg(0x000d0006, 0, &caps), 0);
+	assert_true(caps & (1ULL << 27));
+	assert_int_equal(set_reg(0x000d0007, 0, 1ULL << 12, 0), 0);
+	assert_true(wr_msr(&vp, 0x80b, 0)); /* EOI of the SINT0 vector */
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(vp.active_vtl, 0);
+	fake_vmcs_set(VMCS_GUEST_RIP, 0x40205100);
+	assert_int_equal(ept_violation(0x9000, 4, 0), EXIT_RESUME); /* an execution */
+	const struct hv_message *pm = (const struct hv_message *)(assist + 0x70);
+	assert_int_equal(pm->type, 0x80000001);
+	assert_int_equal(pm->payload[5], 2);
+	memcpy(&q, pm->payload + 0x38, 8);
+	assert_int_equal(q, 0x9000);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(vp.active_vtl, 1);
+	assert_int_equal(entry_reason(), 3);
 	vcpu_gpa_intercept_hook = NULL;
 	fake_prot = (struct fake_prot){ .stop_at = ~0u };
 }
