@@ -42,10 +42,11 @@ static bool ept_prot_on;
  * still walk them through its paging-structure caches (SDM vol.3 29.4.2): they wait in a
  * list until the next invalidation of the views (ept_publish). The list runs through entry
  * 0 of each: a page address, bits 2:0 clear, reads as not present to a late walker (an EPT
- * violation that exit_ept_violation finds spurious). Owned by ept_lock.
+ * violation that exit_ept_violation finds spurious). Per view: an invalidation waits only
+ * for the VPs that run its view. Owned by ept_lock.
  */
-static u64 ept_retired;
-static u32 ept_nretired;
+static u64 ept_retired[CORE_VTLS]; /* per view: only its own invalidation frees them */
+static u32 ept_nretired[CORE_VTLS];
 
 static u64 ept_view_table_alloc(void *ctx)
 {
@@ -54,12 +55,19 @@ static u64 ept_view_table_alloc(void *ctx)
 
 static void ept_view_table_retire(void *ctx, u64 pa)
 {
-	*(volatile u64 *)phys_to_virt(pa) = ept_retired;
-	ept_retired = pa;
-	ept_nretired++;
+	u32 vtl = (u32)(uintptr_t)ctx;
+
+	*(volatile u64 *)phys_to_virt(pa) = ept_retired[vtl];
+	ept_retired[vtl] = pa;
+	ept_nretired[vtl]++;
 }
 
-static const struct pt_alloc ept_view_alloc = { ept_view_table_alloc, ept_view_table_retire, NULL };
+/* One per view (ctx: its VTL). */
+static const struct pt_alloc ept_view_alloc[CORE_VTLS] = {
+	{ ept_view_table_alloc, ept_view_table_retire, (void *)0 },
+	{ ept_view_table_alloc, ept_view_table_retire, (void *)1 },
+};
+_Static_assert(CORE_VTLS == 2, "one table allocator per view");
 
 int ept_view_build(u32 vtl, struct ept_stats *st)
 {
@@ -70,7 +78,7 @@ int ept_view_build(u32 vtl, struct ept_stats *st)
 	if (vtl >= CORE_VTLS || ept->root_pa)
 		return -EINVAL;
 	r = pt_init(ept, &ept_format, PT_LEAF_4K | PT_LEAF_2M | (core.caps.ept_1g ? PT_LEAF_1G : 0),
-		    &ept_view_alloc);
+		    &ept_view_alloc[vtl]);
 	if (!r)
 		r = ept_build_root(ept, &core_mtrr, core.ept_top, bi->pool_base, bi->pool_size,
 				   core.scratch_pa, st);
@@ -127,9 +135,9 @@ void ept_sync_before_entry(struct vcpu *v)
 static void ept_publish(struct vcpu *self, u32 vtl)
 {
 	spin_lock(&ept_lock);
-	u64 retired = ept_retired;
-	ept_retired = 0;
-	ept_nretired = 0;
+	u64 retired = ept_retired[vtl];
+	ept_retired[vtl] = 0;
+	ept_nretired[vtl] = 0;
 	spin_unlock(&ept_lock);
 	u64 gen = __atomic_add_fetch(&core.ept_gen, 1, __ATOMIC_SEQ_CST);
 
@@ -252,7 +260,8 @@ int ept_prot_enable(struct vcpu *self, u8 val)
 		spin_unlock(&ept_lock);
 		return -EEXIST;
 	}
-	r = ept_prot_init(&ept_prot0, &core.ept[0], core.ept_top, MIRROR_NOT_RAM, &ept_view_alloc);
+	r = ept_prot_init(&ept_prot0, &core.ept[0], core.ept_top, MIRROR_NOT_RAM,
+			  &ept_view_alloc[0]);
 	for (u32 i = 0; !r && i < bi->mem_count; i++) {
 		const struct bootinfo_mem *m = &bi->mem[i];
 		u64 lo = m->base, hi = MIN(m->base + m->size, core.ept_top);
@@ -290,7 +299,7 @@ int ept_prot_modify(struct vcpu *self, const u64 *gpn, u32 n, u8 val, u32 *done)
 	spin_lock(&ept_lock);
 	if (ept_prot_on)
 		r = ept_prot_set(&ept_prot0, gpn, n, val, &res);
-	bool flush = res.tightened || ept_nretired > EPT_RETIRE_SOFT_MAX;
+	bool flush = res.tightened || ept_nretired[0] > EPT_RETIRE_SOFT_MAX;
 	spin_unlock(&ept_lock);
 	/* TLFS: visible on every CPU when the call returns. Only a permission taken away
 	 * needs the views invalidated: a stale, narrower translation only costs a spurious
