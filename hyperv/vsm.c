@@ -17,6 +17,7 @@
 #include "arch/x86/vp_vtl_apic.h"
 #include "hyperv/hv.h"
 #include "hyperv/hypercall.h"
+#include "hyperv/intercept.h"
 #include "hyperv/stimer.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
@@ -642,6 +643,8 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		*val = vtl_vp_state(t, vtl)->secure_config[name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0];
 		return HV_STATUS_SUCCESS;
 	}
+	if (hv_intercept_register(name))
+		return hv_intercept_register_get(v, t, vtl, name, val);
 	if (t != v)
 		return HV_STATUS_ACCESS_DENIED;
 	if (is_shared_gpr(name)) {
@@ -794,6 +797,8 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 				      val);
 		return HV_STATUS_SUCCESS;
 	}
+	if (hv_intercept_register(name))
+		return hv_intercept_register_set(v, t, vtl, name, val);
 	if (t != v)
 		return HV_STATUS_ACCESS_DENIED; /* as for a read */
 	if (is_shared_gpr(name)) {
