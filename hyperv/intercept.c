@@ -265,34 +265,45 @@ static void message(struct vcpu *v, const struct vcpu_reg_write *w, u32 name,
 	memcpy(msg->payload, &m, sizeof(m));
 }
 
-bool hv_reg_write_intercept(struct vcpu *v, const struct vcpu_reg_write *w)
+/* The VTL above v's running one that intercepts w (the nearest: reference 3.9.1, lower
+ * VTLs are asked before higher), or 0; *name as wanted() gives it. */
+static u32 intercepting_vtl(const struct vcpu *v, const struct vcpu_reg_write *w, u32 *name)
 {
 	u32 lower = v->active_vtl;
 
-	/* The VTL right above first (reference 3.9.1: lower VTLs are asked before higher). */
 	for (u32 vtl = lower + 1; vtl <= VTL_MAX; vtl++) {
-		if (!(vtl_vp_enabled(v) & (1u << vtl)))
-			continue;
-		struct vtl_vp *s = vtl_vp_state(v, vtl);
-		const struct vtl_reg_intercepts *ri = &s->intercepts[lower];
-		struct hv_message msg;
-		u32 name;
-		if (!ri->control || !wanted(ri, w, &name))
-			continue;
-		message(v, w, name, &msg);
-		/* Into its SINT0 slot, which raises the SINT on its own APIC (entered with
-		 * reason 2 before v's next entry). A busy slot is marked "message pending"
-		 * and the message dropped: the instruction runs again and intercepts again
-		 * once the slot is free (OpenHCL's way; never two messages for one attempt).
-		 * Without a SynIC to hear it the lock still holds: the VTL stays here. */
-		u16 st = hv_synic_post(v->index, vtl, HV_INTERCEPT_SINT, &msg);
-		if (st == HV_STATUS_INVALID_SYNIC_STATE && !s->intercepts_lost++)
-			pr_warn("VP %u: VTL%u intercepts a register write of VTL%u but its SynIC "
-				"cannot take the message (SCONTROL or SIMP off): VTL%u stays at "
-				"RIP %#llx\n",
-				v->index, vtl, lower, lower,
-				(unsigned long long)vmread(VMCS_GUEST_RIP));
-		return true;
+		const struct vtl_reg_intercepts *ri = &vtl_vp_state(v, vtl)->intercepts[lower];
+		if ((vtl_vp_enabled(v) & (1u << vtl)) && ri->control && wanted(ri, w, name))
+			return vtl;
 	}
-	return false;
+	return 0;
+}
+
+bool hv_reg_write_locked(const struct vcpu *v, const struct vcpu_reg_write *w)
+{
+	u32 name;
+
+	return intercepting_vtl(v, w, &name) != 0;
+}
+
+bool hv_reg_write_intercept(struct vcpu *v, const struct vcpu_reg_write *w)
+{
+	u32 lower = v->active_vtl, name, vtl = intercepting_vtl(v, w, &name);
+	struct hv_message msg;
+
+	if (!vtl)
+		return false;
+	message(v, w, name, &msg);
+	/* Into its SINT0 slot, which raises the SINT on its own APIC (entered with reason 2
+	 * before v's next entry). A busy slot is marked "message pending" and the message
+	 * dropped: the instruction runs again and intercepts again once the slot is free
+	 * (OpenHCL's way; never two messages for one attempt). Without a SynIC to hear it the
+	 * lock still holds: the VTL stays at the instruction. */
+	u16 st = hv_synic_post(v->index, vtl, HV_INTERCEPT_SINT, &msg);
+	struct vtl_vp *s = vtl_vp_state(v, vtl);
+	if (st == HV_STATUS_INVALID_SYNIC_STATE && !s->intercepts_lost++)
+		pr_warn("VP %u: VTL%u intercepts a register write of VTL%u but its SynIC cannot "
+			"take the message (SCONTROL or SIMP off): VTL%u stays at RIP %#llx\n",
+			v->index, vtl, lower, lower, (unsigned long long)vmread(VMCS_GUEST_RIP));
+	return true;
 }

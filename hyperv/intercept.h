@@ -163,5 +163,8 @@ u16 hv_intercept_register_get(struct vcpu *v, const struct vcpu *t, u32 vtl, u32
 u16 hv_intercept_register_set(struct vcpu *v, const struct vcpu *t, u32 vtl, u32 name, u64 val);
 /* vcpu_reg_write_hook (set at takeover). */
 bool hv_reg_write_intercept(struct vcpu *v, const struct vcpu_reg_write *w);
+/* Would a VTL above v's running one intercept w? (No message: SetVpRegisters of a VTL's
+ * own register asks it, and refuses what is locked.) */
+bool hv_reg_write_locked(const struct vcpu *v, const struct vcpu_reg_write *w);
 
 #endif

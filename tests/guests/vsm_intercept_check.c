@@ -12,7 +12,8 @@
  *    then refused with #GP.
  * Each message is checked (type, register or MSR, value, RIP, instruction length, access
  * type, VTL, CPL); writes that touch no locked bit or register go through without one;
- * VTL1's own writes are never intercepted; VTL0 may not touch the registers; reserved and
+ * VTL1's own writes are never intercepted; VTL0 may not touch the registers (nor write its
+ * own locked LSTAR through SetVpRegisters); reserved and
  * read-intercept bits are refused; at the end VTL1 unlocks everything (naming VTL0) and
  * the same writes go through, descriptor-table exiting off again (counted in VM exits).
  */
@@ -33,6 +34,7 @@
 #define HVMSG_REGISTER_INTERCEPT 0x80010006u
 #define HV_REG_CR4 0x00040003u
 #define HV_REG_IDTR 0x00070000u
+#define HV_REG_LSTAR 0x00080009u
 #define MSR_LSTAR 0xc0000082u
 #define CR4_PCE ((u64)1 << 8)
 #define CR4_SMEP ((u64)1 << 20)
@@ -205,6 +207,14 @@ static void check_refused(void)
 	rax = vsm_get_regs(&xc.s->v, 0, &name, 1, &got);
 	if (HV_RESULT_STATUS(rax) != HV_STATUS_ACCESS_DENIED)
 		why_add(&w, "VTL0 GetVpRegisters: RAX 0x%lx", rax);
+	/* Nor write its own locked LSTAR through SetVpRegisters (no way around the lock). */
+	u64 lstar = cpu_rdmsr(MSR_LSTAR);
+	name = HV_REG_LSTAR;
+	val = 0xfffff80000def000ull;
+	rax = vsm_set_regs(&xc.s->v, 0, &name, &val, 1);
+	if (HV_RESULT_STATUS(rax) != HV_STATUS_ACCESS_DENIED || cpu_rdmsr(MSR_LSTAR) != lstar)
+		why_add(&w, "VTL0 SetVpRegisters of its own locked LSTAR: RAX 0x%lx, LSTAR 0x%lx",
+			rax, cpu_rdmsr(MSR_LSTAR));
 	report_result("vsm.intercept.vtl0_denied", !w.count, "%s", w.buf);
 
 	/* VTL1: a read intercept, SGX launch control: INVALID_PARAMETER at the 4th element. */

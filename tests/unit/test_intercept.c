@@ -715,6 +715,34 @@ static void test_sysenter_writes_go_to_the_vmcs(void **state)
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_SYSENTER_ESP), 0);
 }
 
+static void test_own_set_vp_registers_locked(void **state)
+{
+	/* SetVpRegisters is no way around a lock: VTL0 writing its own locked registers gets
+	 * ACCESS_DENIED and nothing changes; what is not locked it still writes. */
+	vtl1_running(true);
+	lock(HV_ICPT_LSTAR_WRITE | HV_ICPT_CR4_WRITE | HV_ICPT_IDTR_WRITE |
+		     HV_ICPT_SYSENTER_EIP_WRITE,
+	     0, CR4_SMEP, 0);
+	back_to_vtl0();
+	assert_int_equal(set_reg(0x00080009, 0, 0xffff800000001000ULL), HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(vp.msrs->lstar, 0);
+	assert_int_equal(set_reg(0x00080006, 0, 0xffff800000001000ULL), HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(set_reg(0x00040003, 0, FAKE_GUEST_CR4 | CR4_SMEP),
+			 HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(set_reg2_of(HV_VP_INDEX_SELF, 0x00070000, 0, 0xfffULL << 48, 0x5000),
+			 HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(fake_vmcs_get(VMCS_CR4_SHADOW), FAKE_GUEST_CR4);
+	/* Not locked: CSTAR; CR4 without touching SMEP. No message either way. */
+	assert_int_equal(set_reg(0x0008000a, 0, 0xffff800000002000ULL), 0);
+	assert_int_equal(vp.msrs->cstar, 0xffff800000002000ULL);
+	assert_int_equal(set_reg(0x00040003, 0, FAKE_GUEST_CR4 & ~CR4_PGE), 0);
+	assert_int_equal(fake_vmcs_get(VMCS_CR4_SHADOW), FAKE_GUEST_CR4 & ~CR4_PGE);
+	assert_int_equal(sint0_slot()->type, 0);
+	/* VTL1 writing VTL0's is what resolving an intercept is: allowed. */
+	vtl_stub(HVCALL_VTL_CALL, 0);
+	assert_int_equal(set_reg(0x00080009, USE_VTL(0), 0xffff800000001000ULL), 0);
+}
+
 static void test_no_synic_still_locked(void **state)
 {
 	/* VTL1 locks LSTAR but has no SynIC to hear of it: the lock holds, VTL0 stays at the
@@ -1064,6 +1092,7 @@ int main(void)
 		T(test_lstar_intercepted_and_emulated),
 		T(test_misc_enable_mask),
 		T(test_sysenter_writes_go_to_the_vmcs),
+		T(test_own_set_vp_registers_locked),
 		T(test_no_synic_still_locked),
 		T(test_lidt_intercepted_lgdt_emulated),
 		T(test_stores_emulated),
