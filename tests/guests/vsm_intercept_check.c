@@ -49,6 +49,10 @@ static struct {
 	u16 ldtr0, tr0;
 } xc;
 
+/* SIDT's operand as a global: the compiler addresses it RIP-relative, whose exit
+ * qualification is the displacement plus the next RIP (SDM vol.3 28.2.1). */
+static struct vt0_dtr rip_rel_dtr __attribute__((used));
+
 /* A copy of the firmware's IDT (same gates): what VTL0 loads while IDTR is locked. */
 static u8 idt_copy[4096] __attribute__((aligned(4096)));
 
@@ -389,6 +393,11 @@ static void check_idtr(void)
 	struct vt0_dtr gdtr = vt0_gdtr_now();
 	__asm__ volatile("sldt %0\n\tstr %1" : "=r"(ldtr), "=r"(tr));
 	__asm__ volatile("lgdt %0" ::"m"(gdtr) : "memory");
+	rip_rel_dtr = (struct vt0_dtr){ 0, 0 };
+	__asm__ volatile("sidt rip_rel_dtr(%%rip)" ::: "memory");
+	if (!dtr_equal(rip_rel_dtr, xc.idtr0))
+		why_add(&t, "SIDT to a RIP-relative operand stored 0x%lx/0x%x", rip_rel_dtr.base,
+			rip_rel_dtr.limit);
 	if (exits < SIDTS)
 		why_add(&t, "%lu VM exits for %u SIDTs (descriptor-table exiting off?)", exits,
 			SIDTS);
