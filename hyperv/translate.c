@@ -40,10 +40,6 @@
 #define TVA_GPA_NO_WRITE_ACCESS 6
 #define TVA_OVERLAY_PAGE (1ULL << 40)
 
-#define CR0_WP (1ULL << 16)
-#define CR4_SMEP (1ULL << 20)
-#define CR4_SMAP (1ULL << 21)
-
 /* The paging state of v at vtl (its VMCS, loaded for the moment if vtl is not running). */
 static bool paging_of(struct vcpu *v, u32 vtl, struct guest_paging *p)
 {

@@ -17,6 +17,7 @@
 #include "arch/x86/vp_vtl_apic.h"
 #include "hyperv/hv.h"
 #include "hyperv/hypercall.h"
+#include "hyperv/intercept.h"
 #include "hyperv/stimer.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
@@ -646,6 +647,8 @@ static u16 vp_register_get(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, u6
 		*val = vtl_vp_state(t, vtl)->secure_config[name - HV_REG_VSM_VP_SECURE_CONFIG_VTL0];
 		return HV_STATUS_SUCCESS;
 	}
+	if (hv_intercept_register(name))
+		return hv_intercept_register_get(v, t, vtl, name, val);
 	if (t != v)
 		return HV_STATUS_ACCESS_DENIED;
 	if (is_shared_gpr(name)) {
@@ -755,9 +758,70 @@ static u16 state_register_set(struct vcpu *v, u32 vtl, u32 name, const u64 val[2
 }
 
 /*
+ * A VTL writing one of its own registers that a higher VTL locks (TLFS secure register
+ * intercepts, hyperv/intercept.h): the same write by an instruction would be intercepted,
+ * and the hypercall must not be a way around the lock. True when locked.
+ */
+static bool own_register_locked(struct vcpu *v, u32 name, u64 val)
+{
+	struct vcpu_reg_write w = { .reg = VCPU_REG_MSR, .val = val };
+
+	switch (name) {
+	case HV_REG_CR0:
+		w.reg = VCPU_REG_CR0;
+		w.old = vmcs_guest_cr0(v);
+		break;
+	case HV_REG_CR4:
+		w.reg = VCPU_REG_CR4;
+		w.old = vmcs_guest_cr4(v);
+		break;
+	case HV_REG_GDTR:
+		w.reg = VCPU_REG_GDTR;
+		break;
+	case HV_REG_IDTR:
+		w.reg = VCPU_REG_IDTR;
+		break;
+	case HV_REG_ES + SEG_LDTR:
+		w.reg = VCPU_REG_LDTR;
+		break;
+	case HV_REG_ES + SEG_TR:
+		w.reg = VCPU_REG_TR;
+		break;
+	case HV_REG_EFER:
+		w.msr = MSR_IA32_EFER;
+		break;
+	case HV_REG_APIC_BASE:
+		w.msr = MSR_IA32_APIC_BASE;
+		break;
+	case HV_REG_SYSENTER_CS:
+		w.msr = MSR_IA32_SYSENTER_CS;
+		break;
+	case HV_REG_SYSENTER_CS + 1:
+		w.msr = MSR_IA32_SYSENTER_EIP;
+		break;
+	case HV_REG_SYSENTER_CS + 2:
+		w.msr = MSR_IA32_SYSENTER_ESP;
+		break;
+	case HV_REG_STAR:
+	case HV_REG_STAR + 1:
+	case HV_REG_STAR + 2:
+	case HV_REG_STAR + 3:
+		w.msr = MSR_IA32_STAR + (name - HV_REG_STAR); /* STAR LSTAR CSTAR FMASK */
+		break;
+	case HV_REG_TSC_AUX:
+		w.msr = MSR_IA32_TSC_AUX;
+		break;
+	default:
+		return false;
+	}
+	return hv_reg_write_locked(v, &w);
+}
+
+/*
  * Writes a register of t at vtl for v (reference 1.7: no side effects; read-only ones and
  * reserved bits refused with INVALID_PARAMETER). Architectural registers: v's own only
- * (another VP's: ACCESS_DENIED, as for a read).
+ * (another VP's: ACCESS_DENIED, as for a read); a VTL's own that a higher VTL locks:
+ * ACCESS_DENIED.
  */
 static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, const u64 v2[2])
 {
@@ -793,8 +857,12 @@ static u16 vp_register_set(struct vcpu *v, struct vcpu *t, u32 vtl, u32 name, co
 				      val);
 		return HV_STATUS_SUCCESS;
 	}
+	if (hv_intercept_register(name))
+		return hv_intercept_register_set(v, t, vtl, name, val);
 	if (t != v)
 		return HV_STATUS_ACCESS_DENIED; /* as for a read */
+	if (vtl == v->active_vtl && own_register_locked(v, name, val))
+		return HV_STATUS_ACCESS_DENIED;
 	if (is_shared_gpr(name)) {
 		v->regs.gpr[name - HV_REG_RAX] = val;
 		return HV_STATUS_SUCCESS;

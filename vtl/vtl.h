@@ -19,6 +19,16 @@
 #define VTL_MAX 1
 _Static_assert(VTL_MAX + 1 == CORE_VTLS, "one EPT view and VMCS per VTL offered");
 
+/*
+ * The secure register intercepts a VTL asks for on the state of a lower VTL of the same VP
+ * (TLFS 3.9.3: HvRegisterCrInterceptControl and its three masks, reference 3.3; the bits
+ * are hyperv/intercept.h's). Written and read on the VP's own CPU only: it programs that
+ * VP's VMCS of the lower VTL.
+ */
+struct vtl_reg_intercepts {
+	u64 control, cr0_mask, cr4_mask, misc_enable_mask;
+};
+
 /* One VP at one VTL. Owned by the VP's CPU once enabled (the VTL's bit in the vcpu's
  * higher_vtls, published after enabling wrote this). */
 struct vtl_vp {
@@ -36,6 +46,9 @@ struct vtl_vp {
 	 * HvRegisterVsmVpSecureConfigVtl<n> for each lower VTL n. */
 	u64 vina;
 	u64 secure_config[VTL_MAX];
+	/* This VTL's secure register intercepts on each lower VTL n of this VP. */
+	struct vtl_reg_intercepts intercepts[VTL_MAX];
+	u32 intercepts_lost; /* intercepts it could not be told of (no SynIC): warned once */
 } __attribute__((aligned(512)));
 /* A power-of-two size: vtl_vps[vp][vtl] on the VTL switch path is a shift, not the
  * two or three instructions some sizes cost per index (448 did: +60 per round trip). */

@@ -2,8 +2,12 @@
 /*
  * Control-register exits (SDM vol.3 26.1.3, exit qualification table 28-3). Only writes of
  * owned CR0/CR4 bits exit (vmcs.c): paging-mode changes, whose EFER.LMA / IA-32e entry
- * control / PDPTE side effects the hypervisor must mirror, and CR4.VMXE, hidden from the
- * guest. Each write is checked the way the CPU would and faults the way the CPU would.
+ * control / PDPTE side effects the hypervisor must mirror, CR4.VMXE, hidden from the
+ * guest, and the bits a higher VTL watches in a lower VTL's CR0/CR4 (TLFS secure register
+ * intercepts, reference 3.9.3; vmcs_set_cr_intercepts). Such a higher VTL is asked first
+ * (vcpu_reg_write_intercepted): when it intercepts the write, nothing happens and the
+ * instruction stays where it is. Otherwise each write is checked the way the CPU would and
+ * faults the way the CPU would.
  */
 #define LOG_MODULE "cr"
 #include "arch/x86/core.h"
@@ -31,12 +35,27 @@ static bool pae_paging(u64 cr0, u64 cr4, u64 efer)
 	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LMA);
 }
 
-/* MOV to CR0 (SDM vol.3 2.5, 9.8.5; vol.2 MOV CR: #GP conditions). 0 or -1 for #GP. */
-static int emulate_cr0_write(struct vcpu *v, u64 val)
+/* emulate_cr*_write: a higher VTL intercepted the write (nothing done, RIP stays). */
+#define CR_INTERCEPTED 1
+
+/* Does a higher VTL intercept this write of CR0 or CR4 (from old to val)? */
+static bool cr_intercepted(struct vcpu *v, enum vcpu_reg reg, u64 old, u64 val, bool mem_op)
+{
+	const struct vcpu_reg_write w = { .reg = reg, .old = old, .val = val, .mem_op = mem_op };
+
+	return vcpu_reg_write_intercepted(v, &w);
+}
+
+/* MOV to CR0, LMSW (mem_op: from memory) or CLTS (SDM vol.3 2.5, 9.8.5; vol.2 MOV CR: #GP
+ * conditions). 0, -1 for #GP, or CR_INTERCEPTED. */
+static int emulate_cr0_write(struct vcpu *v, u64 val, bool mem_op)
 {
 	u64 old = vmcs_guest_cr0(v), cr4 = vmcs_guest_cr4(v);
 	u64 efer = vmread(VMCS_GUEST_EFER);
 
+	/* A higher VTL sees the attempt before the CPU's own checks (OpenHCL's order). */
+	if (cr_intercepted(v, VCPU_REG_CR0, old, val, mem_op))
+		return CR_INTERCEPTED;
 	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_NW) && !(val & CR0_CD)))
 		return -1;
@@ -63,7 +82,7 @@ static int emulate_cr0_write(struct vcpu *v, u64 val)
 	return 0;
 }
 
-/* MOV to CR4 (SDM vol.3 2.5; vol.2 MOV CR). 0 or -1 for #GP. */
+/* MOV to CR4 (SDM vol.3 2.5; vol.2 MOV CR). 0, -1 for #GP, or CR_INTERCEPTED. */
 static int emulate_cr4_write(struct vcpu *v, u64 val)
 {
 	u64 old = vmcs_guest_cr4(v), cr0 = vmcs_guest_cr0(v);
@@ -71,6 +90,8 @@ static int emulate_cr4_write(struct vcpu *v, u64 val)
 	/* Bits the CPU supports in VMX operation, less VMXE (VMX is hidden from guests). */
 	u64 allowed = (core.caps.cr4_fixed1 | core.caps.cr4_fixed0) & ~CR4_VMXE;
 
+	if (cr_intercepted(v, VCPU_REG_CR4, old, val, false))
+		return CR_INTERCEPTED;
 	if (val & ~allowed)
 		return -1;
 	if ((efer & EFER_LMA) && !(val & CR4_PAE))
@@ -118,7 +139,7 @@ int exit_cr_access(struct vcpu *v)
 	switch (type) {
 	case 0: /* MOV to CR */
 		if (cr == 0)
-			bad = emulate_cr0_write(v, gpr_read(v, reg));
+			bad = emulate_cr0_write(v, gpr_read(v, reg), false);
 		else if (cr == 4)
 			bad = emulate_cr4_write(v, gpr_read(v, reg));
 		else if (cr == 3)
@@ -142,14 +163,19 @@ int exit_cr_access(struct vcpu *v)
 			v->regs.gpr[reg] = val;
 		break;
 	}
+	case 2: /* CLTS: exits when TS is owned and set (a higher VTL watches it) */
+		bad = emulate_cr0_write(v, vmcs_guest_cr0(v) & ~CR0_TS, false);
+		break;
 	case 3: { /* LMSW: loads CR0[3:0] but can never clear PE (SDM vol.2 LMSW) */
-		u64 old = vmread(VMCS_CR0_SHADOW), src = (qual >> 16) & 0xf;
-		bad = emulate_cr0_write(v, (old & ~0xeULL) | (src & 0xf) | (old & CR0_PE));
+		u64 old = vmcs_guest_cr0(v), src = (qual >> 16) & 0xf;
+		/* Qualification bit 6: the operand is in memory (SDM vol.3 table 28-3). */
+		bad = emulate_cr0_write(v, (old & ~0xeULL) | (src & 0xf) | (old & CR0_PE),
+					(qual >> 6) & 1);
 		break;
 	}
-	default: /* CLTS does not exit with our masks */
-		return EXIT_STOP;
 	}
+	if (bad == CR_INTERCEPTED)
+		return EXIT_RESUME; /* the higher VTL decides; the instruction stays (TLFS 3.9.1) */
 	if (bad) {
 		pr_debug("VP %u: CR%u write refused: #GP\n", v->index, cr);
 		vcpu_inject_gp(v);

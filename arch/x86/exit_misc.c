@@ -24,6 +24,10 @@ int exit_xsetbv(struct vcpu *v)
 		vcpu_inject_ud(v);
 		return EXIT_RESUME;
 	}
+	/* A higher VTL that locks XCR0 sees the attempt first (TLFS 3.9.3 XCr0Write). */
+	const struct vcpu_reg_write w = { .reg = VCPU_REG_XCR0, .val = val };
+	if (idx == 0 && vcpu_reg_write_intercepted(v, &w))
+		return EXIT_RESUME;
 	cpuid_count(0xd, 0, &a, &b, &c, &d);
 	u64 supported = ((u64)d << 32) | a;
 	if (idx != 0 || !(val & 1) || (val & ~supported) ||

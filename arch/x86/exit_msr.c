@@ -3,6 +3,8 @@
  * RDMSR/WRMSR exits. The MSR bitmap (SDM vol.3 25.6.9) lets every MSR pass through except
  * the few below; MSRs outside the bitmap's two ranges always exit and are done for the
  * guest with a fault-safe access, a #GP going back to the guest as it would on hardware.
+ * Writes of the MSRs a higher VTL may lock exit too and are offered to it first (TLFS
+ * secure register intercepts, reference 3.9).
  */
 #define LOG_MODULE "msr"
 #include "arch/x86/apic.h"
@@ -87,16 +89,70 @@ static int wrmsr_efer(struct vcpu *v, u64 val)
 	return 0;
 }
 
+/*
+ * The SYSENTER MSRs live in the VMCS's guest state (SDM vol.3 25.4.1), loaded at every VM
+ * entry: a guest write goes there. The CPU's own checks (a non-canonical EIP or ESP is a
+ * #GP) come from a WRMSR of the real MSR, which every VM exit reloads with the host's value
+ * (SDM vol.3 28.5.1) and the host never uses. 0, or -1 for #GP.
+ */
+static int wrmsr_sysenter(u32 msr, u64 val)
+{
+	static const u32 field[] = { VMCS_GUEST_SYSENTER_CS, VMCS_GUEST_SYSENTER_ESP,
+				     VMCS_GUEST_SYSENTER_EIP };
+
+	if (msr_write_safe(msr, val))
+		return -1;
+	vmwrite(field[msr - MSR_IA32_SYSENTER_CS], rdmsr(msr));
+	return 0;
+}
+
+/*
+ * The MSRs a higher VTL may lock for a lower one (TLFS HvRegisterCrInterceptControl,
+ * reference 3.9.3): their writes always exit (msr_bitmap.c). Does a higher VTL intercept
+ * this write of v's running VTL? IA32_MISC_ENABLE only when a bit of its mask changes.
+ */
+static bool msr_write_intercepted(struct vcpu *v, u32 msr, u64 val)
+{
+	struct vcpu_reg_write w = { .reg = VCPU_REG_MSR, .msr = msr, .val = val };
+
+	switch (msr) {
+	case MSR_IA32_MISC_ENABLE:
+		if (msr_read_safe(msr, &w.old))
+			return false; /* no such MSR here: the write #GPs below */
+		break;
+	case MSR_IA32_LSTAR:
+	case MSR_IA32_STAR:
+	case MSR_IA32_CSTAR:
+	case MSR_IA32_FMASK:
+	case MSR_IA32_APIC_BASE:
+	case MSR_IA32_EFER:
+	case MSR_IA32_SYSENTER_CS:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+	case MSR_IA32_TSC_AUX:
+		break;
+	default:
+		return false;
+	}
+	return vcpu_reg_write_intercepted(v, &w);
+}
+
 int exit_wrmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->regs.gpr[RCX];
 	u64 val = (v->regs.gpr[RDX] << 32) | (u32)v->regs.gpr[RAX];
 	int bad;
 
+	/* A higher VTL sees the attempt before the CPU's own checks (OpenHCL's order); the
+	 * instruction then stays where it is (TLFS 3.9.1). */
+	if (msr_write_intercepted(v, msr, val))
+		return EXIT_RESUME;
 	if (v->active_vtl && vp_vtl_apic_msr(msr))
 		bad = vp_vtl_apic_wrmsr(v, msr, val);
 	else if (msr == MSR_IA32_EFER)
 		bad = wrmsr_efer(v, val);
+	else if (msr >= MSR_IA32_SYSENTER_CS && msr <= MSR_IA32_SYSENTER_EIP)
+		bad = wrmsr_sysenter(msr, val);
 	else if (msr == MSR_X2APIC_ICR &&
 		 apic_icr_write(v, (u32)val, (u32)(val >> 32), true) == APIC_ICR_DROP)
 		bad = 0;

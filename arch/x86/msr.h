@@ -13,6 +13,7 @@
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_IA32_SYSENTER_ESP 0x175
 #define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_MISC_ENABLE 0x1a0
 #define MSR_IA32_DEBUGCTL 0x1d9
 #define MSR_IA32_MTRR_PHYSBASE0 0x200
 #define MSR_IA32_MTRR_PHYSMASK0 0x201
@@ -71,12 +72,16 @@
 #define CR4_PAE (1ULL << 5)
 #define CR4_PGE (1ULL << 7)
 #define CR4_OSFXSR (1ULL << 9) /* SSE instructions allowed (else #UD) */
+#define CR4_UMIP (1ULL << 11)  /* SGDT, SIDT, SLDT, STR, SMSW at CPL > 0: #GP */
 #define CR4_VMXE (1ULL << 13)
 #define CR4_SMXE (1ULL << 14)
 #define CR4_PCIDE (1ULL << 17)
 #define CR4_OSXSAVE (1ULL << 18)
+#define CR4_SMEP (1ULL << 20)
+#define CR4_SMAP (1ULL << 21)
 #define RFLAGS_FIXED (1ULL << 1)
 #define RFLAGS_IF (1ULL << 9)
 #define RFLAGS_VM (1ULL << 17)
+#define RFLAGS_AC (1ULL << 18)
 
 #endif

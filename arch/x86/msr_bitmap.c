@@ -51,6 +51,14 @@ u64 msr_bitmap_create(void)
 				       MSR_IA32_FMASK, MSR_IA32_TSC_AUX };
 	for (u32 i = 0; i < sizeof(tracked) / sizeof(tracked[0]); i++)
 		msr_bitmap_intercept(bm, tracked[i], false, true);
+	/* The other MSRs a higher VTL may lock (TLFS HvRegisterCrInterceptControl, secure
+	 * register intercepts): their writes are offered to it first (exit_msr.c). Written
+	 * once per CPU by operating systems, like the tracked ones. */
+	static const u32 lockable[] = { MSR_IA32_APIC_BASE, MSR_IA32_SYSENTER_CS,
+					MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+					MSR_IA32_MISC_ENABLE };
+	for (u32 i = 0; i < sizeof(lockable) / sizeof(lockable[0]); i++)
+		msr_bitmap_intercept(bm, lockable[i], false, true);
 	return pa;
 }
 

@@ -177,6 +177,42 @@ extern void (*vcpu_vina_hook)(struct vcpu *v);
  * (hyperv/vsm_prot.c); returns the exit's EXIT_* answer. */
 extern int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 qual, u8 memtype);
 
+/*
+ * A write the exit handlers are about to perform of a register a higher VTL may lock (TLFS
+ * secure register intercepts, reference 3.9: HvRegisterCrInterceptControl). The handler
+ * has decoded it and not yet checked or done it.
+ */
+enum vcpu_reg {
+	VCPU_REG_CR0,
+	VCPU_REG_CR4,
+	VCPU_REG_XCR0,
+	VCPU_REG_GDTR,
+	VCPU_REG_IDTR,
+	VCPU_REG_LDTR,
+	VCPU_REG_TR,
+	VCPU_REG_MSR,
+};
+struct vcpu_reg_write {
+	enum vcpu_reg reg;
+	u32 msr;     /* VCPU_REG_MSR: its number */
+	u64 old;     /* CR0, CR4, IA32_MISC_ENABLE: the value now (a mask compares old ^ val) */
+	u64 val;     /* the value written; GDTR/IDTR: the base; LDTR/TR: the selector */
+	u16 limit;   /* GDTR/IDTR: the limit written */
+	bool mem_op; /* the source is a memory operand (LMSW m16, LGDT, LLDT m16, ...) */
+};
+/*
+ * Asked by the exit handlers before such a write by v's running VTL (hyperv/, set at
+ * takeover; arch/x86 never calls it directly, DESIGN.md 2). True when a higher VTL
+ * intercepts it: the write must not happen and the instruction must not complete (RIP
+ * stays; TLFS: the lower VTL is suspended at it), the higher VTL has its message and is
+ * entered before v's next entry. NULL: nothing intercepts anything.
+ */
+extern bool (*vcpu_reg_write_hook)(struct vcpu *v, const struct vcpu_reg_write *w);
+static inline bool vcpu_reg_write_intercepted(struct vcpu *v, const struct vcpu_reg_write *w)
+{
+	return vcpu_reg_write_hook && vcpu_reg_write_hook(v, w);
+}
+
 /* The VPs of the root partition, indexed like bootinfo.cpus (arch/x86/core_main.c). */
 u32 vcpu_count(void);
 struct vcpu *vcpu_get(u32 index);

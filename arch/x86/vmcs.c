@@ -112,6 +112,31 @@ void vmcs_set_guest_cr4(struct vcpu *v, u64 cr4)
 	vmwrite(VMCS_CR4_SHADOW, cr4);
 }
 
+void vmcs_set_cr_intercepts(struct vcpu *v, u64 cr0_bits, u64 cr4_bits)
+{
+	/* The shadows first, from the guest's values: a bit the guest owned until now may be
+	 * stale there, and once owned the guest reads it from the shadow. Bits outside
+	 * v->cr0_mask/cr4_mask keep the guest's value in the real register whether owned or
+	 * not (every write of ours sets both), so vmcs_guest_cr0/cr4 stay right. */
+	vmwrite(VMCS_CR0_SHADOW, vmcs_guest_cr0(v));
+	vmwrite(VMCS_CR4_SHADOW, vmcs_guest_cr4(v));
+	vmwrite(VMCS_CR0_MASK, v->cr0_mask | cr0_bits);
+	vmwrite(VMCS_CR4_MASK, v->cr4_mask | cr4_bits);
+}
+
+bool vmcs_desc_table_exiting_available(void)
+{
+	return vmx_ctl_allowed(core.caps.proc2, PROC2_DESC_TABLE_EXITING);
+}
+
+void vmcs_set_desc_table_exiting(bool on)
+{
+	u64 ctl = vmread(VMCS_PROC_CTLS2);
+
+	ctl = on ? ctl | PROC2_DESC_TABLE_EXITING : ctl & ~(u64)PROC2_DESC_TABLE_EXITING;
+	vmwrite(VMCS_PROC_CTLS2, ctl);
+}
+
 static void vmcs_host_state(struct vcpu *v)
 {
 	struct pcpu *p = v->pcpu;

@@ -31,6 +31,18 @@ u64 vmcs_guest_cr4(const struct vcpu *v);
 /* Guest CR0 / CR4 as the guest sees them, and the values the CPU really runs with. */
 void vmcs_set_guest_cr0(struct vcpu *v, u64 cr0);
 void vmcs_set_guest_cr4(struct vcpu *v, u64 cr4);
+/*
+ * The current VMCS's CR0/CR4 guest/host masks become v's own owned bits plus cr0_bits /
+ * cr4_bits (SDM vol.3 25.6.6: a MOV to CR0/CR4, LMSW or CLTS that would change an owned bit
+ * exits), the read shadows brought up to date first. For secure register intercepts: the
+ * bits a higher VTL watches in a lower VTL's CR0/CR4 (TLFS, reference 3.9.3).
+ */
+void vmcs_set_cr_intercepts(struct vcpu *v, u64 cr0_bits, u64 cr4_bits);
+/* Descriptor-table exiting (secondary control bit 2, SDM vol.3 25.6.2, 26.1.3): LGDT, LIDT,
+ * LLDT, LTR, SGDT, SIDT, SLDT and STR exit (arch/x86/exit_dt.c emulates them). Whether the
+ * CPU has it; on or off in the current VMCS. */
+bool vmcs_desc_table_exiting_available(void);
+void vmcs_set_desc_table_exiting(bool on);
 /* Reads the PAE PDPTEs of guest CR3 into the VMCS (SDM vol.3 4.4.1, 27.3.2.4). */
 void vmcs_load_pdptes(u64 cr3);
 

@@ -58,6 +58,8 @@ const vmexit_fn vmexit_fns[EXIT_REASON_MAX] = {
 	[EXIT_VMFUNC] = exit_vmx_insn,
 	[EXIT_WBINVD] = exit_invd,
 	[EXIT_XSETBV] = exit_xsetbv,
+	[EXIT_GDTR_IDTR] = exit_gdtr_idtr,
+	[EXIT_LDTR_TR] = exit_ldtr_tr,
 };
 #pragma GCC diagnostic pop
 
@@ -93,6 +95,8 @@ static const char *const vmexit_names[EXIT_REASON_MAX] = {
 	[EXIT_VMFUNC] = "VMFUNC",
 	[EXIT_WBINVD] = "WBINVD",
 	[EXIT_XSETBV] = "XSETBV",
+	[EXIT_GDTR_IDTR] = "GDTR/IDTR access",
+	[EXIT_LDTR_TR] = "LDTR/TR access",
 };
 
 int exit_unexpected(struct vcpu *v)
@@ -174,6 +178,8 @@ bool vcpu_nmi_is_kick(struct vcpu *v)
 
 /* Before each entry: act on kicks from other CPUs, then give the guest its NMIs. */
 void (*vcpu_vtl_hook)(struct vcpu *v);
+/* Secure register intercepts (vcpu.h): the exit handlers ask it before a locked write. */
+bool (*vcpu_reg_write_hook)(struct vcpu *v, const struct vcpu_reg_write *w);
 
 static void vcpu_service_kicks(struct vcpu *v, u32 kick)
 {

@@ -90,6 +90,10 @@ int exit_rdmsr(struct vcpu *v);
 int exit_wrmsr(struct vcpu *v);
 int exit_cr_access(struct vcpu *v);
 int exit_xsetbv(struct vcpu *v);
+/* LGDT, LIDT, SGDT, SIDT and LLDT, LTR, SLDT, STR, while descriptor-table exiting is on
+ * (only while a higher VTL intercepts a table register: exit_dt.c). */
+int exit_gdtr_idtr(struct vcpu *v);
+int exit_ldtr_tr(struct vcpu *v);
 int exit_invd(struct vcpu *v);
 int exit_vmx_insn(struct vcpu *v);
 int exit_init(struct vcpu *v);

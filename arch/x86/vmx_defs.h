@@ -124,6 +124,7 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR,
 #define PROC_SECONDARY (1u << 31)
 /* Secondary processor-based controls (SDM 25.6.2) */
 #define PROC2_EPT (1u << 1)
+#define PROC2_DESC_TABLE_EXITING (1u << 2) /* LGDT..STR exit (SDM vol.3 26.1.3) */
 #define PROC2_RDTSCP (1u << 3)
 #define PROC2_VPID (1u << 5)
 #define PROC2_WBINVD_EXITING (1u << 6)
@@ -168,6 +169,8 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR,
 #define VEC_NMI 2
 #define VEC_UD 6
 #define VEC_DF 8
+#define VEC_NP 11
+#define VEC_SS 12
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_MC 18

@@ -61,14 +61,17 @@
 static volatile u64 hv_gp_recover __attribute__((used));
 static volatile u64 hv_gp_chain __attribute__((used));
 static volatile u32 hv_gp_faults __attribute__((used));
+static volatile u64 hv_gp_rip __attribute__((used)); /* where the last caught #GP was */
 void hv_gp_entry(void);
 __asm__(".text\n"
 	"hv_gp_entry:\n"
 	"	cmpq $0, hv_gp_recover(%rip)\n"
 	"	je 1f\n"
 	"	push %rax\n"
+	"	mov 16(%rsp), %rax\n" /* the saved RIP, above RAX and the error code */
+	"	mov %rax, hv_gp_rip(%rip)\n"
 	"	mov hv_gp_recover(%rip), %rax\n"
-	"	mov %rax, 16(%rsp)\n" /* the saved RIP, above RAX and the error code */
+	"	mov %rax, 16(%rsp)\n"
 	"	movq $0, hv_gp_recover(%rip)\n"
 	"	lock incl hv_gp_faults(%rip)\n"
 	"	pop %rax\n"
@@ -126,6 +129,74 @@ bool vt0_try_wrmsr(u32 msr, u64 val)
 			 : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32))
 			 : "memory");
 	return hv_gp_faults == before;
+}
+
+/*
+ * Privileged writes for the secure intercept checks (vsm_intercept_check.c): false when
+ * the instruction raised #GP. *at and *next: the instruction's address and the one after
+ * it (so its length); the #GP's RIP in vt0_gp_rip().
+ */
+bool vt0_try_write_cr4(u64 val, u64 *at, u64 *next)
+{
+	u32 before = hv_gp_faults;
+	u64 t;
+
+	__asm__ volatile("lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], hv_gp_recover(%%rip)\n\t"
+			 "lea 2f(%%rip), %[t]\n\t"
+			 "mov %[t], (%[at])\n\t"
+			 "lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], (%[next])\n"
+			 "2:\tmov %[v], %%cr4\n"
+			 "1:\tmovq $0, hv_gp_recover(%%rip)"
+			 : [t] "=&r"(t)
+			 : [v] "a"(val), [at] "r"(at), [next] "r"(next)
+			 : "memory");
+	return hv_gp_faults == before;
+}
+
+bool vt0_try_wrmsr_at(u32 msr, u64 val, u64 *at, u64 *next)
+{
+	u32 before = hv_gp_faults;
+	u64 t;
+
+	__asm__ volatile("lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], hv_gp_recover(%%rip)\n\t"
+			 "lea 2f(%%rip), %[t]\n\t"
+			 "mov %[t], (%[at])\n\t"
+			 "lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], (%[next])\n"
+			 "2:\twrmsr\n"
+			 "1:\tmovq $0, hv_gp_recover(%%rip)"
+			 : [t] "=&r"(t)
+			 : "c"(msr), "a"((u32)val),
+			   "d"((u32)(val >> 32)), [at] "r"(at), [next] "r"(next)
+			 : "memory");
+	return hv_gp_faults == before;
+}
+
+bool vt0_try_lidt(const struct vt0_dtr *d, u64 *at, u64 *next)
+{
+	u32 before = hv_gp_faults;
+	u64 t;
+
+	__asm__ volatile("lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], hv_gp_recover(%%rip)\n\t"
+			 "lea 2f(%%rip), %[t]\n\t"
+			 "mov %[t], (%[at])\n\t"
+			 "lea 1f(%%rip), %[t]\n\t"
+			 "mov %[t], (%[next])\n"
+			 "2:\tlidt (%[d])\n"
+			 "1:\tmovq $0, hv_gp_recover(%%rip)"
+			 : [t] "=&r"(t)
+			 : [d] "r"(d), [at] "r"(at), [next] "r"(next)
+			 : "memory");
+	return hv_gp_faults == before;
+}
+
+u64 vt0_gp_rip(void)
+{
+	return hv_gp_rip;
 }
 
 /* One byte store; false when it raised #GP. */

@@ -18,6 +18,7 @@
 #define HVCALL_VTL_CALL 0x0011ull
 #define HVCALL_VTL_RETURN 0x0012ull
 #define HVCALL_GET_VP_REGISTERS 0x0050ull
+#define HVCALL_SET_VP_REGISTERS 0x0051ull
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI 0x000bull
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI_EX 0x0015ull
 #define HVCALL_START_VIRTUAL_PROCESSOR 0x0099ull /* EnableVpVtl's input */
@@ -153,6 +154,8 @@ void vsm_context(const struct vsm *v, u32 vp, struct hv_initial_vp_context *ctx)
 u64 vsm_hypercall(const struct vsm *v, u64 control, u64 in, u64 out);
 /* GetVpRegisters, memory form, VP SELF, n <= 16 names; values[i] = low 64 bits. RAX back. */
 u64 vsm_get_regs(const struct vsm *v, u8 input_vtl, const u32 *names, u32 n, u64 *values);
+/* SetVpRegisters, memory form, VP SELF, n <= 16 names with 64-bit values. RAX back. */
+u64 vsm_set_regs(const struct vsm *v, u8 input_vtl, const u32 *names, const u64 *values, u32 n);
 u64 vsm_enable_partition(const struct vsm *v, u64 partition_id, u8 vtl, u8 flags);
 u64 vsm_enable_vp(const struct vsm *v, u64 partition_id, u32 vp_index, u8 vtl,
 		  const struct hv_initial_vp_context *ctx);

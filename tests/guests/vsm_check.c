@@ -89,6 +89,18 @@ static const char *const vsm_names[] = {
 	"vsm.irq.xvtl_ipi_bad_vector",
 	"vsm.irq.xvtl_ipi_to_vtl0",
 	"vsm.irq.stress",
+	"vsm.intercept.setup",
+	"vsm.intercept.vtl0_denied",
+	"vsm.intercept.bad_bits",
+	"vsm.intercept.cr4",
+	"vsm.intercept.cr4_unwatched",
+	"vsm.intercept.lstar",
+	"vsm.intercept.lstar_again",
+	"vsm.intercept.idtr",
+	"vsm.intercept.idtr_refused",
+	"vsm.intercept.tables_emulated",
+	"vsm.intercept.vtl1_own",
+	"vsm.intercept.unlocked",
 	"vsm.stress",
 };
 
@@ -453,6 +465,7 @@ static void run(struct vsm_state *s)
 	vt0_vsm_check_aps(s);
 	vt0_vsm_check_irq(s);
 	vt0_vsm_release_aps(s);
+	vt0_vsm_check_intercepts(s);
 	vt0_vsm_check_stress(s);
 }
 

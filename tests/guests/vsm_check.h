@@ -67,6 +67,8 @@ void vt0_vsm_check_stress(struct vsm_state *s);
  * (true when every agent left) or until it has been idle for a long time.
  */
 void vt0_vsm_check_irq(struct vsm_state *s);
+/* vsm_intercept_check.c: secure register intercepts on the BSP (VTL1's APIC set up). */
+void vt0_vsm_check_intercepts(struct vsm_state *s);
 void vt0_vsm_agent(const struct vsm_state *s, u32 vp);
 bool vt0_vsm_irq_release(void);
 

@@ -63,6 +63,7 @@ static void build_idt(const struct vsm *v, const struct vtl1_header *h)
 		idt_gate(v, vec, v->base + h->isr_off + (u64)VTL1_ISR_STRIDE * vec);
 	for (u32 i = 0; i < VTL1_VEC_COUNT; i++)
 		idt_gate(v, VTL1_VEC_FIRST + i, v->base + h->irq_off + (u64)VTL1_ISR_STRIDE * i);
+	idt_gate(v, VTL1_VEC_INTERCEPT, v->base + h->icpt_off);
 }
 
 static struct hv_segment seg(u64 base, u32 limit, u16 sel, u16 ar)
@@ -184,6 +185,23 @@ u64 vsm_get_regs(const struct vsm *v, u8 input_vtl, const u32 *names, u32 n, u64
 	for (u32 i = 0; i < n && i < 16; i++)
 		values[i] = out[2 * i];
 	return rax;
+}
+
+u64 vsm_set_regs(const struct vsm *v, u8 input_vtl, const u32 *names, const u64 *values, u32 n)
+{
+	volatile u64 *h = (volatile u64 *)v->io;
+
+	/* The header, then 32-byte elements: name, 12 reserved bytes, the value (reference
+	 * 1.7). */
+	h[0] = HV_PARTITION_ID_SELF;
+	h[1] = HV_VP_INDEX_SELF | (u64)input_vtl << 32;
+	for (u32 i = 0; i < n && i < 16; i++) {
+		h[2 + 4 * i] = names[i];
+		h[3 + 4 * i] = 0;
+		h[4 + 4 * i] = values[i];
+		h[5 + 4 * i] = 0;
+	}
+	return vsm_hypercall(v, HVCALL_SET_VP_REGISTERS | HV_CONTROL_REP_COUNT(n), v->io, 0);
 }
 
 u64 vsm_enable_partition(const struct vsm *v, u64 partition_id, u8 vtl, u8 flags)

@@ -81,6 +81,12 @@ void vt0_check_hv(struct vt0_ctx *ctx);
 void vt0_gp_gate(struct vt0_idt_gate *saved, bool install);
 bool vt0_try_rdmsr(u32 msr, u64 *val);
 bool vt0_try_wrmsr(u32 msr, u64 val);
+/* MOV to CR4, WRMSR, LIDT: false when they raised #GP; *at the instruction's address, *next
+ * the next one's; vt0_gp_rip the last caught #GP's RIP. */
+bool vt0_try_write_cr4(u64 val, u64 *at, u64 *next);
+bool vt0_try_wrmsr_at(u32 msr, u64 val, u64 *at, u64 *next);
+bool vt0_try_lidt(const struct vt0_dtr *d, u64 *at, u64 *next);
+u64 vt0_gp_rip(void);
 u64 vt0_hypercall(const volatile u8 *page, u64 control, u64 in, u64 out);
 /* An XMM fast call: RDX, R8, then XMM0/XMM1 from x, stored back into x after the call. */
 u64 vt0_xmm_hypercall(const volatile u8 *page, u64 control, u64 rdx, u64 r8, u8 x[2][16]);

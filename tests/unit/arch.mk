@@ -7,9 +7,10 @@ UNIT_TESTS += test_exit_dispatch test_exit_cpuid test_exit_msr test_exit_cr test
 # Every exit handler is linked: the dispatch table names them all.
 TEST_EXIT_COMMON := tests/unit/fake_vmx.c arch/x86/vmexit.c arch/x86/exit_cpuid.c \
 	arch/x86/exit_msr.c arch/x86/exit_cr.c arch/x86/exit_misc.c arch/x86/exit_initsipi.c \
-	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c \
+	arch/x86/apic.c arch/x86/guest_mem.c arch/x86/insn.c arch/x86/exit_dt.c \
 	hyperv/cpuid.c hyperv/crash.c hyperv/hypercall.c hyperv/msr.c hyperv/reftime.c \
-	hyperv/synic.c hyperv/stimer.c hyperv/vsm.c hyperv/vsm_prot.c hyperv/translate.c arch/x86/intr_inject.c \
+	hyperv/synic.c hyperv/stimer.c hyperv/vsm.c hyperv/vsm_prot.c hyperv/translate.c \
+	hyperv/intercept.c arch/x86/intr_inject.c \
 	vtl/vtl.c arch/x86/vp_vtl.c arch/x86/guest_walk.c arch/x86/vlapic.c arch/x86/vp_vtl_apic.c \
 	arch/x86/vmcs.c \
 	arch/x86/guest_state.c \
@@ -52,3 +53,6 @@ test_vsm_SRCS := tests/unit/test_vsm.c $(TEST_EXIT_COMMON)
 
 UNIT_TESTS += test_guest_walk
 test_guest_walk_SRCS := tests/unit/test_guest_walk.c arch/x86/guest_walk.c mm/phys.c
+
+UNIT_TESTS += test_intercept
+test_intercept_SRCS := tests/unit/test_intercept.c $(TEST_EXIT_COMMON)

@@ -465,12 +465,23 @@ static void test_cr3_moves_are_emulated(void **state)
 	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000b0d);
 }
 
+/* CLTS exits only while TS is owned and set (a higher VTL watches TS, secure register
+ * intercepts): it clears TS and nothing else. */
+static void test_clts_clears_ts(void **state)
+{
+	fake_vmcs_set(VMCS_GUEST_CR0, fake_vmcs_get(VMCS_GUEST_CR0) | CR0_TS);
+	fake_vmcs_set(VMCS_CR0_SHADOW, FAKE_GUEST_CR0 | CR0_TS);
+	assert_int_equal(cr_exit(qual(0, 2, 0, 0)), EXIT_RESUME);
+	assert_done();
+	assert_int_equal(fake_vmcs_get(VMCS_CR0_SHADOW), FAKE_GUEST_CR0);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_CR0) & CR0_TS, 0);
+}
+
 static void test_unexpected_cr_accesses_stop(void **state)
 {
 	vp.regs.gpr[RAX] = 0x1000;
 	assert_int_equal(cr_exit(qual(8, 0, RAX, 0)), EXIT_STOP); /* MOV to CR8 */
 	assert_int_equal(cr_exit(qual(0, 1, RAX, 0)), EXIT_STOP); /* MOV from CR0 */
-	assert_int_equal(cr_exit(qual(0, 2, 0, 0)), EXIT_STOP);	  /* CLTS */
 	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), FAKE_GUEST_RIP);
 	assert_int_equal(fake_vmcs_write_count(VMCS_ENTRY_INTR_INFO), 0);
 	assert_int_equal(fake_vmcs_write_count(VMCS_CR0_SHADOW), 0);
@@ -508,6 +519,7 @@ int main(void)
 		T(test_source_is_64_bit_in_64bit_mode),
 		T(test_source_register_rsp_from_vmcs),
 		T(test_source_register_r15),
+		T(test_clts_clears_ts),
 		T(test_unexpected_cr_accesses_stop),
 	};
 

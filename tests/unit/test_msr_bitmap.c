@@ -194,12 +194,20 @@ static void test_create(void **state)
 		assert_true(bit(b, WRITE_HI, tracked[i] - 0xc0000000));
 	}
 	assert_false(bit(b, WRITE_HI, MSR_IA32_KERNEL_GS_BASE - 0xc0000000)); /* SWAPGS */
+	/* The other MSRs a higher VTL may lock (secure register intercepts): writes only. */
+	static const u32 lockable[] = { MSR_IA32_APIC_BASE, MSR_IA32_SYSENTER_CS,
+					MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+					MSR_IA32_MISC_ENABLE };
+	for (size_t i = 0; i < ARRAY_SIZE(lockable); i++) {
+		assert_false(bit(b, READ_LO, lockable[i]));
+		assert_true(bit(b, WRITE_LO, lockable[i]));
+	}
 	/* Nothing else: every other MSR in the ranges runs natively. */
 	assert_int_equal(popcount_page(b),
-			 2 * (1 + (MSR_IA32_VMX_LAST - MSR_IA32_VMX_FIRST + 1)) + 2 + 5);
+			 2 * (1 + (MSR_IA32_VMX_LAST - MSR_IA32_VMX_FIRST + 1)) + 2 + 5 + 5);
 	assert_false(bit(b, READ_LO, MSR_IA32_VMX_FIRST - 1));
 	assert_false(bit(b, READ_LO, MSR_IA32_VMX_LAST + 1));
-	assert_false(bit(b, WRITE_LO, MSR_IA32_APIC_BASE));
+	assert_false(bit(b, WRITE_LO, MSR_IA32_MISC_ENABLE + 1));
 
 	/* Out of pool: 0. */
 	while (pool_alloc_pages(1))

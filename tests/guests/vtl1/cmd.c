@@ -14,6 +14,7 @@
 /* Hypercall codes and registers (reference 1.6, 3.3). */
 #define HVCALL_ENABLE_VP_VTL 0x000full
 #define HVCALL_GET_VP_REGISTERS 0x0050ull
+#define HVCALL_SET_VP_REGISTERS 0x0051ull
 #define HVCALL_SEND_CLUSTER_IPI 0x000bull
 #define HV_CONTROL_FAST (1ull << 16)
 #define HV_REP_COUNT(n) ((u64)(n) << 32)
@@ -156,6 +157,25 @@ u64 vtl1_get_reg(struct vtl1_cpu *c, u32 io, u32 name, u8 input_vtl, u64 *val)
 	return rax;
 }
 
+u64 vtl1_set_regs(struct vtl1_cpu *c, u32 io, u8 input_vtl, const u32 *names, const u64 *lo,
+		  const u64 *hi, u32 n)
+{
+	u64 in = vtl1_region(VTL1_OFF_IO + (u64)VTL1_IO_STRIDE * c->vp + io);
+	volatile u64 *h = (volatile u64 *)in;
+
+	/* Header, then 32-byte elements: name, 12 reserved bytes, the 128-bit value. */
+	h[0] = HV_PARTITION_ID_SELF;
+	h[1] = HV_VP_INDEX_SELF | (u64)input_vtl << 32;
+	for (u32 i = 0; i < n && i < 4; i++) {
+		h[2 + 4 * i] = names[i];
+		h[3 + 4 * i] = 0;
+		h[4 + 4 * i] = lo[i];
+		h[5 + 4 * i] = hi ? hi[i] : 0;
+	}
+	return vtl1_call_page(vtl1_region(VTL1_OFF_HCPAGE),
+			      HVCALL_SET_VP_REGISTERS | HV_REP_COUNT(n), in, 0);
+}
+
 static u64 get_reg(struct vtl1_cpu *c, u32 name, u64 *val)
 {
 	return vtl1_get_reg(c, VTL1_CMD_IO, name, 0, val); /* HV_INPUT_VTL 0: its own VTL */
@@ -288,7 +308,7 @@ void vtl1_run_command(struct vtl1_cpu *c)
 		__asm__ volatile("ud2");
 		break;
 	default:
-		if (!vtl1_apic_command(c))
+		if (!vtl1_apic_command(c) && !vtl1_icpt_command(c))
 			c->status |= VTL1_ERR_BAD_CMD;
 	}
 }

@@ -23,6 +23,8 @@ vtl1_base:
 	.long VTL1_ABI_VERSION
 	.long vtl1_isr_table - vtl1_base
 	.long vtl1_irq_table - vtl1_base
+	.long vtl1_icpt_stub - vtl1_base
+	.long 0
 
 vtl1_entry:
 1:	push %r15
@@ -183,6 +185,13 @@ vtl1_irq_table:
 	push $\vec
 	jmp vtl1_irq_common
 	.endr
+
+/* VTL1's SINT0 (secure intercept messages, ABI 3): the same path, its own vector. */
+	.balign VTL1_ISR_STRIDE
+vtl1_icpt_stub:
+	push $0
+	push $VTL1_VEC_INTERCEPT
+	jmp vtl1_irq_common
 
 vtl1_irq_common:
 	push %rax

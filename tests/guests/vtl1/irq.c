@@ -77,6 +77,13 @@ void vtl1_interrupt(struct vtl1_frame *f)
 	u32 i = (u32)f->vec - VTL1_VEC_FIRST;
 	struct vtl1_irq *q;
 
+	if (c && f->vec == VTL1_VEC_INTERCEPT) { /* its own bookkeeping (intercept.c) */
+		recover = c->recover;
+		c->recover = 0;
+		vtl1_intercept(c);
+		c->recover = recover;
+		return;
+	}
 	if (!c || i >= VTL1_VEC_COUNT) /* not on one of our stacks, not one of our gates */
 		for (;;)
 			__asm__ volatile("cli; hlt");

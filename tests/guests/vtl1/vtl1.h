@@ -88,6 +88,14 @@ u64 vtl1_call_page(u64 target, u64 rcx, u64 rdx, u64 r8);
 #define VTL1_CMD_IO 0x0
 #define VTL1_IRQ_IO 0x800
 u64 vtl1_get_reg(struct vtl1_cpu *c, u32 io, u32 name, u8 input_vtl, u64 *val);
+/* SetVpRegisters (memory form, VP SELF) of n <= 4 names and 64-bit values at input_vtl, in
+ * this VP's I/O area at io. RAX back. */
+u64 vtl1_set_regs(struct vtl1_cpu *c, u32 io, u8 input_vtl, const u32 *names, const u64 *lo,
+		  const u64 *hi, u32 n);
+/* intercept.c: VTL1's SINT0 handler (a secure intercept message), and ICPT_SET/ICPT_GET
+ * (false if cmd is neither). */
+void vtl1_intercept(struct vtl1_cpu *c);
+bool vtl1_icpt_command(struct vtl1_cpu *c);
 /* HvCallSendSyntheticClusterIpi (reference 1.7): fast (register) form, or memory form in
  * this VP's I/O area at io. RAX back. */
 u64 vtl1_cluster_ipi(struct vtl1_cpu *c, u32 io, u32 vector, u8 input_vtl, u64 mask, bool fast);

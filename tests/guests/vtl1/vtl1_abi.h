@@ -13,7 +13,7 @@
 #define TESTS_GUESTS_VTL1_VTL1_ABI_H
 
 #define VTL1_MAGIC 0x314c5456 /* "VTL1" */
-#define VTL1_ABI_VERSION 2    /* 2: VTL1's own APIC (interrupt gates, commands 11-18) */
+#define VTL1_ABI_VERSION 3    /* 2: VTL1's own APIC; 3: secure register intercepts (20, 21) */
 #define VTL1_MAX_VPS 4
 
 /* Region layout (offsets from the base). */
@@ -32,7 +32,9 @@
 #define VTL1_IO_STRIDE 0x2000
 #define VTL1_OFF_STACKS 0x1a000 /* VP n's stack: [+ n * size, + (n + 1) * size) */
 #define VTL1_STACK_SIZE 0x4000
-#define VTL1_REGION_SIZE (VTL1_OFF_STACKS + VTL1_MAX_VPS * VTL1_STACK_SIZE)
+/* VP n's VTL1 SynIC message page (SIMP) at + 0x1000 * n: an overlay in VTL1's view only. */
+#define VTL1_OFF_SIM (VTL1_OFF_STACKS + VTL1_MAX_VPS * VTL1_STACK_SIZE)
+#define VTL1_REGION_SIZE (VTL1_OFF_SIM + VTL1_MAX_VPS * 0x1000)
 
 /* The image's GDT (built by VTL0): null, 64-bit code, data, 64-bit TSS (16 bytes). */
 #define VTL1_SEL_CODE 0x08
@@ -57,6 +59,9 @@
 #define VTL1_VEC_IPI 0xe1   /* IPIs between VTL1s (SEND_IPI: ICR or SELF IPI) */
 #define VTL1_VEC_XVTL 0xe2  /* cross-VTL IPIs from VTL0 (HvCallSendSyntheticClusterIpi) */
 #define VTL1_VEC_COUNT 3
+/* VTL1's SINT0 (the intercept SINT, reference 3.9.2): secure intercept messages (ABI 3).
+ * Its own gate and stub (header.icpt_off), not one of VTL1_VEC_*. */
+#define VTL1_VEC_INTERCEPT 0xe8
 
 /* Commands (vtl1_cpu.cmd). */
 #define VTL1_CMD_NONE 0		 /* entry bookkeeping only */
@@ -106,6 +111,21 @@
  * the APIC (the handler neither reads ISR nor EOIs a software interrupt). out[0] RFLAGS
  * before, out[1] right after the INT; out[2] 1 when arg[0] is not one of the vectors. */
 #define VTL1_CMD_SOFT_INT 19
+/*
+ * Secure register intercepts (ABI 3; reference 3.9). ICPT_SET: VTL1's SynIC on the first
+ * time (SIMP at VTL1_OFF_SIM + 0x1000 * vp, SCONTROL, SINT0 = VTL1_VEC_INTERCEPT; out[1]
+ * bit n: MSR write n of those three #GP'd), then one SetVpRegisters (HV_INPUT_VTL arg[3])
+ * of HvRegisterCrInterceptCr0Mask = arg[1], Cr4Mask = arg[2], Ia32MiscEnableMask = 0 and
+ * HvRegisterCrInterceptControl = arg[0], in that order: out[0] its RAX. ICPT_GET: the four
+ * (HV_INPUT_VTL arg[0]) into out[1..4] (control, CR0, CR4, MISC_ENABLE mask), RAX in
+ * out[0]. The messages are handled by VTL1's SINT0 handler (intercept.c), as the slot's
+ * struct vtl1_icpt says.
+ */
+#define VTL1_CMD_ICPT_SET 20
+#define VTL1_CMD_ICPT_GET 21
+/* struct vtl1_icpt.action: how VTL1 resolves an intercept (after `ignore` unresolved). */
+#define VTL1_ICPT_EMULATE 0 /* SetVpRegisters: the register as the message says, then RIP */
+#define VTL1_ICPT_GP 1	    /* PendingEvent0: #GP(0) at the instruction */
 
 /* How VTL1 returns (vtl1_cpu.ret_mode), TLFS 15.x / reference 3.4. */
 #define VTL1_RET_NORMAL 0 /* RCX = 0: RAX/RCX from VtlReturnX64Rax/Rcx as the entry left them */
@@ -277,8 +297,33 @@ enum vtl1_gpr {
 struct vtl1_header {
 	u32 magic;
 	u32 version;
-	u32 isr_off; /* the exception stubs */
-	u32 irq_off; /* the interrupt stubs, VTL1_VEC_FIRST on (ABI 2) */
+	u32 isr_off;  /* the exception stubs */
+	u32 irq_off;  /* the interrupt stubs, VTL1_VEC_FIRST on (ABI 2) */
+	u32 icpt_off; /* the stub of VTL1_VEC_INTERCEPT (ABI 3) */
+	u32 rsvd;
+};
+
+/*
+ * Secure intercepts as VTL1 sees them (ABI 3), in each VP's slot: VTL0 sets action and
+ * ignore before the write it tries (VTL1 is not running then); VTL1's SINT0 handler copies
+ * each message, leaves the first `ignore` ones unresolved (VTL0 runs the instruction again
+ * and intercepts again), resolves the others per action, frees the slot (EOM when another
+ * waits) and EOIs.
+ */
+struct vtl1_icpt {
+	u32 action; /* VTL0: VTL1_ICPT_* */
+	u32 ignore; /* VTL0: messages to leave unresolved first (counts down) */
+	u32 count;  /* VTL1: intercept messages handled */
+	u32 spurious;
+	u32 type;	  /* the last message's type, */
+	u32 flags;	  /* its flags byte, */
+	u8 payload[0x40]; /* and the first 64 bytes of its payload */
+	u64 rip[4];	  /* header RIP of messages 1..4 since count was 0 */
+	u64 vtl0_rip;	  /* VTL0's RIP as GetVpRegisters (HV_INPUT_VTL 0x10) read it then */
+	u64 rip_rax;	  /* that GetVpRegisters' RAX */
+	u64 resolve_rax;  /* the resolving SetVpRegisters' RAX */
+	u32 eoms;	  /* EOM writes (a message was pending behind) */
+	u32 faults;	  /* bit 0 EOM, bit 1 EOI raised #GP */
 };
 
 /*
@@ -356,7 +401,10 @@ struct vtl1_cpu {
 	u32 ud_vmcall; /* #UDs at a VMCALL, skipped */
 	u32 fatal;     /* unexpected exceptions */
 	u64 ud_rip;
-	struct vtl1_irq irq; /* ABI 2 */
+	struct vtl1_irq irq;   /* ABI 2 */
+	struct vtl1_icpt icpt; /* ABI 3 */
+	u32 synic_on;	       /* VTL1: its SynIC is set up (ICPT_SET) */
+	u32 rsvd1;
 };
 
 struct vtl1_mailbox {
