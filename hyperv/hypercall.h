@@ -63,9 +63,7 @@ u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a);
 /* VsmPartitionConfig of vtl = val (SetVpRegisters); writable: the bits vsm.c takes besides
  * EnableVtlProtection and DefaultVtlProtectionMask. */
 u16 hv_partition_config_set(struct vcpu *v, u32 vtl, u64 val, u64 writable);
-struct hv_message;
-/* An intercept message for v's higher VTL vtl: its intercept page or its SINT0 (vsm_prot.c). */
-u16 hv_intercept_deliver(struct vcpu *v, u32 vtl, const struct hv_message *msg);
+
 u16 hv_set_vp_registers(struct vcpu *v, struct hv_args *a);
 u16 hv_start_virtual_processor(struct vcpu *v, struct hv_args *a);
 /* hyperv/translate.c */

@@ -193,8 +193,8 @@ static bool wanted(const struct vtl_reg_intercepts *ri, const struct vcpu_reg_wr
 	return ri->control & bit;
 }
 
-/* HV_X64_INTERCEPT_MESSAGE_HEADER of the exit v is in (its running VTL's VMCS is current). */
-static void message_header(struct vcpu *v, struct hv_x64_intercept_message_header *h)
+void hv_intercept_header(struct vcpu *v, u8 access, bool len_valid,
+			 struct hv_x64_intercept_message_header *h)
 {
 	u32 vtl = v->active_vtl, tpr = 0;
 	const struct vlapic *l = vp_vtl_apic(v, vtl);
@@ -219,8 +219,8 @@ static void message_header(struct vcpu *v, struct hv_x64_intercept_message_heade
 			0;
 	h->vp_index = v->index;
 	h->instruction_length_cr8 =
-		(u8)((vmread(VMCS_EXIT_INSTR_LEN) & 0xf) | ((tpr >> 4) & 0xf) << 4);
-	h->access_type = HV_INTERCEPT_ACCESS_WRITE;
+		(u8)((len_valid ? vmread(VMCS_EXIT_INSTR_LEN) & 0xf : 0) | ((tpr >> 4) & 0xf) << 4);
+	h->access_type = access;
 	h->execution_state = exec;
 	/* As GetVpRegisters gives a segment: an unusable one reads not present. */
 	h->cs = (struct hv_x64_segment_register){
@@ -242,14 +242,14 @@ static void message(struct vcpu *v, const struct vcpu_reg_write *w, u32 name,
 		struct hv_x64_msr_intercept_message m = { .msr_number = w->msr,
 							  .rdx = v->regs.gpr[RDX],
 							  .rax = v->regs.gpr[RAX] };
-		message_header(v, &m.header);
+		hv_intercept_header(v, HV_INTERCEPT_ACCESS_WRITE, true, &m.header);
 		msg->type = HVMSG_X64_MSR_INTERCEPT;
 		msg->payload_size = sizeof(m);
 		memcpy(msg->payload, &m, sizeof(m));
 		return;
 	}
 	struct hv_x64_register_intercept_message m = { .register_name = name };
-	message_header(v, &m.header);
+	hv_intercept_header(v, HV_INTERCEPT_ACCESS_WRITE, true, &m.header);
 	m.flags = w->mem_op ? HV_REGISTER_INTERCEPT_MEMORY_OP : 0;
 	/* The value as SetVpRegisters takes the register: GDTR/IDTR an HV_X64_TABLE_REGISTER
 	 * (limit in 63:48 of the first half, the base in the second); LDTR/TR the selector
@@ -294,16 +294,28 @@ bool hv_reg_write_intercept(struct vcpu *v, const struct vcpu_reg_write *w)
 	if (!vtl)
 		return false;
 	message(v, w, name, &msg);
-	/* Into its SINT0 slot, which raises the SINT on its own APIC (entered with reason 2
-	 * before v's next entry). A busy slot is marked "message pending" and the message
-	 * dropped: the instruction runs again and intercepts again once the slot is free
-	 * (OpenHCL's way; never two messages for one attempt). Without a SynIC to hear it the
-	 * lock still holds: the VTL stays at the instruction. */
-	u16 st = hv_synic_post(v->index, vtl, HV_INTERCEPT_SINT, &msg);
+	/* Its intercept page or its SINT0 slot. A busy slot is marked "message pending" and
+	 * the message dropped: the instruction runs again and intercepts again once the slot
+	 * is free (OpenHCL's way; never two messages for one attempt). Without a SynIC to hear
+	 * it the lock still holds: the VTL stays at the instruction. */
+	u16 st = hv_intercept_deliver(v, vtl, &msg);
 	struct vtl_vp *s = vtl_vp_state(v, vtl);
 	if (st == HV_STATUS_INVALID_SYNIC_STATE && !s->intercepts_lost++)
 		pr_warn("VP %u: VTL%u intercepts a register write of VTL%u but its SynIC cannot "
 			"take the message (SCONTROL or SIMP off): VTL%u stays at RIP %#llx\n",
 			v->index, vtl, lower, lower, (unsigned long long)vmread(VMCS_GUEST_RIP));
 	return true;
+}
+
+u16 hv_intercept_deliver(struct vcpu *v, u32 vtl, const struct hv_message *msg)
+{
+	const u64 *cfg = vtl_partition_config(vtl);
+	u8 *page = hv_vp_assist_page(v, vtl);
+
+	if (cfg && (*cfg & HV_PARTITION_CONFIG_INTERCEPT_PAGE) && page) {
+		memcpy(page + HV_VP_ASSIST_INTERCEPT_MESSAGE, msg, sizeof(*msg));
+		vtl_intercept_pending(v, vtl);
+		return HV_STATUS_SUCCESS;
+	}
+	return hv_synic_post(v->index, vtl, HV_INTERCEPT_SINT, msg);
 }

@@ -149,6 +149,48 @@ _Static_assert(__builtin_offsetof(struct hv_x64_msr_intercept_message, rdx) == 0
 	       "TLFS MSR intercept message");
 _Static_assert(sizeof(struct hv_x64_msr_intercept_message) == 0x40, "TLFS MSR intercept message");
 
+/* HV_X64_MEMORY_INTERCEPT_MESSAGE, the GPA intercept (reference 3.9.4: the 0x50 bytes of
+ * OpenVMM and Linux). */
+#define HVMSG_GPA_INTERCEPT 0x80000001u
+struct hv_x64_memory_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	u32 cache_type;
+	u8 instruction_byte_count;
+	u8 memory_access_info; /* 0 GvaValid, 1 GvaGpaValid, 3 TlbLocked */
+	u8 tpr_priority;
+	u8 reserved;
+	u64 gva;
+	u64 gpa;
+	u8 instruction_bytes[16];
+};
+_Static_assert(__builtin_offsetof(struct hv_x64_memory_intercept_message, cache_type) == 0x28,
+	       "TLFS memory intercept message");
+_Static_assert(__builtin_offsetof(struct hv_x64_memory_intercept_message, gva) == 0x30,
+	       "TLFS memory intercept message");
+_Static_assert(__builtin_offsetof(struct hv_x64_memory_intercept_message, instruction_bytes) ==
+		       0x40,
+	       "TLFS memory intercept message");
+_Static_assert(sizeof(struct hv_x64_memory_intercept_message) == 0x50,
+	       "TLFS memory intercept message");
+
+/*
+ * The header of an intercept of v's running VTL, at its exit (its VMCS current): access
+ * (HV_INTERCEPT_ACCESS_*); the instruction length from the exit when len_valid (VMX gives
+ * none for an EPT violation, SDM vol.3 28.2.5: 0 then).
+ */
+void hv_intercept_header(struct vcpu *v, u8 access, bool len_valid,
+			 struct hv_x64_intercept_message_header *h);
+struct hv_message;
+/*
+ * An intercept message for vtl (above v's running VTL; reference 3.9.2): into its intercept
+ * page when it asked for one (VsmPartitionConfig.InterceptPage) and has a VP assist page,
+ * then it is entered with reason 3 (Intercept) before v's next entry; else into its SINT0,
+ * whose interrupt enters it with reason 2 (a busy slot: marked pending, the message
+ * dropped; the lower VTL intercepts again once it is free). SUCCESS or hv_synic_post's
+ * status.
+ */
+u16 hv_intercept_deliver(struct vcpu *v, u32 vtl, const struct hv_message *msg);
+
 /* Is name one of the four registers? */
 static inline bool hv_intercept_register(u32 name)
 {

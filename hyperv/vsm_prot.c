@@ -14,6 +14,7 @@
 #include "arch/x86/vmexit.h"
 #include "hyperv/hv.h"
 #include "hyperv/hypercall.h"
+#include "hyperv/intercept.h"
 #include "hyperv/synic.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
@@ -22,54 +23,9 @@
 #include "vtl/vtl.h"
 
 #define HV_MAP_GPA_MASK 0xfu /* R, W, kernel X, user X: what a VTL may grant (3.8) */
-#define HVMSG_GPA_INTERCEPT 0x80000001u
-#define HV_INTERCEPT_SINT 0u
-
-/* HV_X64_SEGMENT_REGISTER. */
-struct hv_x64_segment {
-	u64 base;
-	u32 limit;
-	u16 selector;
-	u16 attributes;
-};
-_Static_assert(sizeof(struct hv_x64_segment) == 16, "HV_X64_SEGMENT_REGISTER");
-
-/* HV_X64_INTERCEPT_MESSAGE_HEADER (reference 3.9.4). */
-struct hv_intercept_header {
-	u32 vp_index;
-	u8 instruction_length_cr8; /* 3:0 instruction length, 7:4 CR8 */
-	u8 intercept_access_type;  /* 0 read, 1 write, 2 execute */
-	u16 execution_state;
-	struct hv_x64_segment cs;
-	u64 rip;
-	u64 rflags;
-} __attribute__((packed));
-_Static_assert(sizeof(struct hv_intercept_header) == 0x28, "intercept message header");
-
-/* HV_X64_MEMORY_INTERCEPT_MESSAGE (reference 3.9.4: the 0x50 bytes of OpenVMM and Linux). */
-struct hv_memory_intercept {
-	struct hv_intercept_header header;
-	u32 cache_type;
-	u8 instruction_byte_count;
-	u8 memory_access_info; /* 0 GvaValid, 1 GvaGpaValid, 3 TlbLocked */
-	u8 tpr_priority;
-	u8 reserved;
-	u64 gva;
-	u64 gpa;
-	u8 instruction_bytes[16];
-} __attribute__((packed));
-_Static_assert(sizeof(struct hv_memory_intercept) == 0x50, "GPA intercept payload");
-_Static_assert(sizeof(struct hv_memory_intercept) <= HV_MESSAGE_PAYLOAD, "fits a message");
 
 /* One warning per VP when an intercept finds VTL1's SynIC off. */
 static bool intercept_warned[BOOTINFO_MAX_CPUS];
-
-#define EXEC_STATE_CR0_PE BIT(2)
-#define EXEC_STATE_CR0_AM BIT(3)
-#define EXEC_STATE_EFER_LMA BIT(4)
-#define EXEC_STATE_DEBUG_ACTIVE BIT(5)
-#define EXEC_STATE_INTERRUPTION_PENDING BIT(6)
-#define EXEC_STATE_INTERRUPT_SHADOW BIT(12)
 
 /*
  * Without mode-based execute control a page's user X is its kernel X (reference 3.8: R+X is
@@ -86,61 +42,6 @@ static u8 prot_normal(u32 val)
 	return (u8)((val & 7) | ((val & 4) ? 8 : 0));
 }
 
-/* The header's fields from the current VMCS (VTL0's, at its exit). */
-static void intercept_header(struct vcpu *v, u8 access, struct hv_intercept_header *h)
-{
-	u64 cr0 = vmcs_guest_cr0(v), efer = vmread(VMCS_GUEST_EFER);
-	u32 ss_ar = (u32)vmread(VMCS_GUEST_SS_AR), cs_ar = (u32)vmread(VMCS_GUEST_CS_AR);
-	u16 state = (u16)((ss_ar >> 5) & 3); /* CPL = SS.DPL (SDM vol.3 28.3.1.5) */
-
-	if (cr0 & CR0_PE)
-		state |= EXEC_STATE_CR0_PE;
-	if (cr0 & CR0_AM)
-		state |= EXEC_STATE_CR0_AM;
-	if (efer & EFER_LMA)
-		state |= EXEC_STATE_EFER_LMA;
-	if (vmread(VMCS_GUEST_DR7) & 0xff)
-		state |= EXEC_STATE_DEBUG_ACTIVE;
-	if (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID)
-		state |= EXEC_STATE_INTERRUPTION_PENDING;
-	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
-		state |= EXEC_STATE_INTERRUPT_SHADOW;
-	/* VTL (bits 10:7) 0: the access was VTL0's. */
-	h->vp_index = v->index;
-	/* VMX gives no instruction length for an EPT violation (SDM vol.3 28.2.5): 0, the
-	 * higher VTL decodes. CR8 is VTL0's TPR class, the physical APIC's. */
-	h->instruction_length_cr8 = (u8)((read_cr8() & 0xf) << 4);
-	h->intercept_access_type = access;
-	h->execution_state = state;
-	h->cs.base = vmread(VMCS_GUEST_CS_BASE);
-	h->cs.limit = (u32)vmread(VMCS_GUEST_CS_LIMIT);
-	h->cs.selector = (u16)vmread(VMCS_GUEST_CS_SEL);
-	h->cs.attributes = (u16)((cs_ar & 0x10000) ? (cs_ar & 0xf07f) : (cs_ar & 0xf0ff));
-	h->rip = vmread(VMCS_GUEST_RIP);
-	h->rflags = vmread(VMCS_GUEST_RFLAGS);
-}
-
-/*
- * An intercept message for vtl (above v's running VTL; reference 3.9.2): into its intercept
- * page when it asked for one (VsmPartitionConfig.InterceptPage) and has a VP assist page,
- * then it is entered with reason 3 (Intercept) before v's next entry; else into its SINT0,
- * whose interrupt enters it with reason 2. A status of hv_synic_post's, or SUCCESS.
- */
-u16 hv_intercept_deliver(struct vcpu *v, u32 vtl, const struct hv_message *msg)
-{
-	const u64 *cfg = vtl_partition_config(vtl);
-	u8 *page = hv_vp_assist_page(v, vtl);
-
-	if (cfg && (*cfg & HV_PARTITION_CONFIG_INTERCEPT_PAGE) && page) {
-		struct hv_message *slot =
-			(struct hv_message *)(page + HV_VP_ASSIST_INTERCEPT_MESSAGE);
-		__builtin_memcpy(slot, msg, sizeof(*msg));
-		vtl_intercept_pending(v, vtl);
-		return HV_STATUS_SUCCESS;
-	}
-	return hv_synic_post(v->index, vtl, HV_INTERCEPT_SINT, msg);
-}
-
 /*
  * A VTL0 access VTL1's protection forbids (exit_ept_violation, through vcpu_gpa_intercept_hook;
  * reference 3.9): the access does not happen and VTL0 stays at the instruction (RIP not
@@ -153,12 +54,13 @@ u16 hv_intercept_deliver(struct vcpu *v, u32 vtl, const struct hv_message *msg)
 int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 qual, u8 memtype)
 {
 	struct hv_message msg = { 0 };
-	struct hv_memory_intercept *m = (struct hv_memory_intercept *)msg.payload;
+	struct hv_x64_memory_intercept_message *m =
+		(struct hv_x64_memory_intercept_message *)msg.payload;
 	/* SDM vol.3 28.2.1 table 28-7: bit 0 read, 1 write, 2 fetch; 7 the linear address is
 	 * valid, 8 it was the access's own address (not a paging-structure entry's). */
 	u8 access = (qual & 4) ? 2 : (qual & 2) ? 1 : 0;
 
-	intercept_header(v, access, &m->header);
+	hv_intercept_header(v, access, false, &m->header);
 	m->cache_type = memtype;
 	if (qual & BIT(7)) {
 		m->gva = vmread(VMCS_GUEST_LINEAR_ADDR);

@@ -148,7 +148,7 @@ static int core_global_init(struct bootinfo *bi)
 	vcpu_vtl_hook = hv_vtl_serve_requests;	    /* VTL requests arch/x86 serves before entry */
 	vcpu_vina_hook = hv_vina_notify;	    /* VINA: VTL0's interrupts seen from above */
 	vcpu_gpa_intercept_hook = hv_gpa_intercept; /* VTL protections: secure intercepts */
-	vcpu_reg_write_hook = hv_reg_write_intercept;  /* secure register intercepts */
+	vcpu_reg_write_hook = hv_reg_write_intercept; /* secure register intercepts */
 	if (bi->config.hv_off)
 		pr_info("TLFS privileges switched off by hvoff=: %#llx; offered: %#llx\n",
 			(unsigned long long)bi->config.hv_off, (unsigned long long)hv_privileges());
