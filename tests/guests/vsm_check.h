@@ -69,5 +69,13 @@ void vt0_vsm_check_stress(struct vsm_state *s);
 void vt0_vsm_check_irq(struct vsm_state *s);
 void vt0_vsm_agent(const struct vsm_state *s, u32 vp);
 bool vt0_vsm_irq_release(void);
+/*
+ * For the checks that follow the irq checks (while the agents still serve): the VP of the
+ * other VP's agent (~0 when there is none, or it stopped answering); fn(arg) run there
+ * (vt0_vsm_agent_wait waits for it when wait is false). False when it did not run or answer.
+ */
+u32 vt0_vsm_agent_vp(void);
+bool vt0_vsm_agent_run(void (*fn)(void *), void *arg, bool wait);
+bool vt0_vsm_agent_wait(void);
 
 #endif
