@@ -78,4 +78,8 @@ u32 vt0_vsm_agent_vp(void);
 bool vt0_vsm_agent_run(void (*fn)(void *), void *arg, bool wait);
 bool vt0_vsm_agent_wait(void);
 
+/* vsm_prot_check.c: VTL memory protections and GPA intercepts (vsm.prot.*); run while the
+ * agents serve, after the irq checks. */
+void vt0_vsm_check_prot(struct vsm_state *s);
+
 #endif
