@@ -690,6 +690,100 @@ out:
 	report_result(name, !w.count, "0x%x: %s", flags, w.buf);
 }
 
+/*
+ * An interrupt whose delivery VTL1's protection stops: VTL0 takes a self IPI (vector
+ * VT0_IRQ_VEC, pending while IF was clear) with RSP in a page VTL1 made read-only. The
+ * CPU's push of the interrupt frame is the forbidden write: a VM exit during event
+ * delivery (SDM vol.3 28.2.4: the interrupt is in the IDT-vectoring information,
+ * acknowledged already), an intercept with ExecutionState.InterruptionPending, and VTL1
+ * grants the write. The interrupt must then be delivered, once: an event lost there would
+ * also leave its vector in service at the APIC with no EOI coming.
+ */
+#define VT0_IRQ_VEC 0xd4
+static volatile u32 vt0_irq_hits __attribute__((used));
+void vt0_prot_irq_handler(void);
+/* void vt0_prot_irq_on_stack(u64 top): IF clear on entry; RSP = top, STI, 8 NOPs, CLI,
+ * RSP back (kept in RBX, which the handler and VTL1 leave alone). */
+void vt0_prot_irq_on_stack(u64 top);
+__asm__(".text\n"
+	"vt0_prot_irq_handler:\n"
+	"	push %rax\n	push %rcx\n	push %rdx\n"
+	"	lock incl vt0_irq_hits(%rip)\n"
+	"	mov $0x40000070, %ecx\n	xor %eax, %eax\n	xor %edx, %edx\n	wrmsr\n"
+	"	pop %rdx\n	pop %rcx\n	pop %rax\n"
+	"	iretq\n"
+	".globl vt0_prot_irq_on_stack\n"
+	"vt0_prot_irq_on_stack:\n"
+	"	push %rbx\n"
+	"	mov %rsp, %rbx\n"
+	"	mov %rdi, %rsp\n"
+	"	sti\n"
+	"	nop\n	nop\n	nop\n	nop\n	nop\n	nop\n	nop\n	nop\n"
+	"	cli\n"
+	"	mov %rbx, %rsp\n"
+	"	pop %rbx\n"
+	"	ret\n");
+
+static void check_interrupt_delivery(void)
+{
+	const char *name = "vsm.prot.interrupt_delivery";
+	u64 stack = pc.storm + 6 * PAGE_SIZE, top = stack + PAGE_SIZE - 64, c0, rflags, rax;
+	struct vt0_idt_gate saved;
+	struct why w = { 0 };
+	struct quiet q;
+
+	if (!pc.ready || !pc.enabled) {
+		report_fail(name, "%s", pc.not_run);
+		return;
+	}
+	quiet_take(&q);
+	vt0_idt_gate(VT0_IRQ_VEC, (u64)vt0_prot_irq_handler, &saved);
+	vt0_irq_hits = 0;
+	__asm__ volatile("pushfq; pop %0; cli" : "=r"(rflags)::"memory");
+	if (!modify_ok(modify1(pc.vp, R, stack, &w), 1, "R on the stack page", &w))
+		goto out;
+	/* HvCallSendSyntheticClusterIpi, fast, to this VP's VTL0: pending (IF is clear). */
+	rax = vsm_hypercall(&pc.s->v, HVCALL_SEND_SYNTHETIC_CLUSTER_IPI | HV_CONTROL_FAST,
+			    VT0_IRQ_VEC, 1ull << pc.vp);
+	if (rax) {
+		why_add(&w, "the self IPI: RAX 0x%lx", rax);
+		goto out;
+	}
+	c0 = icpts(pc.vp);
+	policy(pc.vp, VTL1_PROT_GRANT, R);
+	vt0_prot_irq_on_stack(top);
+	if (check_icpts(&w, "the interrupt frame's push", pc.vp, c0, 1, NULL)) {
+		const struct vtl1_prot_rec *r =
+			&rec(pc.vp)->log[(icpts(pc.vp) - 1) % VTL1_PROT_LOG];
+		u16 state;
+		u64 gpa = get64(r->msg + 16 + 0x38);
+
+		__builtin_memcpy(&state, r->msg + 16 + 6, 2);
+		if (r->msg[16 + 5] != ACC_WRITE || gpa < top - 64 || gpa >= top || !(state & 0x40))
+			why_add(&w,
+				"intercept: access %u at GPA 0x%lx (want a write below 0x%lx), "
+				"ExecutionState 0x%x (want InterruptionPending, bit 6)",
+				r->msg[16 + 5], gpa, top, state);
+	}
+	if (vt0_irq_hits != 1) {
+		why_add(&w,
+			"VTL0's handler ran %u time(s), want 1: the interrupt was lost when "
+			"VTL0 resumed",
+			vt0_irq_hits);
+		/* Its vector is in service with nobody to EOI it: EOI here, or every lower one
+		 * would stay blocked. */
+		if (!vt0_irq_hits)
+			vt0_try_wrmsr(0x40000070, 0);
+	}
+out:
+	modify_ok(modify1(pc.vp, RWX, stack, &w), 1, "back to RWX", &w);
+	if (rflags & (1u << 9))
+		__asm__ volatile("sti" ::: "memory");
+	vt0_idt_gate(VT0_IRQ_VEC, 0, &saved);
+	quiet_check(&w, &q);
+	report_result(name, !w.count, "%s", w.buf);
+}
+
 /* other_cpu: VP1's VTL0 writes page[0] = 1, 2, 3, ... until its VTL1 stops it. */
 static struct spin_writer {
 	u64 page;
@@ -1032,9 +1126,11 @@ static void check_storm(void)
 void vt0_vsm_check_prot(struct vsm_state *s)
 {
 	static const char *const names[] = {
-		"vsm.prot.enable",    "vsm.prot.bad_inputs", "vsm.prot.na",
-		"vsm.prot.r",	      "vsm.prot.rx",	     "vsm.prot.rw",
-		"vsm.prot.rwx",	      "vsm.prot.other_cpu",  "vsm.prot.large_page",
+		"vsm.prot.enable",    "vsm.prot.bad_inputs",
+		"vsm.prot.na",	      "vsm.prot.r",
+		"vsm.prot.rx",	      "vsm.prot.rw",
+		"vsm.prot.rwx",	      "vsm.prot.interrupt_delivery",
+		"vsm.prot.other_cpu", "vsm.prot.large_page",
 		"vsm.prot.510_pages", "vsm.prot.storm",
 	};
 
@@ -1056,6 +1152,7 @@ void vt0_vsm_check_prot(struct vsm_state *s)
 	check_access("vsm.prot.rx", RX, false);
 	check_access("vsm.prot.rw", RW, false);
 	check_access("vsm.prot.rwx", RWX, false);
+	check_interrupt_delivery();
 	check_other_cpu();
 	check_large_page();
 	check_510_pages();
