@@ -623,6 +623,39 @@ static void check_bad_inputs(void)
 }
 
 /*
+ * The hypervisor on VTL0's behalf: a VTL0 hypercall (GetVpRegisters of VsmVpStatus) whose
+ * input (output = false) or output block is in the test page at TEST_HC must not get
+ * around VTL1's protection: refused (vtlvisor: INVALID_ALIGNMENT, docs/TLFS.md; the TLFS
+ * would raise a memory intercept), nothing written there.
+ */
+#define TEST_HC 0xc00
+static void hypercall_through(struct why *w, bool output)
+{
+	const struct vsm *v = &pc.s->v;
+	volatile u64 *blk = (volatile u64 *)(uintptr_t)(pc.page + TEST_HC);
+	u64 in = output ? v->io : pc.page + TEST_HC,
+	    out = output ? pc.page + TEST_HC : v->io + PAGE_SIZE;
+	u64 c0 = icpts(pc.vp), rax, before = output ? blk[0] : 0; /* output: R is allowed */
+
+	if (output) {
+		volatile u64 *h = (volatile u64 *)(uintptr_t)v->io;
+		h[0] = HV_PARTITION_ID_SELF;
+		h[1] = HV_VP_INDEX_SELF;
+		h[2] = HV_REG_VSM_VP_STATUS;
+	}
+	policy(pc.vp, VTL1_PROT_SKIP, 0);
+	rax = vsm_hypercall(v, HVCALL_GET_VP_REGISTERS | HV_CONTROL_REP_COUNT(1), in, out);
+	if (HV_RESULT_STATUS(rax) == HV_STATUS_SUCCESS || icpts(pc.vp) != c0)
+		why_add(w,
+			"a VTL0 hypercall with its %s in the page: RAX 0x%lx, %lu intercept(s) "
+			"(want refused)",
+			output ? "output" : "input", rax, icpts(pc.vp) - c0);
+	if (output && blk[0] != before)
+		why_add(w, "the hypercall wrote its output into the read-only page (0x%lx)",
+			blk[0]);
+}
+
+/*
  * One protection on the test page: VTL0 reads, writes and executes it, in that order. Each
  * forbidden access: one intercept, resolved as written: reads skipped (VTL0's RAX keeps the
  * sentinel), writes skipped or granted (wskip), execution granted (+R+X).
@@ -643,8 +676,18 @@ static void check_access(const char *name, u32 flags, bool wskip)
 	}
 	quiet_take(&q);
 	*(volatile u64 *)data = old;
+	if (flags == NA) { /* a valid GetVpRegisters input, for hypercall_through */
+		volatile u64 *h = (volatile u64 *)(uintptr_t)(pc.page + TEST_HC);
+		h[0] = HV_PARTITION_ID_SELF;
+		h[1] = HV_VP_INDEX_SELF;
+		h[2] = HV_REG_VSM_VP_STATUS;
+	}
 	if (!modify_ok(modify1(pc.vp, flags, pc.page, &w), 1, "the protection", &w))
 		goto out;
+	if (!(flags & R))
+		hypercall_through(&w, false);
+	if ((flags & R) && !(flags & W))
+		hypercall_through(&w, true);
 	/* Read. */
 	c0 = icpts(pc.vp);
 	policy(pc.vp, VTL1_PROT_SKIP, cur);
