@@ -15,7 +15,10 @@
  *  - na, r, rx, rw, rwx: a VTL0 page under each protection; VTL0 reads, writes and
  *    executes it; each forbidden access is exactly one GPA intercept in VTL1, whose
  *    message is checked byte by byte, and VTL1 resolves it (reads: skipped; writes:
- *    skipped or granted; execution: granted); allowed accesses intercept nothing;
+ *    skipped or granted; execution: granted); allowed accesses intercept nothing; a VTL0
+ *    hypercall with its input (NA) or output (R, RX) in the page is refused;
+ *  - interrupt_delivery: an interrupt frame pushed onto a read-only stack page: one
+ *    intercept, then the interrupt is delivered (not lost);
  *  - other_cpu: a page VP1's VTL0 keeps writing is made read-only by VP0's VTL1: VP1's
  *    next write intercepts (TLFS: the change is visible everywhere when the call returns);
  *  - large_page: one page inside a 2 MiB range, its neighbours untouched, then given back;
