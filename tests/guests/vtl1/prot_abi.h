@@ -51,6 +51,7 @@
  * make bench: the MODIFY of arg[0..2] again at every VTL call, MapFlags alternating between
  * the given ones and R (R <-> RWX for RWX), each followed by a fast VtlReturn, until VTL0
  * changes cmd; counter++ at each call back. out[0]: the RAXs that were not success, OR'ed.
+ * The loop changes RAX, RCX, RDX and R8 of the shared registers.
  */
 #define VTL1_CMD_PROT_REFLECT 67
 #define VTL1_CMD_PROT_LAST 67
