@@ -76,6 +76,30 @@ int exit_triple_fault(struct vcpu *v)
  */
 int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 qual, u8 memtype);
 
+/*
+ * A VM exit during event delivery (SDM vol.3 28.2.4: the IDT-vectoring information is
+ * valid) leaves the event undelivered and already taken from its source: an external
+ * interrupt acknowledged at the APIC (in service, its EOI owed by a handler that has not
+ * run), an NMI consumed. A VP that resumes at its instruction gets it injected again at
+ * the next entry (SDM vol.3 27.6.1), with its error code and, for a software event, the
+ * instruction length the exit gives for it (SDM vol.3 28.2.5); it faults again if the
+ * cause is still there. The other injections wait for it (vcpu_can_take_interrupt).
+ */
+static void reinject_vectored_event(void)
+{
+	u32 idt = (u32)vmread(VMCS_IDT_VECTORING_INFO), type = idt & (7u << 8);
+
+	if (!(idt & INTR_INFO_VALID))
+		return;
+	if (idt & INTR_INFO_DELIVER_ERRCODE)
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERRCODE, vmread(VMCS_IDT_VECTORING_ERRCODE));
+	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	    type == INTR_TYPE_SW_EXCEPTION)
+		vmwrite(VMCS_ENTRY_INSTR_LEN, vmread(VMCS_EXIT_INSTR_LEN));
+	/* Bit 12 is undefined in the IDT-vectoring field, reserved in the entry field. */
+	vmwrite(VMCS_ENTRY_INTR_INFO, idt & (INTR_INFO_VALID | INTR_INFO_DELIVER_ERRCODE | 0x7ffu));
+}
+
 int exit_ept_violation(struct vcpu *v)
 {
 	u64 qual = vmx_exit_qual();
@@ -101,11 +125,15 @@ int exit_ept_violation(struct vcpu *v)
 							   EPT_FAULT_OTHER) {
 	case EPT_FAULT_SPURIOUS:
 		ept_flush_local(0);
+		reinject_vectored_event();
 		return EXIT_RESUME;
 	case EPT_FAULT_PROTECTED:
-		if (vcpu_gpa_intercept_hook)
-			return vcpu_gpa_intercept_hook(v, gpa, qual, memtype);
-		break;
+		if (!vcpu_gpa_intercept_hook)
+			break;
+		/* VTL0 retries after VTL1 has seen it, the event with it (reference 3.9:
+		 * ExecutionState.InterruptionPending tells VTL1). */
+		reinject_vectored_event();
+		return vcpu_gpa_intercept_hook(v, gpa, qual, memtype);
 	default:
 		break;
 	}

@@ -165,6 +165,9 @@ enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR,
 #define INTR_TYPE_EXT_INTR (0u << 8)
 #define INTR_TYPE_NMI (2u << 8)
 #define INTR_TYPE_HW_EXCEPTION (3u << 8)
+#define INTR_TYPE_SW_INTR (4u << 8)	      /* INT n */
+#define INTR_TYPE_PRIV_SW_EXCEPTION (5u << 8) /* INT1 */
+#define INTR_TYPE_SW_EXCEPTION (6u << 8)      /* INT3, INTO */
 #define VEC_DE 0
 #define VEC_NMI 2
 #define VEC_UD 6

@@ -15,6 +15,7 @@
 #include "tests/guests/cpu.h"
 #include "tests/guests/idt.h"
 #include "tests/guests/vsm.h"
+#include "tests/guests/vtl1/prot_abi.h"
 
 #define ITERS 2000
 #define GUEST_OS_ID 0x8001000000000000ULL
@@ -283,6 +284,91 @@ static void bench_vtl_interrupt(void)
 		out("BENCH vtl-interrupt-entry: VTL1 missed interrupts");
 }
 
+/*
+ * HvCallModifyVtlProtectionMask from VTL1 (tests/guests/vtl1/prot.c): VTL1 sits in its
+ * PROT_REFLECT loop, which makes the call again at each VTL call, its MapFlags alternating
+ * between RWX and R (so every call changes every page), then returns fast. Each row is
+ * therefore one vtl-reflect round trip plus the call: subtract that row for the call
+ * alone. The pages are a fresh allocation that VTL0 does not touch meanwhile.
+ */
+static u64 prot_gpns[VTL1_PROT_MAX_PAGES];
+
+static void op_modify_prot(void)
+{
+	__asm__ volatile("xor %%ecx, %%ecx; call *%[t]"
+			 :
+			 : [t] "m"(bench_stub)
+			 : "rax", "rcx", "rdx", "r8", "memory", "cc");
+}
+
+static void bench_modify_prot(void)
+{
+	static const struct {
+		const char *name;
+		u32 pages, iters;
+	} rows[] = { { "modify-prot-1page", 1, ITERS / 4 },
+		     { "modify-prot-16pages", 16, ITERS / 4 },
+		     { "modify-prot-510pages", VTL1_PROT_MAX_PAGES, ITERS / 40 } };
+	struct vtl1_cpu *c = &bench_vsm.mb->cpu[bench_vp];
+	EFI_PHYSICAL_ADDRESS area = 0, pages = 0;
+	char line[128];
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+					(UINTN)(VTL1_PROT_AREA_SIZE / 4096), &area)) ||
+	    EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+					(UINTN)VTL1_PROT_MAX_PAGES, &pages))) {
+		out("BENCH modify-prot: not run (AllocatePages failed)");
+		return;
+	}
+	__builtin_memset((void *)area, 0, VTL1_PROT_AREA_SIZE);
+	bench_vsm.mb->prot = area;
+	for (u32 i = 0; i < VTL1_PROT_MAX_PAGES; i++)
+		prot_gpns[i] = (pages >> 12) + i;
+	/* EnableVtlProtection, DefaultVtlProtectionMask RWX (reference 3.8). */
+	c->cmd = VTL1_CMD_PROT_CONFIG;
+	c->arg[0] = 1 | VTL1_PROT_RWX << 1;
+	c->arg[1] = 0;
+	op_vtl_call_return();
+	if (c->ack != c->seq || c->status || c->out[0] != 1ULL << 32) {
+		snprintf(line, sizeof(line),
+			 "BENCH modify-prot: not run (EnableVtlProtection: RAX 0x%lx, status 0x%x)",
+			 c->out[0], c->status);
+		out(line);
+		c->cmd = VTL1_CMD_NOP;
+		return;
+	}
+	bench_stub = vsm_call_stub(&bench_vsm);
+	for (u32 r = 0; r < ARRAY_SIZE(rows); r++) {
+		c->cmd = VTL1_CMD_PROT_REFLECT;
+		c->arg[0] = VTL1_PROT_RWX;
+		c->arg[1] = rows[r].pages;
+		c->arg[2] = (u64)(uintptr_t)prot_gpns;
+		op_vtl_call_return(); /* VTL1 enters its loop: the first call, and back */
+		u64 n0 = c->counter;
+		measure(rows[r].name, op_modify_prot, rows[r].iters);
+		u64 n = c->counter - n0;
+		c->cmd = VTL1_CMD_NOP;
+		op_vtl_call_return(); /* out of the loop */
+		if (n != rows[r].iters || c->ack != c->seq || c->status || c->out[0]) {
+			snprintf(
+				line, sizeof(line),
+				"BENCH %s: VTL1 made %lu of %u calls, status 0x%x, failed RAXs 0x%lx",
+				rows[r].name, n, rows[r].iters, c->status, c->out[0]);
+			out(line);
+		}
+	}
+	/* Every page back to RWX. */
+	c->cmd = VTL1_CMD_PROT_MODIFY;
+	c->arg[0] = VTL1_PROT_RWX;
+	c->arg[1] = VTL1_PROT_MAX_PAGES;
+	c->arg[2] = (u64)(uintptr_t)prot_gpns;
+	c->arg[3] = 0;
+	op_vtl_call_return();
+	if (c->out[0] != (u64)VTL1_PROT_MAX_PAGES << 32)
+		out("BENCH modify-prot: the pages did not go back to RWX");
+	c->cmd = VTL1_CMD_NOP;
+}
+
 /* Loads the image, enables VTL1 on this VP and makes the first call (its start-up). */
 static bool setup_vsm(void)
 {
@@ -487,6 +573,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 					out("BENCH vtl-call-return: VTL1 missed calls");
 				bench_vtl_reflect();
 				bench_vtl_interrupt();
+				bench_modify_prot();
 			} else {
 				char line[96];
 

@@ -4,7 +4,7 @@ VTL0TEST_SRCS := tests/guests/vtl0test.c tests/guests/report.c tests/guests/mp.c
         tests/guests/cpuid_check.c tests/guests/hv_check.c tests/guests/synic_check.c tests/guests/idt.c \
         tests/guests/pool_check.c tests/guests/vsm_check.c tests/guests/vsm_vtl1_check.c \
         tests/guests/vsm_mp_check.c tests/guests/vsm_irq_check.c tests/guests/vsm_intercept_check.c \
-        tests/guests/vsm_setup.c \
+        tests/guests/vsm_prot_check.c tests/guests/vsm_setup.c \
         tests/guests/vsm_call.S \
         tests/guests/vtl1_blob.S \
         tests/guests/ap_restart.c tests/guests/busy.c tests/guests/ap_trampoline.S \

@@ -464,6 +464,7 @@ static void run(struct vsm_state *s)
 		return;
 	vt0_vsm_check_aps(s);
 	vt0_vsm_check_irq(s);
+	vt0_vsm_check_prot(s);
 	vt0_vsm_release_aps(s);
 	vt0_vsm_check_intercepts(s);
 	vt0_vsm_check_stress(s);

@@ -71,5 +71,17 @@ void vt0_vsm_check_irq(struct vsm_state *s);
 void vt0_vsm_check_intercepts(struct vsm_state *s);
 void vt0_vsm_agent(const struct vsm_state *s, u32 vp);
 bool vt0_vsm_irq_release(void);
+/*
+ * For the checks that follow the irq checks (while the agents still serve): the VP of the
+ * other VP's agent (~0 when there is none, or it stopped answering); fn(arg) run there
+ * (vt0_vsm_agent_wait waits for it when wait is false). False when it did not run or answer.
+ */
+u32 vt0_vsm_agent_vp(void);
+bool vt0_vsm_agent_run(void (*fn)(void *), void *arg, bool wait);
+bool vt0_vsm_agent_wait(void);
+
+/* vsm_prot_check.c: VTL memory protections and GPA intercepts (vsm.prot.*); run while the
+ * agents serve, after the irq checks. */
+void vt0_vsm_check_prot(struct vsm_state *s);
 
 #endif

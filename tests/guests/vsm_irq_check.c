@@ -117,7 +117,7 @@ static u64 strays(void)
 
 /* ---- the agent on the other VP ---- */
 
-enum { AG_NONE, AG_EXIT, AG_CALL, AG_SPIN, AG_RDMSR, AG_GATES };
+enum { AG_NONE, AG_EXIT, AG_CALL, AG_SPIN, AG_RDMSR, AG_GATES, AG_FN };
 
 struct vsm_agent {
 	volatile u32 seq, ack; /* the BSP's request number; the agent's last one done */
@@ -136,6 +136,8 @@ struct vsm_agent {
 	struct vsm_spin spin; /* AG_SPIN */
 	u32 msr;	      /* AG_RDMSR */
 	u64 val;
+	void (*fn)(void *); /* AG_FN: fn(arg), for the other check files (vt0_vsm_agent_run) */
+	void *arg;
 	struct vt0_idt_gate saved[HITS];
 };
 
@@ -182,6 +184,9 @@ void vt0_vsm_agent(const struct vsm_state *s, u32 vp)
 				vt0_gates(a->saved, true);
 				a->own_gates = true;
 			}
+			break;
+		case AG_FN:
+			a->fn(a->arg);
 			break;
 		default:
 			break;
@@ -1459,6 +1464,25 @@ void vt0_vsm_check_irq(struct vsm_state *s)
 	check_stress();
 	cleanup();
 	vt0_gates(ic.saved, false);
+}
+
+u32 vt0_vsm_agent_vp(void)
+{
+	return ic.a ? ic.other : ~0u;
+}
+
+bool vt0_vsm_agent_run(void (*fn)(void *), void *arg, bool wait)
+{
+	if (!ic.a)
+		return false;
+	ic.a->fn = fn;
+	ic.a->arg = arg;
+	return agent_do(AG_FN, wait);
+}
+
+bool vt0_vsm_agent_wait(void)
+{
+	return agent_wait();
 }
 
 bool vt0_vsm_irq_release(void)

@@ -4,12 +4,14 @@
  *
  *   vtl0test.efi [cpuid] [hv] [vsm] [pool] [ap] [all] [noshutdown] [expect-no-hypervisor]
  *                [selftest-pool] [noconout] [x2apic] [busy SECONDS] [vsmloops N]
+ *                [protloops N]
  *
  * With no check named (or with all), cpuid, hv, pool and ap run, in that order (ap exits
  * boot services; hv is skipped under expect-no-hypervisor). vsm runs only when named,
  * after hv: it enables VTL1 for good on every VP, after which INIT and SIPI to them are
  * dropped (TLFS) and ap could not restart them. vsmloops N: the VTL call/return round trips of vsm.stress
- * (default 10000). Then a SUMMARY line and power-off
+ * (default 10000); protloops N: the single-page protection changes of vsm.prot.storm
+ * (default 5000). Then a SUMMARY line and power-off
  * (noshutdown: back to the shell, when boot services still exist). expect-no-hypervisor
  * inverts the hypervisor checks, for runs without vtlvisor; selftest-pool runs the pool
  * checks on a planted fake pool, to show they can fail. Report lines go to COM1 and to
@@ -31,6 +33,7 @@
 #define BUSY_MAX_SECS 3600
 #define VSM_LOOPS_DEFAULT 10000
 #define VSM_LOOPS_MAX 10000000
+#define PROT_LOOPS_DEFAULT 5000
 
 /* Owned by the BSP. */
 static struct vt0_ctx vt0;
@@ -75,7 +78,7 @@ static bool apply_option(struct vt0_opts *o, const char *w, bool *named_check)
 		o->x2apic = true;
 	else if (streq(w, "busy"))
 		o->busy_secs = 10; /* the number, if any, is the next word */
-	else if (streq(w, "vsmloops")) {
+	else if (streq(w, "vsmloops") || streq(w, "protloops")) {
 		/* the number is the next word */
 	} else
 		return false;
@@ -106,7 +109,7 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 {
 	EFI_LOADED_IMAGE *li = NULL;
 	size_t ulen = 0;
-	bool named_check = false, after_busy = false, after_loops = false;
+	bool named_check = false, after_busy = false, after_loops = false, after_prot = false;
 	const CHAR16 *s;
 	UINTN n;
 	EFI_STATUS st;
@@ -148,8 +151,15 @@ static void parse_options(struct vt0_ctx *ctx, char *unknown, size_t usize)
 				word++;
 				continue;
 			}
+			if (after_prot && parse_secs(w, VSM_LOOPS_MAX)) {
+				ctx->opt.prot_loops = parse_secs(w, VSM_LOOPS_MAX);
+				after_prot = false;
+				word++;
+				continue;
+			}
 			after_busy = streq(w, "busy");
 			after_loops = streq(w, "vsmloops");
+			after_prot = streq(w, "protloops");
 			if (!apply_option(&ctx->opt, w, &named_check) && word && ulen < usize)
 				ulen += snprintf(unknown + ulen, usize - ulen, " %s", w);
 			word++;
@@ -169,6 +179,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	InitializeLib(image, systab);
 	vt0.image = image;
 	vt0.opt.vsm_loops = VSM_LOOPS_DEFAULT;
+	vt0.opt.prot_loops = PROT_LOOPS_DEFAULT;
 	parse_options(&vt0, unknown, sizeof(unknown));
 	if (o->noconout)
 		report_set_conout(false);

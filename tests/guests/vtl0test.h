@@ -40,6 +40,7 @@ struct vt0_opts {
 	bool x2apic;	    /* "x2apic": switch the BSP's APIC to x2APIC mode before restarts */
 	u32 busy_secs;	    /* "busy SECONDS": keep the BSP busy this long before the checks */
 	u32 vsm_loops;	    /* "vsmloops N": VTL call/return round trips of vsm.stress */
+	u32 prot_loops;	    /* "protloops N": single-page changes of vsm.prot.storm */
 };
 
 struct vt0_ctx {

@@ -4,7 +4,7 @@
 # programs by tests/guests/vtl1_blob.S (.incbin).
 VTL1_SRCS := tests/guests/vtl1/entry.S tests/guests/vtl1/main.c tests/guests/vtl1/cmd.c \
         tests/guests/vtl1/exception.c tests/guests/vtl1/irq.c \
-        tests/guests/vtl1/intercept.c
+        tests/guests/vtl1/intercept.c tests/guests/vtl1/prot.c
 VTL1_OBJS := $(patsubst %,$(B)/vtl1/%.o,$(basename $(VTL1_SRCS)))
 VTL1_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc -isystem $(GCC_INC) \
         -fpie -fvisibility=hidden -mno-red-zone -mgeneral-regs-only -fno-stack-protector \

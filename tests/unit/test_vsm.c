@@ -1621,6 +1621,71 @@ static void test_gpa_intercept(void **state)
 	fake_prot = (struct fake_prot){ .stop_at = ~0u };
 }
 
+/*
+ * A VTL0 EPT violation during event delivery (SDM vol.3 28.2.4: IDT-vectoring information
+ * valid), allowed by now or forbidden by VTL1: the event is injected again when VTL0 next
+ * runs, after VTL1 has seen the intercept. Dropped, an acknowledged interrupt would be lost
+ * with its vector left in service at the APIC (found by vsm.prot.interrupt_delivery).
+ */
+static void test_gpa_intercept_during_event_delivery(void **state)
+{
+	fake_prot = (struct fake_prot){ .stop_at = ~0u, .on = true, .default_val = 0xf };
+	vcpu_vtl_hook = hv_vtl_serve_requests;
+	vcpu_gpa_intercept_hook = hv_gpa_intercept;
+	hv_synic_init(); /* test_gpa_intercept's message page is gone with its overlay */
+	vtl1_with_x2apic();
+	assert_true(wr_msr(&vp, HV_MSR_VP_ASSIST_PAGE, ASSIST_GPA | 1));
+	assert_true(wr_msr(&vp, HV_MSR_SCONTROL, 1));
+	assert_true(wr_msr(&vp, HV_MSR_SIMP, (RAM_GPA + 0x3000) | 1));
+	assert_true(wr_msr(&vp, HV_MSR_SINT0, 0x51));
+	assert_int_equal(fake_noverlays, 1);
+	const struct hv_message *m = phys_to_virt(fake_overlay_hpa[fake_noverlays - 1]);
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(vp.active_vtl, 0);
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+	/* Not during delivery: nothing injected. */
+	fake_prot.fault = EPT_FAULT_SPURIOUS;
+	fake_vmcs_set(VMCS_IDT_VECTORING_INFO, 0);
+	assert_int_equal(ept_violation(0x7000, 2, 0), EXIT_RESUME);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0);
+	/* Spurious, during INT 0x80 (a software interrupt): again, with its length. */
+	fake_vmcs_set(VMCS_IDT_VECTORING_INFO, 0x80000480);
+	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, 2);
+	fake_vmcs_set(VMCS_ENTRY_INSTR_LEN, 0);
+	assert_int_equal(ept_violation(0x7000, 2, 0), EXIT_RESUME);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000480);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INSTR_LEN), 2);
+	/* During a #PF: with its error code. */
+	fake_vmcs_set(VMCS_IDT_VECTORING_INFO, 0x80000b0e);
+	fake_vmcs_set(VMCS_IDT_VECTORING_ERRCODE, 2);
+	assert_int_equal(ept_violation(0x7000, 2, 0), EXIT_RESUME);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000b0e);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_EXCEPTION_ERRCODE), 2);
+	/* Forbidden by VTL1, during external interrupt 0x31 (bit 12, undefined there, not
+	 * copied): the intercept says InterruptionPending; VTL1 runs first with its SINT0
+	 * vector; the interrupt is VTL0's at its next entry. */
+	fake_prot.fault = EPT_FAULT_PROTECTED;
+	fake_vmcs_set(VMCS_IDT_VECTORING_INFO, 0x80001031);
+	assert_int_equal(ept_violation(0x7123, 2 | BIT(7) | BIT(8), 0x7123), EXIT_RESUME);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000031);
+	assert_int_equal(m->type, 0x80000001);
+	u16 exec_state;
+	memcpy(&exec_state, m->payload + 6, 2);
+	assert_true(exec_state & BIT(6)); /* InterruptionPending */
+	vcpu_entry_slow(&vp);
+	assert_int_equal(vp.active_vtl, 1);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000051ULL);
+	fake_vmcs_set(VMCS_ENTRY_INTR_INFO, 0); /* delivered to VTL1 */
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	assert_int_equal(vp.active_vtl, 0);
+	vcpu_entry_slow(&vp);
+	assert_int_equal(vp.active_vtl, 0);
+	assert_int_equal(fake_vmcs_get(VMCS_ENTRY_INTR_INFO), 0x80000031);
+	fake_vmcs_set(VMCS_IDT_VECTORING_INFO, 0);
+	vcpu_gpa_intercept_hook = NULL;
+	fake_prot = (struct fake_prot){ .stop_at = ~0u };
+}
+
 static void test_init_dropped_with_vtl1(void **state)
 {
 	const u32 init = (ICR_MODE_INIT << 8) | ICR_LEVEL_ASSERT;
@@ -1656,6 +1721,7 @@ int main(void)
 		T(test_physical_interrupts_held_for_vtl0),
 		T(test_vtl_protection_config_and_calls),
 		T(test_gpa_intercept),
+		T(test_gpa_intercept_during_event_delivery),
 		T(test_init_dropped_with_vtl1),
 		T(test_start_virtual_processor_vtl0_of_parked_vp),
 		T(test_vtl1_paging_change_flushes_its_own_vpid),

@@ -308,7 +308,7 @@ void vtl1_run_command(struct vtl1_cpu *c)
 		__asm__ volatile("ud2");
 		break;
 	default:
-		if (!vtl1_apic_command(c) && !vtl1_icpt_command(c))
+		if (!vtl1_apic_command(c) && !vtl1_icpt_command(c) && !vtl1_prot_command(c))
 			c->status |= VTL1_ERR_BAD_CMD;
 	}
 }

@@ -75,6 +75,9 @@ static inline volatile u8 *vtl1_assist(u32 vp)
 	return (volatile u8 *)vtl1_region(VTL1_OFF_ASSIST + 0x1000ull * vp);
 }
 
+/* prot.c: the protection commands (prot_abi.h); false if cmd is none of them. */
+bool vtl1_prot_command(struct vtl1_cpu *c);
+
 /* cmd.c */
 void vtl1_run_command(struct vtl1_cpu *c);
 /* Faulting MSR accesses resume (c->recover) and return false. */

@@ -414,7 +414,8 @@ struct vtl1_mailbox {
 	u64 code_offsets; /* HvRegisterVsmCodePageOffsets, as VTL0 read it */
 	u64 guest_os_id;  /* VTL1 writes this to its GUEST_OS_ID */
 	u64 own_cr3;	  /* CR3 for PRIVATE_SET: the PML4 copy */
-	u64 rsvd[3];
+	u64 prot;	  /* the protection checks' area (prot_abi.h), 0 = none */
+	u64 rsvd[2];
 	u8 enable_in[VTL1_MAX_VPS][256]; /* HvCallEnableVpVtl input for each VP (240 bytes) */
 	struct vtl1_cpu cpu[VTL1_MAX_VPS];
 };
