@@ -1643,6 +1643,10 @@ static void test_gpa_intercept_during_event_delivery(void **state)
 	vtl_stub(HVCALL_VTL_RETURN, 1);
 	assert_int_equal(vp.active_vtl, 0);
 	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+	/* VTL0's code at 0x40205100 (RAM_GPA + 0x100): the intercept reads its bytes. */
+	vtl0_page_tables();
+	*pt_entry(3, 5) = RAM_GPA | 7;
+	fake_vmcs_set(VMCS_GUEST_RIP, 0x40205100);
 	/* Not during delivery: nothing injected. */
 	fake_prot.fault = EPT_FAULT_SPURIOUS;
 	fake_vmcs_set(VMCS_IDT_VECTORING_INFO, 0);
