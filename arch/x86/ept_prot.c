@@ -53,9 +53,12 @@ static void block_done(struct ept_prot *p, struct mirror_block *b, struct ept_pr
 {
 	if (!mirror_block_uniform(b, mirror_block_get(b, 0)))
 		return;
-	u64 size = mirror_collapse(&p->mirror, b), start = ALIGN_DOWN(b->gpa, size);
-	u64 tables = p->view->nr_tables;
-	/* b is free now: b->gpa still holds (only the free-list link is written). */
+	/* b is free once collapsed: read its address first. EPT has no leaf above 1 GiB
+	 * (SDM vol.3 29.3.2), so the view merges over at most the 1 GiB around b, never the
+	 * whole map when the mirror collapses further. */
+	u64 gpa = b->gpa, size = mirror_collapse(&p->mirror, b); /* MIN() evaluates twice */
+	size = MIN(size, SZ_1G);
+	u64 start = ALIGN_DOWN(gpa, size), tables = p->view->nr_tables;
 	(void)pt_merge(p->view, start, MIN(size, p->mirror.top - start));
 	r->merged |= p->view->nr_tables < tables;
 }
