@@ -23,6 +23,7 @@ int ept_prot_init(struct ept_prot *p, struct pt *view, u64 top, u8 val,
 {
 	p->view = view;
 	p->mbec = false;
+	p->nuniform = 0;
 	return mirror_init(&p->mirror, top, val, alloc);
 }
 
@@ -47,20 +48,46 @@ static u64 *view_table(struct ept_prot *p, u64 gpa, int *err)
 	return *err ? NULL : pt_leaf_table(p->view, gpa);
 }
 
-/* Done with block b: when it is uniform again it becomes one entry, and the view merges
- * over what is uniform now (a 2 MiB, 1 GiB or 512 GiB range). */
-static void block_done(struct ept_prot *p, struct mirror_block *b, struct ept_prot_result *r)
+/* The block at gpa, if it is still there and uniform: one entry in the mirror, and the view
+ * merges over what is uniform now (a 2 MiB or 1 GiB range). */
+static void collapse_at(struct ept_prot *p, u64 gpa, struct ept_prot_result *r)
 {
-	if (!mirror_block_uniform(b, mirror_block_get(b, 0)))
+	struct mirror_block *b = mirror_block_find(&p->mirror, gpa);
+
+	if (!b || !mirror_block_uniform(b, mirror_block_get(b, 0)))
 		return;
-	/* b is free once collapsed: read its address first. EPT has no leaf above 1 GiB
-	 * (SDM vol.3 29.3.2), so the view merges over at most the 1 GiB around b, never the
-	 * whole map when the mirror collapses further. */
-	u64 gpa = b->gpa, size = mirror_collapse(&p->mirror, b); /* MIN() evaluates twice */
+	/* EPT has no leaf above 1 GiB (SDM vol.3 29.3.2): the view merges over at most the
+	 * 1 GiB around b, never the whole map when the mirror collapses further. */
+	u64 size = mirror_collapse(&p->mirror, b); /* b is free now */
 	size = MIN(size, SZ_1G);
 	u64 start = ALIGN_DOWN(gpa, size), tables = p->view->nr_tables;
 	(void)pt_merge(p->view, start, MIN(size, p->mirror.top - start));
 	r->merged |= p->view->nr_tables < tables;
+}
+
+/* Done with block b for now: uniform again, it goes on the list (the oldest one there is
+ * merged to make room). */
+static void block_done(struct ept_prot *p, struct mirror_block *b, struct ept_prot_result *r)
+{
+	if (!mirror_block_uniform(b, mirror_block_get(b, 0)))
+		return;
+	for (u32 i = 0; i < p->nuniform; i++)
+		if (p->uniform[i] == b->gpa)
+			return;
+	if (p->nuniform == EPT_PROT_MERGE_DELAY) {
+		u64 oldest = p->uniform[0];
+		for (u32 i = 1; i < p->nuniform; i++)
+			p->uniform[i - 1] = p->uniform[i];
+		p->nuniform--;
+		collapse_at(p, oldest, r);
+	}
+	p->uniform[p->nuniform++] = b->gpa;
+}
+
+void ept_prot_settle(struct ept_prot *p, struct ept_prot_result *r)
+{
+	while (p->nuniform)
+		collapse_at(p, p->uniform[--p->nuniform], r);
 }
 
 int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_prot_result *r)
@@ -80,8 +107,14 @@ int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_p
 		if (g >> 9 != cur) { /* another 2 MiB: its block, and its view table */
 			if (b)
 				block_done(p, b, r);
-			b = mirror_block(&p->mirror, g << 12);
-			if (!b) {
+			/* A 2 MiB that is all MMIO or pool is refused without making it a
+			 * block. */
+			b = mirror_block_find(&p->mirror, g << 12);
+			if (!b && mirror_get(&p->mirror, g << 12) == MIRROR_NOT_RAM) {
+				err = -EINVAL;
+				break;
+			}
+			if (!b && !(b = mirror_block(&p->mirror, g << 12))) {
 				err = -ENOMEM;
 				break;
 			}

@@ -5,7 +5,8 @@
  * map's (HPA, memory type) with the permissions the mirror gives it: R, W and X from
  * HV_MAP_GPA flags 0-2, user X (EPT bit 10) only with mode-based execute control. A
  * change is a mirror block update and one 64-bit store into the view's leaf; a large leaf
- * is split only where a page now differs, and merged back when its range is uniform again.
+ * is split only where a page now differs, and merged back when its range stays uniform
+ * (EPT_PROT_MERGE_DELAY).
  *
  * Pages the engine never rewrites: MIRROR_NOT_RAM ones (MMIO, the pool: their leaves keep
  * the takeover map's permissions), and overlays (a leaf whose HPA is not its GPA: the
@@ -24,10 +25,20 @@
 #include "mm/mirror.h"
 #include "mm/pt.h"
 
+/*
+ * Merges wait: a block that became uniform stays a block (its range split in the view) on
+ * a short list, and is merged only when it is pushed off the end still uniform. A guest
+ * that flips pages of one 2 MiB range back and forth (R, then RWX again) then pays for no
+ * split and no merge per call; ranges that stay uniform merge a few calls later.
+ */
+#define EPT_PROT_MERGE_DELAY 16
+
 struct ept_prot {
 	struct mirror mirror;
 	struct pt *view; /* the protected VTL's view */
 	bool mbec;	 /* mode-based execute control: user X is EPT bit 10 */
+	u32 nuniform;
+	u64 uniform[EPT_PROT_MERGE_DELAY]; /* blocks uniform again, oldest first: their GPA */
 };
 
 /* What one call did to the view. */
@@ -56,6 +67,10 @@ int ept_prot_fill(struct ept_prot *p, u64 gpa, u64 size, u8 val, struct ept_prot
  * runs out (-ENOMEM); r->done pages are applied either way.
  */
 int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_prot_result *r);
+
+/* Merges every block on the list that is still uniform (tests, and before checking the
+ * mirror's canonical form). */
+void ept_prot_settle(struct ept_prot *p, struct ept_prot_result *r);
 
 /* The value of gpa's page (gpa < top). */
 static inline u8 ept_prot_get(const struct ept_prot *p, u64 gpa)

@@ -142,6 +142,9 @@ static void check_range(u64 lo, u64 hi)
 static void check_all(void)
 {
 	u64 nodes, blocks, tables;
+	struct ept_prot_result r = { 0 };
+
+	ept_prot_settle(&eng, &r); /* merges that wait (EPT_PROT_MERGE_DELAY) happen now */
 
 	assert_int_equal(mirror_check(&eng.mirror, &nodes, &blocks), 0);
 	assert_int_equal(pt_check(&view, &tables), 0);
@@ -243,8 +246,23 @@ static void test_directed(void **state)
 	check_range(g - SZ_2M, g + SZ_2M);
 	assert_int_equal(set_pages(&gpn, 1, 0xf, &r), 0);
 	assert_false(r.tightened); /* relaxing: no invalidation */
+	/* The merge waits (a flip back would split again): the range stays split until it is
+	 * pushed off the list of uniform blocks, or settled. */
+	assert_false(r.merged);
+	assert_int_equal(view.nr_tables, tables + 1);
+	r = (struct ept_prot_result){ 0 };
+	ept_prot_settle(&eng, &r);
 	assert_true(r.merged);
 	assert_int_equal(view.nr_tables, tables);
+	/* Pushed off: EPT_PROT_MERGE_DELAY other blocks made uniform again merge the first. */
+	for (u32 i = 0; i <= EPT_PROT_MERGE_DELAY; i++) { /* plain RAM, 2 MiB leaves */
+		u64 q = ((2 * SZ_1G + 100 * SZ_2M) >> 12) + 512 * i;
+		assert_int_equal(set_pages(&q, 1, 1, &r), 0);
+		assert_int_equal(set_pages(&q, 1, 0xf, &r), 0);
+	}
+	assert_true(r.merged);
+	assert_int_equal(eng.nuniform, EPT_PROT_MERGE_DELAY);
+	assert_int_equal(view.nr_tables, tables + EPT_PROT_MERGE_DELAY);
 	/* A page in a real 1 GiB leaf. */
 	u64 h = 3 * SZ_1G - PAGE_SIZE, hpn = h >> 12;
 	assert_int_equal(pt_lookup(&view, h, NULL, NULL, &level), 0);
