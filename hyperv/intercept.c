@@ -288,7 +288,7 @@ bool hv_reg_write_locked(const struct vcpu *v, const struct vcpu_reg_write *w)
 
 bool hv_reg_write_intercept(struct vcpu *v, const struct vcpu_reg_write *w)
 {
-	u32 lower = v->active_vtl, name, vtl = intercepting_vtl(v, w, &name);
+	u32 name, vtl = intercepting_vtl(v, w, &name);
 	struct hv_message msg;
 
 	if (!vtl)
@@ -298,12 +298,7 @@ bool hv_reg_write_intercept(struct vcpu *v, const struct vcpu_reg_write *w)
 	 * the message dropped: the instruction runs again and intercepts again once the slot
 	 * is free (OpenHCL's way; never two messages for one attempt). Without a SynIC to hear
 	 * it the lock still holds: the VTL stays at the instruction. */
-	u16 st = hv_intercept_deliver(v, vtl, &msg);
-	struct vtl_vp *s = vtl_vp_state(v, vtl);
-	if (st == HV_STATUS_INVALID_SYNIC_STATE && !s->intercepts_lost++)
-		pr_warn("VP %u: VTL%u intercepts a register write of VTL%u but its SynIC cannot "
-			"take the message (SCONTROL or SIMP off): VTL%u stays at RIP %#llx\n",
-			v->index, vtl, lower, lower, (unsigned long long)vmread(VMCS_GUEST_RIP));
+	(void)hv_intercept_deliver(v, vtl, &msg);
 	return true;
 }
 
@@ -317,5 +312,13 @@ u16 hv_intercept_deliver(struct vcpu *v, u32 vtl, const struct hv_message *msg)
 		vtl_intercept_pending(v, vtl);
 		return HV_STATUS_SUCCESS;
 	}
-	return hv_synic_post(v->index, vtl, HV_INTERCEPT_SINT, msg);
+	u16 st = hv_synic_post(v->index, vtl, HV_INTERCEPT_SINT, msg);
+	struct vtl_vp *s = vtl_vp_state(v, vtl);
+	if (st == HV_STATUS_INVALID_SYNIC_STATE && !s->intercepts_lost++)
+		pr_warn("VP %u: VTL%u intercepts VTL%u (message %#x) but its SynIC cannot take "
+			"the message (SCONTROL or SIMP off): VTL%u stays at RIP %#llx. Turn VTL%u's "
+			"SynIC and SINT0 on before locking registers or protecting memory.\n",
+			v->index, vtl, v->active_vtl, msg->type, v->active_vtl,
+			(unsigned long long)vmread(VMCS_GUEST_RIP), vtl);
+	return st;
 }

@@ -186,8 +186,8 @@ struct hv_message;
  * page when it asked for one (VsmPartitionConfig.InterceptPage) and has a VP assist page,
  * then it is entered with reason 3 (Intercept) before v's next entry; else into its SINT0,
  * whose interrupt enters it with reason 2 (a busy slot: marked pending, the message
- * dropped; the lower VTL intercepts again once it is free). SUCCESS or hv_synic_post's
- * status.
+ * dropped; the lower VTL intercepts again once it is free; no SynIC: counted in
+ * intercepts_lost, warned once). SUCCESS or hv_synic_post's status.
  */
 u16 hv_intercept_deliver(struct vcpu *v, u32 vtl, const struct hv_message *msg);
 

@@ -24,9 +24,6 @@
 
 #define HV_MAP_GPA_MASK 0xfu /* R, W, kernel X, user X: what a VTL may grant (3.8) */
 
-/* One warning per VP when an intercept finds VTL1's SynIC off. */
-static bool intercept_warned[BOOTINFO_MAX_CPUS];
-
 /*
  * Without mode-based execute control a page's user X is its kernel X (reference 3.8: R+X is
  * 0x5 or 0xD, RWX 0x7 or 0xF): one value per meaning, so that equal protections make
@@ -75,18 +72,7 @@ int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 qual, u8 memtype)
 		(u8)guest_fetch_code(0, m->instruction_bytes, sizeof(m->instruction_bytes));
 	msg.type = HVMSG_GPA_INTERCEPT;
 	msg.payload_size = sizeof(*m);
-	u16 st = hv_intercept_deliver(v, 1, &msg);
-	if (st == HV_STATUS_INVALID_SYNIC_STATE && !intercept_warned[v->index]) {
-		intercept_warned[v->index] = true;
-		pr_warn("VP %u: VTL0 %s of GPA %#llx is not allowed by VTL1, but VTL1's SynIC "
-			"takes no messages (SCONTROL or SIMP off): VTL0 stays at RIP %#llx until "
-			"it does. Enable VTL1's SynIC and SINT0 before protecting memory.\n",
-			v->index,
-			access == 2 ? "execution" :
-			access	    ? "write" :
-				      "read",
-			(unsigned long long)gpa, (unsigned long long)m->header.rip);
-	}
+	(void)hv_intercept_deliver(v, 1, &msg);
 	return EXIT_RESUME;
 }
 

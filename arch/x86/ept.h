@@ -46,14 +46,10 @@ int ept_view_build(u32 vtl, struct ept_stats *st);
  * page that is no RAM, an overlay or beyond the map (-EINVAL) or when memory runs out
  * (-ENOMEM), -EPERM before ept_prot_enable; *done pages applied. Visible on every CPU when
  * it returns (an invalidation only when a permission went away).
- * ept_prot_value: gpa's value for VTL0, 0xf (everything) before ept_prot_enable.
  */
 int ept_prot_enable(struct vcpu *self, u8 val);
 bool ept_prot_enabled(void);
 int ept_prot_modify(struct vcpu *self, const u64 *gpn, u32 n, u8 val, u32 *done);
-u8 ept_prot_value(u64 gpa);
-/* The PT_R/W/X permissions a value gives (MIRROR_NOT_RAM: the takeover map's RWX). */
-u8 ept_perm_of(u8 val);
 /*
  * A VTL0 EPT violation at gpa (qual: the exit qualification) seen by the protections:
  * SPURIOUS, the view allows the access by now (a permission came back: its stale

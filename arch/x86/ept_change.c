@@ -218,7 +218,7 @@ int ept_clear_overlay(struct vcpu *self, u32 vtl, u64 gpa)
 		 * the VTL above gave it meanwhile. */
 		struct pt_attr a = { PT_RWX, mtrr_type(&core_mtrr, gpa), 0 };
 		if (vtl == 0 && ept_prot_on)
-			a.perm = ept_perm_of(ept_prot_get(&ept_prot0, gpa));
+			a.perm = ept_prot_pt_perm(&ept_prot0, ept_prot_get(&ept_prot0, gpa));
 		ept_overlays[i] = ept_overlays[--ept_noverlays];
 		r = pt_map(&core.ept[vtl], gpa, gpa, PAGE_SIZE, &a);
 	}
@@ -229,13 +229,6 @@ int ept_clear_overlay(struct vcpu *self, u32 vtl, u64 gpa)
 }
 
 /* ---- VTL protections ------------------------------------------------------------------- */
-
-u8 ept_perm_of(u8 val)
-{
-	if (val == MIRROR_NOT_RAM)
-		return PT_RWX;
-	return (u8)(((val & 1) ? PT_R : 0) | ((val & 2) ? PT_W : 0) | ((val & 4) ? PT_X : 0));
-}
 
 bool ept_prot_enabled(void)
 {
@@ -324,7 +317,7 @@ int ept_prot_fault(u64 gpa, u64 qual, u8 *memtype)
 		if ((a.perm & need) == need)
 			r = EPT_FAULT_SPURIOUS; /* allowed by now */
 		else if ((pa ^ gpa) < PAGE_SIZE && val != MIRROR_NOT_RAM &&
-			 (ept_perm_of(val) & need) != need)
+			 (ept_prot_pt_perm(&ept_prot0, val) & need) != need)
 			r = EPT_FAULT_PROTECTED; /* RAM, not an overlay, and not allowed */
 		*memtype = a.memtype;
 	}
@@ -338,15 +331,4 @@ void ept_flush_local(u32 vtl)
 		invept(INVEPT_SINGLE, core.eptp[vtl]);
 	else
 		invept(INVEPT_ALL, 0);
-}
-
-u8 ept_prot_value(u64 gpa)
-{
-	u8 val = 0xf;
-
-	spin_lock(&ept_lock);
-	if (ept_prot_on && gpa < core.ept_top)
-		val = ept_prot_get(&ept_prot0, gpa);
-	spin_unlock(&ept_lock);
-	return val;
 }

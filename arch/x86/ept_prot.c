@@ -18,6 +18,14 @@ u64 ept_prot_leaf_perm(const struct ept_prot *p, u8 val)
 	return perm ? perm : EPT_NOACCESS;
 }
 
+u8 ept_prot_pt_perm(const struct ept_prot *p, u8 val)
+{
+	if (val == MIRROR_NOT_RAM)
+		return PT_RWX;
+	return (u8)(((val & 1) ? PT_R : 0) | ((val & 2) ? PT_W : 0) | ((val & 4) ? PT_X : 0) |
+		    ((p->mbec && (val & 8)) ? PT_XU : 0));
+}
+
 int ept_prot_init(struct ept_prot *p, struct pt *view, u64 top, u8 val,
 		  const struct pt_alloc *alloc)
 {
@@ -160,9 +168,7 @@ int ept_prot_fill(struct ept_prot *p, u64 gpa, u64 size, u8 val, struct ept_prot
 		if (pt_lookup(p->view, cur, &pa, &a, &level))
 			return -EINVAL;
 		u64 lsize = PT_LEVEL_SIZE(level), seg = MIN(end, ALIGN_DOWN(cur, lsize) + lsize);
-		u64 perm = ept_prot_leaf_perm(p, val);
-		u8 want = (u8)(((perm & EPT_R) ? PT_R : 0) | ((perm & EPT_W) ? PT_W : 0) |
-			       ((perm & EPT_X) ? PT_X : 0) | ((perm & EPT_XU) ? PT_XU : 0));
+		u8 want = ept_prot_pt_perm(p, val);
 		if (pa == cur && a.perm != want) { /* not an overlay, not the pool's scratch */
 			r->tightened |= (a.perm & ~want) != 0;
 			a.perm = want;

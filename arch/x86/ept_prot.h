@@ -11,7 +11,7 @@
  * Pages the engine never rewrites: MIRROR_NOT_RAM ones (MMIO, the pool: their leaves keep
  * the takeover map's permissions), and overlays (a leaf whose HPA is not its GPA: the
  * hypercall, VP assist, SynIC and reference TSC pages keep the permissions their owner
- * gave them; ept_prot_leaf_perm gives the one to restore when an overlay goes).
+ * gave them; ept_prot_pt_perm gives the one to restore when an overlay goes).
  *
  * Pure: no locking, no invalidation, no global state. The caller (ept_change.c) serialises
  * calls with every other change of the view, invalidates when a result says so, and gives
@@ -81,5 +81,7 @@ static inline u8 ept_prot_get(const struct ept_prot *p, u64 gpa)
 /* EPT permission bits (SDM vol.3 29.3.2: R 0, W 1, X 2, user X 10) for a mirror value;
  * EPT_NOACCESS for none. */
 u64 ept_prot_leaf_perm(const struct ept_prot *p, u8 val);
+/* The same as the page-table engine's PT_R/W/X/XU (MIRROR_NOT_RAM: the takeover map's RWX). */
+u8 ept_prot_pt_perm(const struct ept_prot *p, u8 val);
 
 #endif

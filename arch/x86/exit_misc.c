@@ -68,12 +68,6 @@ int exit_triple_fault(struct vcpu *v)
 	return EXIT_STOP;
 }
 
-/*
- * The root partition's EPT maps every guest-physical address (the pool onto one scratch
- * page) with full access except the xAPIC page, which is read-only so that ICR writes can
- * be watched (arch/x86/apic.c). Any other violation means a bug or a guest reaching for
- * what it must not: stop the VP.
- */
 int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 qual, u8 memtype);
 
 /*
@@ -100,6 +94,13 @@ static void reinject_vectored_event(void)
 	vmwrite(VMCS_ENTRY_INTR_INFO, idt & (INTR_INFO_VALID | INTR_INFO_DELIVER_ERRCODE | 0x7ffu));
 }
 
+/*
+ * The root partition's EPT maps every guest-physical address (the pool onto one scratch
+ * page) with full access except the xAPIC page, which is read-only so that ICR writes can
+ * be watched (arch/x86/apic.c), overlays (writes refused), and the pages VTL1 protects
+ * (their violations are its secure intercepts). Any other violation means a bug or a guest
+ * reaching for what it must not: stop the VP.
+ */
 int exit_ept_violation(struct vcpu *v)
 {
 	u64 qual = vmx_exit_qual();

@@ -349,11 +349,6 @@ FAKE_DEF int ept_prot_modify(struct vcpu *self, const u64 *gpn, u32 n, u8 val, u
 	return stop < n ? fake_prot.stop_err : 0;
 }
 
-FAKE_DEF u8 ept_prot_value(u64 gpa)
-{
-	return fake_prot.on ? fake_prot.default_val : 0xf;
-}
-
 FAKE_DEF int ept_prot_fault(u64 gpa, u64 qual, u8 *memtype)
 {
 	*memtype = 6;

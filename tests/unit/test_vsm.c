@@ -977,14 +977,12 @@ static void test_start_virtual_processor_vtl0_of_parked_vp(void **state)
 
 extern u32 fake_tlb_flushes;
 
-/* vp1 (at VTL0) flushes the VPs of mask (HvCallFlushVirtualAddressSpace, memory form):
- * RAX afterwards, or ~0 if the VMCALL must run again (RIP not advanced, RAX untouched). */
-static u64 vp1_flush(u64 mask)
+/* A memory-form call by vp1 (at VTL0) with its input at IN: RAX afterwards, or ~0 if the
+ * VMCALL must run again (RIP not advanced, RAX untouched). */
+static u64 vp1_call(u64 control)
 {
-	memset(fake_guest_mem, 0, 24);
-	put64(IN + 16, mask);
 	vp1.regs.gpr[RAX] = ~0ULL;
-	vp1.regs.gpr[RCX] = 0x0002;
+	vp1.regs.gpr[RCX] = control;
 	vp1.regs.gpr[RDX] = FAKE_GUEST_GPA + IN;
 	vp1.regs.gpr[R8] = 0;
 	u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
@@ -993,6 +991,14 @@ static u64 vp1_flush(u64 mask)
 	if (vp1.regs.gpr[RAX] == ~0ULL)
 		assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip);
 	return vp1.regs.gpr[RAX];
+}
+
+/* vp1 flushes the VPs of mask (HvCallFlushVirtualAddressSpace). */
+static u64 vp1_flush(u64 mask)
+{
+	memset(fake_guest_mem, 0, 24);
+	put64(IN + 16, mask);
+	return vp1_call(0x0002);
 }
 
 /* vp1 (at VTL0) writes its VsmVpWaitForTlbLock: RAX afterwards, or ~0 if the VMCALL must
@@ -1006,16 +1012,7 @@ static u64 vp1_wait_for_tlb_lock(u64 val)
 	put64(IN + 8, HV_VP_INDEX_SELF);
 	memcpy(fake_guest_mem + IN + 16, &name, 4);
 	put64(IN + 32, val);
-	vp1.regs.gpr[RAX] = ~0ULL;
-	vp1.regs.gpr[RCX] = HVCALL_SET_VP_REGISTERS | (1ULL << 32);
-	vp1.regs.gpr[RDX] = FAKE_GUEST_GPA + IN;
-	vp1.regs.gpr[R8] = 0;
-	u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
-	fake_vmcs_set(VMCS_EXIT_INSTR_LEN, VMCALL_LEN);
-	assert_int_equal(vmexit_dispatch(&vp1, EXIT_VMCALL), EXIT_RESUME);
-	if (vp1.regs.gpr[RAX] == ~0ULL)
-		assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip);
-	return vp1.regs.gpr[RAX];
+	return vp1_call(HVCALL_SET_VP_REGISTERS | (1ULL << 32));
 }
 
 static void test_tlb_lock(void **state)
