@@ -12,6 +12,9 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/vp_vtl.h"
+#include "hyperv/hv.h"
+#include "vtl/vtl.h"
 #include "lib/errno.h"
 #include "mm/phys.h"
 #include "mm/pool.h"
@@ -316,6 +319,46 @@ FAKE_DEF int ept_clear_overlay(struct vcpu *self, u32 vtl, u64 gpa)
 		}
 	}
 	return 0;
+}
+
+extern u32 fake_noverlays;
+extern u8 fake_guest_mem[2 * 4096];
+
+void fake_two_vps_setup(struct vcpu *vp, struct vcpu *vp1, struct pcpu *pc, u8 *mem,
+			size_t ram_bytes, size_t mem_bytes)
+{
+	fake_vcpu_setup(vp, pc);
+	if (fake_partition_memory(mem + ram_bytes, mem_bytes - ram_bytes))
+		abort();
+	memset(mem, 0, ram_bytes);
+	fake_noverlays = 0;
+	fake_vmcs_multi = true;
+	hv_set_privileges_off(0);
+	vtl_reset();
+	memset(vp_msrs, 0, sizeof(vp_msrs));
+	vp->msrs = vp_vtl_msrs(vp, 0);
+	*vp1 = *vp;
+	vp1->index = 1;
+	vp1->msrs = vp_vtl_msrs(vp1, 0);
+	fake_vcpus[0] = vp;
+	fake_vcpus[1] = vp1;
+	fake_nvcpus = 2;
+	memset(fake_guest_mem, 0, sizeof(fake_guest_mem));
+	fake_vmcs_set(VMCS_PIN_CTLS, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS);
+	fake_vmcs_set(VMCS_HOST_RSP, 0x5000);
+	core.caps.pin =
+		(u64)(PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER)
+		<< 32;
+	core.caps.basic = 0x12;
+	core.caps.exit = (u64)EXIT_ACK_INTR << 32; /* allowed-1 */
+	core.caps.proc = (u64)(PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING) << 32;
+	/* The private MSRs a switch saves and loads, and the host state a VMCS gets. */
+	static const u32 msrs[] = {
+		MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR,
+		MSR_IA32_FMASK,		 MSR_IA32_EFER, MSR_IA32_PAT
+	};
+	for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++)
+		fake_msr_set(msrs[i], 0);
 }
 
 /* ---- VTL protections (arch/x86/ept_change.c): recorded; the engine has test_ept_prot ---- */

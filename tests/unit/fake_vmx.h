@@ -117,6 +117,15 @@ int fake_wrmsr_exit(struct vcpu *v, u32 msr, u64 val);
 #define FAKE_POOL_PA 0x40000000ULL
 #define FAKE_MMIO_PAGE 0xfee00000ULL
 int fake_partition_memory(u8 *pool_mem, u64 pool_size);
+/*
+ * Two VPs (vp and vp1, at VTL0, sharing pc's CPU) of a partition whose RAM ends where the
+ * pool, the rest of mem after ram_bytes, begins; no VTL above 0 yet, every TLFS privilege,
+ * no overlays, several VMCSs per VP, the VMX capabilities VSM needs (external-interrupt and
+ * NMI exiting, the preemption timer, acknowledge on exit, CR8 exiting), the private MSRs 0.
+ * The VSM tests' common setup (test_vsm.c, test_intercept.c).
+ */
+void fake_two_vps_setup(struct vcpu *vp, struct vcpu *vp1, struct pcpu *pc, u8 *mem,
+			size_t ram_bytes, size_t mem_bytes);
 int fake_rdmsr_exit(struct vcpu *v, u32 msr, u64 *val);
 bool fake_gp_injected(void);
 

@@ -62,39 +62,8 @@ static u64 *pt_entry(u32 n, u32 index)
 
 static int setup(void **state)
 {
-	fake_vcpu_setup(&vp, &pc);
-	assert_int_equal(
-		fake_partition_memory(mem + RAM_PAGES * 4096, sizeof(mem) - RAM_PAGES * 4096), 0);
-	memset(mem, 0, RAM_PAGES * 4096);
-	fake_noverlays = 0;
-	fake_vmcs_multi = true;
-	hv_set_privileges_off(0);
-	vtl_reset();
-	memset(vp_msrs, 0, sizeof(vp_msrs));
-	vp.msrs = vp_vtl_msrs(&vp, 0);
-	vp1 = vp;
-	vp1.index = 1;
-	vp1.msrs = vp_vtl_msrs(&vp1, 0);
-	fake_vcpus[0] = &vp;
-	fake_vcpus[1] = &vp1;
-	fake_nvcpus = 2;
-	memset(fake_guest_mem, 0, sizeof(fake_guest_mem));
+	fake_two_vps_setup(&vp, &vp1, &pc, mem, RAM_PAGES * 4096, sizeof(mem));
 	memset(assist, 0, 4096);
-	fake_vmcs_set(VMCS_PIN_CTLS, PIN_NMI_EXITING | PIN_VIRTUAL_NMIS);
-	fake_vmcs_set(VMCS_HOST_RSP, 0x5000);
-	core.caps.pin =
-		(u64)(PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER)
-		<< 32;
-	core.caps.basic = 0x12;
-	core.caps.exit = (u64)EXIT_ACK_INTR << 32; /* allowed-1 */
-	core.caps.proc = (u64)(PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING) << 32;
-	/* The private MSRs a switch saves and loads, and the host state a VMCS gets. */
-	static const u32 msrs[] = {
-		MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR,
-		MSR_IA32_FMASK,		 MSR_IA32_EFER, MSR_IA32_PAT
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(msrs); i++)
-		fake_msr_set(msrs[i], 0);
 	return 0;
 }
 
