@@ -156,7 +156,7 @@ void hv_vtl_serve_requests(struct vcpu *v);
 void hv_vina_notify(struct vcpu *v);
 /* A VTL0 access a protection forbids, as a GPA intercept to VTL1 (vcpu_gpa_intercept_hook,
  * hyperv/vsm_prot.c). */
-int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 qual, u8 memtype);
+int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 gva, u64 qual, u8 memtype);
 
 /*
  * Where TLFS state lives (TLFS "private vs shared", reference 2.1):

@@ -48,7 +48,7 @@ static u8 prot_normal(u32 val)
  * instruction again. A busy slot: the SynIC marks it pending, VTL1's EOM frees it, and VTL0's
  * retry posts again.
  */
-int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 qual, u8 memtype)
+int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 gva, u64 qual, u8 memtype)
 {
 	struct hv_message msg = { 0 };
 	struct hv_x64_memory_intercept_message *m =
@@ -60,7 +60,7 @@ int hv_gpa_intercept(struct vcpu *v, u64 gpa, u64 qual, u8 memtype)
 	hv_intercept_header(v, access, false, &m->header);
 	m->cache_type = memtype;
 	if (qual & BIT(7)) {
-		m->gva = vmread(VMCS_GUEST_LINEAR_ADDR);
+		m->gva = gva;
 		m->memory_access_info = (u8)(1u | ((qual & BIT(8)) ? 2u : 0u));
 	}
 	if (vtl_tlb_locked(v, 0))

@@ -50,10 +50,12 @@ enum { ID_SLDT, ID_STR, ID_LLDT, ID_LTR };
 #define TYPE_TSS_AVAIL 9
 #define TYPE_BUSY 2 /* the busy bit of a TSS type */
 
-/* Results of the helpers besides 0: an exception was injected (resume the guest), or the
- * VP must stop (fail closed). */
+/* Results of the helpers besides 0: an exception was injected (resume the guest), the VP
+ * must stop (fail closed), or a higher VTL got a GPA intercept (resume, the instruction not
+ * done: it runs again once that VTL has resolved it). */
 #define DT_FAULT (-1)
 #define DT_STOP (-2)
+#define DT_INTERCEPT (-3)
 
 static bool mode64(void)
 {
@@ -132,10 +134,35 @@ static int operand_la(struct vcpu *v, u32 info, u32 size, bool write, u64 *la)
 	return 0;
 }
 
+/*
+ * The n bytes at linear la that VTL0's instruction reaches need gpa, which VTL0's view
+ * refuses. On hardware that is an EPT violation (exit_ept_violation): when VTL1's protection
+ * is why, VTL1 gets the GPA intercept (reference 3.9) with the linear address and whether
+ * gpa is on the operand's own page (qualification bit 8) or a paging-structure entry of its
+ * translation. DT_INTERCEPT, or DT_STOP when no protection explains it.
+ */
+static int gpa_intercept(struct vcpu *v, u64 la, size_t n, u32 how, u64 gpa)
+{
+	u64 qual = 1 | BIT(7), first, last; /* a table entry: a read (SDM vol.3 29.3.3.2) */
+	u8 memtype = 0;
+
+	if (v->active_vtl || !vcpu_gpa_intercept_hook || !ept_prot_enabled())
+		return DT_STOP;
+	if ((!guest_linear_to_phys(0, la, &first) && (first ^ gpa) < PAGE_SIZE) ||
+	    (!guest_linear_to_phys(0, la + n - 1, &last) && (last ^ gpa) < PAGE_SIZE))
+		qual = ((how & GUEST_ACC_WRITE) ? 2 : 1) | BIT(7) | BIT(8);
+	if (ept_prot_fault(gpa, qual & 7, &memtype) != EPT_FAULT_PROTECTED)
+		return DT_STOP;
+	if (vcpu_gpa_intercept_hook(v, gpa, la, qual, memtype) != EXIT_RESUME)
+		return DT_STOP;
+	return DT_INTERCEPT;
+}
+
 /* An access to guest-linear memory for the instruction (guest_mem.h): 0; DT_FAULT with a
- * #PF (CR2 written) or a #GP injected; DT_STOP when the VTL's view refuses the memory (an
- * EPT violation on hardware, which stops the VP like exit_ept_violation does; a write to
- * an overlay page is a #GP there and here). */
+ * #PF (CR2 written) or a #GP injected; DT_INTERCEPT when a VTL protection refuses the
+ * memory (gpa_intercept); DT_STOP when the VTL's view refuses it otherwise (an EPT
+ * violation on hardware, which stops the VP like exit_ept_violation does; a write to an
+ * overlay page is a #GP there and here). */
 static int mem_access(struct vcpu *v, u64 la, void *buf, size_t n, u32 how)
 {
 	struct guest_pf pf;
@@ -148,6 +175,8 @@ static int mem_access(struct vcpu *v, u64 la, void *buf, size_t n, u32 how)
 	if (r == GUEST_ACC_NOVIEW) {
 		if ((how & GUEST_ACC_WRITE) && pf.addr && ept_is_overlay(v->active_vtl, pf.addr))
 			return fault(v, VEC_GP, 0);
+		if (gpa_intercept(v, la, n, how, pf.addr) == DT_INTERCEPT)
+			return DT_INTERCEPT;
 		pr_err("VP %u: an emulated descriptor-table instruction reaches linear %#llx, GPA "
 		       "%#llx, which VTL%u's view does not allow\n",
 		       v->index, (unsigned long long)la, (unsigned long long)pf.addr,

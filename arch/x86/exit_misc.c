@@ -68,7 +68,7 @@ int exit_triple_fault(struct vcpu *v)
 	return EXIT_STOP;
 }
 
-int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 qual, u8 memtype);
+int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 gva, u64 qual, u8 memtype);
 
 /*
  * A VM exit during event delivery (SDM vol.3 28.2.4: the IDT-vectoring information is
@@ -104,7 +104,7 @@ static void reinject_vectored_event(void)
 int exit_ept_violation(struct vcpu *v)
 {
 	u64 qual = vmx_exit_qual();
-	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
+	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR), gva;
 
 	/* SDM vol.3 28.2.1 table 28-7: bit 1 = the access was a data write. */
 	if (apic_mmio_gpa && (gpa & ~0xfffULL) == apic_mmio_gpa) {
@@ -134,7 +134,8 @@ int exit_ept_violation(struct vcpu *v)
 		/* VTL0 retries after VTL1 has seen it, the event with it (reference 3.9:
 		 * ExecutionState.InterruptionPending tells VTL1). */
 		reinject_vectored_event();
-		return vcpu_gpa_intercept_hook(v, gpa, qual, memtype);
+		gva = (qual & BIT(7)) ? vmread(VMCS_GUEST_LINEAR_ADDR) : 0;
+		return vcpu_gpa_intercept_hook(v, gpa, gva, qual, memtype);
 	default:
 		break;
 	}

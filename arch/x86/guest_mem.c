@@ -62,7 +62,7 @@ static int access_page(u32 vtl, const struct guest_paging *p, u64 la, u32 how, u
 	/* SDM vol.3 4.7: P (bit 0) for a protection violation, W/R (1), U/S (2), RSVD (3). */
 	pf->err = (write ? 2u : 0) | (user ? 4u : 0);
 	if (r == GUEST_WALK_UNMAPPED) {
-		pf->addr = 0;
+		pf->addr = w.gpa; /* the paging-structure entry the view does not let be read */
 		return GUEST_ACC_NOVIEW;
 	}
 	if (r) {

@@ -25,8 +25,11 @@ struct guest_pf {
 	u64 addr;
 	u32 err;
 };
-#define GUEST_ACC_PF (-1)     /* a page fault: *pf */
-#define GUEST_ACC_NOVIEW (-2) /* vtl's view does not let it through: pf->addr = the GPA */
+/* A page fault: *pf. */
+#define GUEST_ACC_PF (-1)
+/* vtl's view does not let it through: pf->addr = the GPA (of the data, or of a
+ * paging-structure entry on the way). */
+#define GUEST_ACC_NOVIEW (-2)
 /*
  * Reads (or with GUEST_ACC_WRITE writes) n <= 16 bytes at guest-linear la, with the current
  * VMCS's guest paging (CR0.WP, CR4.SMAP, RFLAGS.AC as the CPU would apply them), the tables

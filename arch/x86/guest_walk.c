@@ -98,7 +98,8 @@ int guest_walk(u32 vtl, const struct guest_paging *p, u64 gva, bool set_ad, bool
 		s = (struct walk_shape){ 2, 8, 9 };
 		gva = (u32)gva;
 		u64 pdpte;
-		if (!read_entry(vtl, (p->cr3 & 0xffffffe0ULL) + 8 * (gva >> 30), 8, false, &pdpte))
+		w->gpa = (p->cr3 & 0xffffffe0ULL) + 8 * (gva >> 30);
+		if (!read_entry(vtl, w->gpa, 8, false, &pdpte))
 			return GUEST_WALK_UNMAPPED;
 		if (!(pdpte & PTE_P))
 			return GUEST_WALK_NOT_PRESENT;
@@ -114,8 +115,10 @@ int guest_walk(u32 vtl, const struct guest_paging *p, u64 gva, bool set_ad, bool
 		unsigned shift = 12 + s.index_bits * (level - 1);
 		u64 gpa_e = table + s.entry_bytes * ((gva >> shift) & ((1u << s.index_bits) - 1)),
 		    e;
-		if (!read_entry(vtl, gpa_e, s.entry_bytes, set_ad, &e))
+		if (!read_entry(vtl, gpa_e, s.entry_bytes, set_ad, &e)) {
+			w->gpa = gpa_e;
 			return GUEST_WALK_UNMAPPED;
+		}
 		if (!(e & PTE_P))
 			return GUEST_WALK_NOT_PRESENT;
 		if (s.entry_bytes == 8 &&

@@ -28,7 +28,7 @@ struct guest_walk {
 /* Walk results besides 0. */
 #define GUEST_WALK_NOT_PRESENT (-1)
 #define GUEST_WALK_RESERVED (-2) /* a reserved bit set in an entry (SDM vol.3 4.x) */
-#define GUEST_WALK_UNMAPPED (-3) /* a table the guest's view cannot read */
+#define GUEST_WALK_UNMAPPED (-3) /* a table the guest's view cannot read: w->gpa the entry's */
 
 /*
  * Translates gva with paging state p in the EPT view of vtl. With set_ad, the accessed

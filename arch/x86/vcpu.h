@@ -173,9 +173,11 @@ extern void (*vcpu_vtl_hook)(struct vcpu *v);
 /* Called before an entry into a VTL above 0 while VTL0 has interrupts waiting (TLFS VINA:
  * the higher VTL may ask to hear of them; hyperv/vsm.c). NULL: nobody asks. */
 extern void (*vcpu_vina_hook)(struct vcpu *v);
-/* A VTL0 access a VTL protection forbids (exit_ept_violation): the higher VTL's intercept
- * (hyperv/vsm_prot.c); returns the exit's EXIT_* answer. */
-extern int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 qual, u8 memtype);
+/* A VTL0 access a VTL protection forbids (exit_ept_violation, or an emulated instruction's
+ * operand in exit_dt.c): the higher VTL's intercept (hyperv/vsm_prot.c). qual as an EPT
+ * violation's (SDM vol.3 table 28-7: bits 0-2 the access, 7 gva valid, 8 gva is the
+ * access's own address); returns the exit's EXIT_* answer. */
+extern int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 gva, u64 qual, u8 memtype);
 
 /*
  * A write the exit handlers are about to perform of a register a higher VTL may lock (TLFS

@@ -166,6 +166,26 @@ FAKE_DEF struct vcpu *vcpu_get(u32 index)
 
 /* ---- a VP in a known state ---------------------------------------------------------------- */
 
+/* Pages of VTL0's view with other permissions than RWX (reset by fake_vcpu_setup). */
+static struct {
+	u64 page;
+	u8 perm;
+} fake_view_limits[4];
+static u32 fake_nview_limits;
+
+void fake_view_limit(u64 gpa, u8 perm)
+{
+	for (u32 i = 0; i < fake_nview_limits; i++)
+		if (fake_view_limits[i].page == (gpa & ~0xfffULL)) {
+			fake_view_limits[i].perm = perm;
+			return;
+		}
+	if (fake_nview_limits >= 4)
+		abort();
+	fake_view_limits[fake_nview_limits].page = gpa & ~0xfffULL;
+	fake_view_limits[fake_nview_limits++].perm = perm;
+}
+
 void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
 {
 	fake_intrin_reset();
@@ -175,6 +195,7 @@ void fake_vcpu_setup(struct vcpu *v, struct pcpu *p)
 	fake_nmi_unblock_count = 0;
 	memset(fake_vcpus, 0, sizeof(fake_vcpus));
 	memset(&core, 0, sizeof(core));
+	fake_nview_limits = 0;
 	core.caps.cr0_fixed0 = FAKE_CR0_FIXED0;
 	core.caps.cr0_fixed1 = FAKE_CR0_FIXED1;
 	core.caps.cr4_fixed0 = FAKE_CR4_FIXED0;
@@ -270,11 +291,15 @@ FAKE_DEF void ept_sync_before_entry(struct vcpu *v)
 	fake_ept_syncs++;
 }
 
-/* Every view maps every GPA to itself, RWX write-back (mm/pt.c is not linked here). */
+/* Every view maps every GPA to itself, RWX write-back (mm/pt.c is not linked here), but
+ * for fake_view_limit's pages in VTL0's. */
 FAKE_DEF int pt_lookup(const struct pt *pt, u64 va, u64 *pa, struct pt_attr *a, unsigned *level)
 {
 	*pa = va;
 	*a = (struct pt_attr){ PT_RWX, PT_MT_WB, 0 };
+	for (u32 i = 0; pt == &core.ept[0] && i < fake_nview_limits; i++)
+		if (fake_view_limits[i].page == (va & ~0xfffULL))
+			a->perm = fake_view_limits[i].perm;
 	if (level)
 		*level = 1;
 	return 0;

@@ -143,5 +143,8 @@ struct fake_prot {
 	u64 gpn[512];
 };
 extern struct fake_prot fake_prot;
+/* VTL0's view gives the page of gpa perm (PT_R...) instead of RWX, until the next
+ * fake_vcpu_setup (at most 4 pages). */
+void fake_view_limit(u64 gpa, u8 perm);
 
 #endif

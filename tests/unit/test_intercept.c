@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "arch/x86/ept.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
@@ -904,6 +905,66 @@ static void test_stores_emulated(void **state)
 	assert_true(fake_gp_injected());
 }
 
+/*
+ * An emulated descriptor-table instruction whose memory VTL1's protection forbids VTL0 (the
+ * EPT violation the CPU would have taken): VTL1's GPA intercept, as exit_ept_violation
+ * gives one (reference 3.9), VTL0 left at the instruction; done once VTL1 allows it.
+ */
+static void test_operand_on_protected_page(void **state)
+{
+	vtl1_running(true);
+	lock(HV_ICPT_GDTR_WRITE, 0, 0, 0);
+	back_to_vtl0();
+	vtl0_paging();
+	fake_prot = (struct fake_prot){ .stop_at = ~0u, .on = true, .default_val = 0xf };
+	vcpu_gpa_intercept_hook = hv_gpa_intercept;
+	fake_vmcs_set(VMCS_GUEST_GDTR_BASE, 0xffff800000789000ULL);
+	fake_vmcs_set(VMCS_GUEST_GDTR_LIMIT, 0x57);
+	const u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
+	/* SGDT [RBX + 0x10] on a page VTL1 made read-only: a write intercept. */
+	fake_view_limit(DATA_GPA(LA_SUPER), PT_R | PT_X);
+	fake_prot.fault = EPT_FAULT_PROTECTED;
+	memset(data(LA_SUPER) + 0x10, 0xee, 10);
+	vp.regs.gpr[RBX] = LA(LA_SUPER);
+	assert_int_equal(dt_exit(EXIT_GDTR_IDTR, ii_mem(0, RBX), 0x10, 4), EXIT_RESUME);
+	assert_int_equal(data(LA_SUPER)[0x10], 0xee);
+	const struct hv_message *m = sint0_slot();
+	u64 q;
+	assert_int_equal(m->type, 0x80000001);	   /* HvMessageTypeGpaIntercept */
+	assert_int_equal(m->payload[5], 1);	   /* a write */
+	assert_int_equal(m->payload[0x2d] & 3, 3); /* GvaValid, GvaGpaValid */
+	memcpy(&q, m->payload + 0x30, 8);
+	assert_int_equal(q, LA(LA_SUPER) + 0x10);
+	memcpy(&q, m->payload + 0x38, 8);
+	assert_int_equal(q, DATA_GPA(LA_SUPER) + 0x10);
+	assert_vtl1_entered(rip);
+	vtl1_consumes();
+	back_to_vtl0();
+	/* VTL1 allowed it: VTL0's retry is done. */
+	fake_view_limit(DATA_GPA(LA_SUPER), PT_RWX);
+	assert_int_equal(dt_exit(EXIT_GDTR_IDTR, ii_mem(0, RBX), 0x10, 4), EXIT_RESUME);
+	memcpy(&q, data(LA_SUPER) + 0x12, 8);
+	assert_int_equal(q, 0xffff800000789000ULL);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip + 4);
+	/* The page table on the way is what VTL1 forbids: a read of its entry, the GVA not
+	 * the page's own (GvaGpaValid clear). */
+	fake_view_limit(PT_GPA(3), 0);
+	assert_int_equal(dt_exit(EXIT_GDTR_IDTR, ii_mem(0, RBX), 0x10, 4), EXIT_RESUME);
+	assert_int_equal(m->payload[5], 0); /* a read */
+	assert_int_equal(m->payload[0x2d] & 3, 1);
+	memcpy(&q, m->payload + 0x38, 8);
+	assert_int_equal(q, PT_GPA(3) + 8 * LA_SUPER);
+	assert_vtl1_entered(rip + 4);
+	vtl1_consumes();
+	back_to_vtl0();
+	/* A view refusal no protection explains (the pool, MMIO): the VP stops. */
+	fake_prot.fault = EPT_FAULT_OTHER;
+	assert_int_equal(dt_exit(EXIT_GDTR_IDTR, ii_mem(0, RBX), 0x10, 4), EXIT_STOP);
+	assert_int_equal(sint0_slot()->type, 0);
+	vcpu_gpa_intercept_hook = NULL;
+	fake_prot = (struct fake_prot){ .stop_at = ~0u };
+}
+
 /* VTL0's GDT at LA(LA_GDT): null, an LDT descriptor at 0x10 (16 bytes), a 64-bit TSS at
  * 0x20, a not-present LDT at 0x30, a code segment at 0x40. */
 static void vtl0_gdt(void)
@@ -1063,6 +1124,7 @@ int main(void)
 		T(test_no_synic_still_locked),
 		T(test_lidt_intercepted_lgdt_emulated),
 		T(test_stores_emulated),
+		T(test_operand_on_protected_page),
 		T(test_lldt_ltr),
 		T(test_protected_mode_operand),
 	};
