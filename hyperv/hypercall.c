@@ -8,6 +8,7 @@
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/dbgcon.h"
+#include "arch/x86/ept.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/tlb.h"
@@ -353,6 +354,26 @@ static void hv_fast_output(const u8 *out, u32 out_len, u32 first_pair)
 		xmm_access(first_pair + p - 1, (u8(*)[16])(out + 16 * p), true);
 }
 
+/*
+ * A memory-form block hv_guest_block refused: INVALID_ALIGNMENT, unless the block is well
+ * placed on a VTL0 page that VTL1's protection keeps VTL0 from reading (the input) or
+ * writing (the output). The TLFS: "the hypervisor raises a memory intercept" then
+ * (reference 1.4): VTL1 gets the GPA intercept, no GVA, and VTL0 stays at its VMCALL, made
+ * again once VTL1 has resolved it.
+ */
+static u16 __attribute__((noinline)) hv_block_refused(struct vcpu *v, u64 gpa, u32 len, bool write)
+{
+	u64 qual = write ? 2 : 1; /* an EPT violation's access bits (SDM vol.3 table 28-7) */
+	u8 memtype = 0;
+
+	if (v->active_vtl || !ept_prot_enabled() || !IS_ALIGNED(gpa, 8) ||
+	    (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE ||
+	    ept_prot_fault(gpa, qual, &memtype) != EPT_FAULT_PROTECTED)
+		return HV_STATUS_INVALID_ALIGNMENT;
+	hv_gpa_intercept(v, gpa, 0, qual, memtype);
+	return HV_CALL_INTERCEPTED;
+}
+
 static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 {
 	u64 control = r->control;
@@ -403,9 +424,10 @@ static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 		/* Memory form: input and output GPAs; blocks in one page, not overlapping. */
 		u64 in_gpa = r->in, out_gpa = r->out;
 		const u8 *src = in_len ? hv_guest_block(v, in_gpa, in_len, false) : NULL;
-		if ((in_len && !src) ||
-		    (out_len && !(a.out = hv_guest_block(v, out_gpa, out_len, true))))
-			return HV_STATUS_INVALID_ALIGNMENT;
+		if (in_len && !src)
+			return hv_block_refused(v, in_gpa, in_len, false);
+		if (out_len && !(a.out = hv_guest_block(v, out_gpa, out_len, true)))
+			return hv_block_refused(v, out_gpa, out_len, true);
 		if (in_len && out_len && in_gpa < out_gpa + out_len && out_gpa < in_gpa + in_len)
 			return HV_STATUS_INVALID_ALIGNMENT;
 		/* The header, and the elements from the rep start on (a continued call does not
@@ -488,6 +510,8 @@ static int __attribute__((noinline)) hv_exit_hypercall(struct vcpu *v)
 		vcpu_inject_ud(v);
 		return EXIT_RESUME;
 	}
+	if (status == HV_CALL_INTERCEPTED)
+		return EXIT_RESUME; /* VTL1 first; VTL0 makes the call again */
 	if (__builtin_expect(status == HV_CALL_VTL, 0)) {
 		hv_exit_vtl(v, &r); /* what hv_vtl_fast left: timed, 32-bit, not offered */
 		if (timing)

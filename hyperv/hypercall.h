@@ -15,9 +15,10 @@ struct hv_args {
 };
 
 /* Internal results of a handler, never seen by the guest. */
-#define HV_CALL_CONTINUE 0xfffe /* out of time: reps_done are done, run the VMCALL again */
-#define HV_CALL_RAISE_UD 0xffff /* the XMM form without the feature (KVM, OVMM): #UD */
-#define HV_CALL_VTL 0xfffd	/* VtlCall / VtlReturn: no table row, hv_exit_vtl */
+#define HV_CALL_CONTINUE 0xfffe	   /* out of time: reps_done are done, run the VMCALL again */
+#define HV_CALL_RAISE_UD 0xffff	   /* the XMM form without the feature (KVM, OVMM): #UD */
+#define HV_CALL_VTL 0xfffd	   /* VtlCall / VtlReturn: no table row, hv_exit_vtl */
+#define HV_CALL_INTERCEPTED 0xfffc /* a higher VTL got an intercept: RIP stays, no result */
 
 /* A rep loop asks before each element after the first: is the time budget used up? */
 bool hv_out_of_time(const struct hv_args *a);

@@ -432,11 +432,18 @@ FAKE_DEF void ept_flush_local(u32 vtl)
 
 u8 fake_guest_mem[2 * 4096] __attribute__((aligned(4096)));
 
-/* GPAs FAKE_GUEST_GPA.. (two pages) are ordinary memory; everything else is not. */
+/* GPAs FAKE_GUEST_GPA.. (two pages) are ordinary memory; everything else is not. VTL0's
+ * view may refuse the access (fake_view_limit). */
 FAKE_DEF void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
 {
+	struct pt_attr a;
+	u64 pa;
+
 	if (!len || (gpa & 7) || (gpa & 0xfff) + len > 0x1000 || gpa < FAKE_GUEST_GPA ||
 	    gpa + len > FAKE_GUEST_GPA + sizeof(fake_guest_mem))
+		return NULL;
+	pt_lookup(&core.ept[v->active_vtl], gpa, &pa, &a, NULL);
+	if (!(a.perm & PT_R) || (write && !(a.perm & PT_W)))
 		return NULL;
 	return fake_guest_mem + (gpa - FAKE_GUEST_GPA);
 }

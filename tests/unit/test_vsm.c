@@ -1583,6 +1583,37 @@ static void test_gpa_intercept(void **state)
 	vcpu_entry_slow(&vp);
 	assert_int_equal(vp.active_vtl, 1);
 	assert_int_equal(entry_reason(), 3);
+	/* A VTL0 hypercall whose input VTL1 keeps VTL0 from reading, or whose output from
+	 * writing: the TLFS has the hypervisor raise a memory intercept (reference 1.4): VTL1
+	 * gets it, no GVA, VTL0 stays at its VMCALL with RAX as it was. */
+	for (u32 out = 0; out < 2; out++) {
+		vtl_stub(HVCALL_VTL_RETURN, 1);
+		assert_int_equal(vp.active_vtl, 0);
+		fake_view_limit(FAKE_GUEST_GPA + IN, out ? PT_RWX : 0);
+		fake_view_limit(FAKE_GUEST_GPA + OUT, out ? PT_R : PT_RWX);
+		core.ept_gen++; /* as every protection change does */
+		memset(fake_guest_mem, 0, 32);
+		put64(IN, HV_PARTITION_ID_SELF);
+		put64(IN + 8, HV_VP_INDEX_SELF);
+		fake_vmcs_set(VMCS_GUEST_RIP, 0x40205100);
+		vp.regs.gpr[RAX] = 0x5555;
+		assert_int_equal(mem_call(HVCALL_GET_VP_REGISTERS | (1ULL << 32)), 0x5555);
+		assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0x40205100);
+		assert_int_equal(pm->type, 0x80000001);
+		assert_int_equal(pm->payload[5], out); /* read, write */
+		assert_int_equal(pm->payload[0x2d] & 3, 0);
+		memcpy(&q, pm->payload + 0x38, 8);
+		assert_int_equal(q, FAKE_GUEST_GPA + (out ? OUT : IN));
+		vcpu_entry_slow(&vp);
+		assert_int_equal(vp.active_vtl, 1);
+		assert_int_equal(entry_reason(), 3);
+	}
+	/* A refusal no protection explains: INVALID_ALIGNMENT, as without protections. */
+	vtl_stub(HVCALL_VTL_RETURN, 1);
+	fake_prot.fault = EPT_FAULT_OTHER;
+	assert_int_equal(mem_call(HVCALL_GET_VP_REGISTERS | (1ULL << 32)),
+			 HV_STATUS_INVALID_ALIGNMENT);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0x40205100 + VMCALL_LEN);
 	vcpu_gpa_intercept_hook = NULL;
 	fake_prot = (struct fake_prot){ .stop_at = ~0u };
 }
