@@ -13,13 +13,15 @@
 #     counting's extra: length = column + extra - 1);
 #   - the functions by instructions executed in them (exclusive), with how often their
 #     first instruction ran (calls, jumps back to it included);
-#   - the hottest instructions (REP iterations are single-stepped, one each);
-#   - the path: the functions in execution order with their run lengths.
+#   - the instructions run more than once (loops; each iteration of a REP string
+#     instruction is single-stepped and counts one);
+#   - the path: the functions in execution order with their run lengths, a block of runs
+#     repeated straight away written once with its count ("[...] x3").
 #
 # Symbols from build/count/core.elf (nm). The run's files stay in build/insn-profile/:
 # com1.txt (BENCH lines), com3.txt (the log with the traces), bochs.log, run.txt.
 #   --no-boot   only analyse the files of the last run (after changing ROWs)
-# Environment: ITRACE_PATH_MAX (default 400) runs of the path shown per exit.
+# Environment: ITRACE_PATH_MAX (default 400) items of the path shown per exit.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$VTL_ROOT" || die "cannot cd to $VTL_ROOT"
@@ -32,7 +34,7 @@ for a in "$@"; do
 	case $a in
 	--no-boot) boot=0 ;;
 	-h | --help)
-		sed -n '3,23s/^# \{0,1\}//p' "$0" >&2
+		sed -n '3,25s/^# \{0,1\}//p' "$0" >&2
 		exit 2
 		;;
 	-*) die "unknown option '$a'" ;;
@@ -52,7 +54,7 @@ if [ "$boot" = 1 ]; then
 	fi
 	tools/mkesp.sh "$out/esp" build/count/vtlvisor.efi build/guests/bench.efi \
 		--startup "fs0:;vtlvisor.efi console=com3 insn_trace=1;bench.efi" >/dev/null
-	echo "insn-profile: booting bench.efi under the counting build (a few minutes)" >&2
+	echo "insn-profile: booting bench.efi under the counting build (about a minute)" >&2
 	tools/run-bochs.sh --esp "$out/esp" --cpus 1 --com1 "$out/com1.txt" \
 		--com3 "$out/com3.txt" --log "$out/bochs.log" --timeout 900 >"$out/run.txt" 2>&1
 fi
