@@ -30,10 +30,11 @@ CORE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc -isystem $(GCC
         -fno-stack-protector -fno-omit-frame-pointer -fno-common -I. -DVTLVISOR_CORE
 CORE_ASFLAGS := -I. -DVTLVISOR_CORE -D__ASSEMBLY__
 # COUNT_INSNS=1 (with B= another directory): the instruction-counting build `make bench`
-# runs (arch/x86/insn_count.h).
+# runs (arch/x86/insn_count.h); its loader also takes insn_trace=1 (boot/config.c).
 ifneq ($(COUNT_INSNS),)
 CORE_CFLAGS += -DVTLV_COUNT_INSNS
 CORE_ASFLAGS += -DVTLV_COUNT_INSNS
+EFI_LOADER_FLAGS := -DVTLV_COUNT_INSNS
 endif
 # The UEFI loader and EFI test programs (GNU-EFI recipe, TEST-PLATFORM.md).
 EFI_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -Wno-strict-prototypes \
@@ -102,11 +103,11 @@ LOADER_OBJS := $(patsubst %,$(B)/efi/%.o,$(basename $(LOADER_SRCS)))
 $(B)/efi/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC.efi  $<"
-	@$(CC) $(EFI_CFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) $(EFI_CFLAGS) $(EFI_LOADER_FLAGS) -MMD -MP -c $< -o $@
 $(B)/efi/%.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS.efi  $<"
-	@$(CC) $(EFI_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+	@$(CC) $(EFI_CFLAGS) $(EFI_LOADER_FLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
 $(B)/efi/boot/core_blob.o: $(B)/core.elf
 $(B)/efi/boot/core_blob.o: EFI_CFLAGS += -DCORE_ELF_PATH=\"$(B)/core.elf\"
 

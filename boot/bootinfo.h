@@ -47,8 +47,8 @@ struct bootinfo_config {
 	u32 log_level;	/* LOG_ERR..LOG_TRACE */
 	u32 cpu_limit;	/* 0 = all */
 	u32 e9_console; /* 1 = also write the log to port 0xE9 */
-	u32 pad1;
-	u64 hv_off; /* TLFS privilege bits switched off (hvoff=) */
+	u32 insn_trace; /* 1 = the counting build prints its traces (insn_trace=1); else 0 */
+	u64 hv_off;	/* TLFS privilege bits switched off (hvoff=) */
 };
 
 struct bootinfo {

@@ -13,6 +13,9 @@ void boot_config_defaults(struct boot_config *c)
 	c->e9 = false;
 	c->hv_off = 0;
 	c->next[0] = 0;
+#ifdef VTLV_COUNT_INSNS
+	c->insn_trace = false;
+#endif
 }
 
 static const struct {
@@ -82,6 +85,15 @@ static int apply(struct boot_config *c, const char *key, const char *val)
 		c->hv_off = v;
 		return 0;
 	}
+#ifdef VTLV_COUNT_INSNS
+	/* Only in the instruction-counting build (make COUNT_INSNS=1): unknown elsewhere. */
+	if (!strcmp(key, "insn_trace")) {
+		if (strcmp(val, "0") && strcmp(val, "1"))
+			return -1;
+		c->insn_trace = val[0] == '1';
+		return 0;
+	}
+#endif
 	if (!strcmp(key, "next")) {
 		if (strlen(val) >= sizeof(c->next))
 			return -1;

@@ -20,6 +20,9 @@ struct boot_config {
 	bool e9;	  /* e9=0|1: copy the log to port 0xE9, default 0 */
 	u64 hv_off; /* hvoff=MASK: TLFS privilege bits (EBX:EAX of CPUID 0x40000003) to switch off */
 	char next[BOOT_PATH_MAX]; /* next=\path\to\image.efi: started after takeover */
+#ifdef VTLV_COUNT_INSNS
+	bool insn_trace; /* insn_trace=0|1: the counting build's traces (arch/x86/insn_count.h) */
+#endif
 };
 
 void boot_config_defaults(struct boot_config *c);

@@ -259,6 +259,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 					       .cpu_limit = cfg.cpu_limit,
 					       .e9_console = cfg.e9,
 					       .hv_off = cfg.hv_off };
+#ifdef VTLV_COUNT_INSNS
+	bi->config.insn_trace = cfg.insn_trace;
+#endif
 	st = boot_read_cpus(bi, &mp);
 	if (EFI_ERROR(st))
 		goto fail;

@@ -33,6 +33,7 @@ int exit_cpuid(struct vcpu *v)
 		} else {
 			for (u32 i = 0; i < 4; i++)
 				r[i] = (u32)(insn_ring[(insn_ring_next - 1 - i) % 16] - extra + 1);
+			insn_trace_dump(); /* their traces, with insn_trace=1 */
 		}
 #endif
 	} else if (leaf == 0x40000102) {

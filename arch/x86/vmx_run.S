@@ -32,7 +32,9 @@
  * insn_count_db (SDM vol.3 18.3.1.4: the trap comes after each instruction that began with
  * TF set). Counted per exit: the path without its VMRESUME, plus what count_off's PUSHF,
  * AND and POPF add (insn_count_overhead() measures it). Each exit's own count also goes
- * into a ring of the last 16 (insn_ring), outside the counted part. Empty otherwise.
+ * into a ring of the last 16 (insn_ring), and its first count into insn_ring_start, outside
+ * the counted part: its trace (insn_count_db) is insn_trace[start .. start + count). Empty
+ * otherwise.
  */
 .macro count_on
 #ifdef VTLV_COUNT_INSNS
@@ -58,6 +60,8 @@
 	mov insn_ring_next(%rip), %ecx
 	and $15, %ecx
 	mov %rax, insn_ring(,%rcx,8)
+	mov insn_exit_start(%rip), %rax
+	mov %rax, insn_ring_start(,%rcx,8)
 	incl insn_ring_next(%rip)
 	pop %rcx
 	pop %rax
@@ -199,12 +203,23 @@ vmx_exit_stub:
 	ret
 
 #ifdef VTLV_COUNT_INSNS
-/* Vector 1 (#DB) in the counting build: one more instruction. One counter for all CPUs:
- * the bench runs on one. */
-	.globl insn_count_db, insn_count, insn_ring, insn_ring_next
+/* Vector 1 (#DB) in the counting build: one more instruction, and where it went next: the
+ * frame's RIP (SDM vol.3 6.14.2: a trap-class #DB, no error code, RIP at 0(%rsp) on entry)
+ * into insn_trace at the count before this one, mod 65536 (tools/insn-profile.sh reads the
+ * traces). RAX and RCX are saved; IRETQ restores RFLAGS. One counter for all CPUs: the
+ * bench runs on one. */
+	.globl insn_count_db, insn_count, insn_ring, insn_ring_start, insn_ring_next, insn_trace
 	.balign 16
 insn_count_db:
-	lock incq insn_count(%rip)
+	push %rax
+	push %rcx
+	mov $1, %eax
+	lock xadd %rax, insn_count(%rip)
+	movzwl %ax, %eax
+	mov 16(%rsp), %rcx
+	mov %rcx, insn_trace(,%rax,8)
+	pop %rcx
+	pop %rax
 	iretq
 	.data
 	.balign 8
@@ -214,7 +229,13 @@ insn_exit_start:
 	.quad 0
 insn_ring:
 	.fill 16, 8, 0
+insn_ring_start:
+	.fill 16, 8, 0
 insn_ring_next:
 	.long 0
+	.bss
+	.balign 8
+insn_trace:
+	.skip 65536 * 8
 #endif
 	.section .note.GNU-stack, "", @progbits
