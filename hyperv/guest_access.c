@@ -11,14 +11,17 @@
  * The last page that passed the checks, for reading and for writing, per VP (each owned by
  * its VP's CPU). Guests reuse their hypercall pages (Linux has one input and one output
  * page per CPU), so most blocks skip the EPT walk, the overlay lookup and the memory-map
- * scan. An entry holds while the EPT generation is the one it was checked under: every
- * change to the EPT (an overlay, a protection) bumps it.
+ * scan. An entry holds while its view's generation is the one it was checked under: every
+ * change to a view (an overlay, a protection taken away) bumps that view's. A change of
+ * VTL0's protections (VTL1's ModifyVtlProtectionMask) leaves VTL1's input page cached.
  */
 struct hv_block_cache {
 	u64 gpa_page; /* | the VTL it was checked for */
 	u8 *hva_page;
 	u64 gen;
+	u64 pad; /* 32 bytes: indexed with a shift */
 };
+_Static_assert(sizeof(struct hv_block_cache) == 32, "a power of two");
 static struct hv_block_cache hv_block_cache[BOOTINFO_MAX_CPUS][2]; /* [vp][write] */
 
 /* The full check of one page in vtl's view: mapped with the access, not an overlay,
@@ -43,19 +46,32 @@ static u8 *hv_page_check(u32 vtl, u64 gpa, bool write)
 	return NULL;
 }
 
+/* The cache missed: the full check, and the cache filled when it passes. Out of line, so
+ * that a hit saves no registers. */
+static u8 *__attribute__((noinline)) hv_block_fill(struct hv_block_cache *c, u32 vtl, u64 page,
+						   u64 gen, bool write)
+{
+	u8 *hva = hv_page_check(vtl, page, write);
+
+	if (hva)
+		*c = (struct hv_block_cache){ page | vtl, hva, gen, 0 };
+	return hva;
+}
+
 void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
 {
 	/* TLFS "Hypercall Inputs/Outputs": 8-byte aligned, within one page. */
 	if (!len || !IS_ALIGNED(gpa, 8) || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
 		return NULL;
-	u64 page = gpa & ~(PAGE_SIZE - 1), gen = __atomic_load_n(&core.ept_gen, __ATOMIC_ACQUIRE);
 	u32 vtl = v->active_vtl;
+	u64 page = gpa & ~(PAGE_SIZE - 1),
+	    gen = __atomic_load_n(&core.view_gen[vtl], __ATOMIC_ACQUIRE);
 	struct hv_block_cache *c = &hv_block_cache[v->index][write];
-	if (!c->hva_page || c->gpa_page != (page | vtl) || c->gen != gen) {
-		u8 *hva = hv_page_check(vtl, page, write);
+	u8 *hva = c->hva_page;
+	if (!hva || c->gpa_page != (page | vtl) || c->gen != gen) {
+		hva = hv_block_fill(c, vtl, page, gen, write);
 		if (!hva)
 			return NULL;
-		*c = (struct hv_block_cache){ page | vtl, hva, gen };
 	}
-	return c->hva_page + (gpa & (PAGE_SIZE - 1));
+	return hva + (gpa & (PAGE_SIZE - 1));
 }

@@ -58,13 +58,6 @@ u16 hv_control_decode(u64 control, u32 call_flags, struct hv_control *c)
 	return control_decode(control, call_flags, c);
 }
 
-/* A call should not take more than about 50 us (reference 1.3); 0 when the TSC rate is
- * not known (then a rep call runs to its end: one input page at most). */
-static u64 hv_budget_ticks(void)
-{
-	return hv_tsc_hz() / 20000;
-}
-
 bool hv_out_of_time(const struct hv_args *a)
 {
 	return a->deadline && rdtsc() > a->deadline;
@@ -437,8 +430,10 @@ static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 		memcpy(in, src, head);
 		memcpy(in + head + skip, src + head + skip, in_len - head - skip);
 		/* Only memory-form rep calls continue: a fast one is short by construction. */
-		if (reps && hv_budget_ticks())
-			a.deadline = rdtsc() + hv_budget_ticks();
+		/* About 50 us a call (reference 1.3); without the TSC rate a rep call runs to
+		 * its end (one input page at most). */
+		if (reps && hv_rep_budget_ticks)
+			a.deadline = rdtsc() + hv_rep_budget_ticks;
 	}
 	a.in = in;
 	a.reps_done = a.c.rep_start;

@@ -7,6 +7,7 @@ static u64 ref_scale;
 static s64 ref_offset;
 static u64 ref_tsc_hz;
 static u64 freq_tsc_hz, freq_apic_hz; /* TSC_FREQUENCY / APIC_FREQUENCY, 0 = unknown */
+u64 hv_rep_budget_ticks;
 
 u64 hv_mul64_hi(u64 a, u64 b)
 {
@@ -81,6 +82,7 @@ void hv_reftime_fill_page(struct hv_ref_tsc_page *p)
 void hv_frequencies_init(u64 tsc_hz, u64 apic_hz)
 {
 	freq_tsc_hz = tsc_hz;
+	hv_rep_budget_ticks = tsc_hz / 20000;
 	freq_apic_hz = apic_hz;
 }
 

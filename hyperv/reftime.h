@@ -45,5 +45,8 @@ void hv_frequencies_init(u64 tsc_hz, u64 apic_hz);
 bool hv_frequencies_available(void);
 u64 hv_tsc_hz(void);
 u64 hv_apic_hz(void);
+/* TSC ticks in 50 us, what a rep hypercall may take before it continues (reference 1.3);
+ * 0 when the TSC rate is not known. Set with the rates: read on every rep call. */
+extern u64 hv_rep_budget_ticks;
 
 #endif

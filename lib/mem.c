@@ -73,10 +73,28 @@ NO_LIBCALL static void copy_backward(u8 *d, const u8 *s, size_t n)
 		*--d = *--s;
 }
 
+/*
+ * x86-64: REP MOVSQ for the quadwords, REP MOVSB for the rest (SDM vol.2 MOVS, REP; DF is
+ * clear in the core, as the ABI wants and as every VM exit leaves RFLAGS). Fast-string
+ * microcode makes this the quickest copy for any size on current CPUs, and the fewest
+ * instructions (docs/PERFORMANCE.md counts one per iteration in Bochs).
+ */
 NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
+#ifdef __x86_64__
+	void *d = dst;
+	size_t q = n >> 3, b = n & 7;
+
+	__asm__ volatile("rep movsq\n\tmov %%rax, %%rcx\n\trep movsb"
+			 : "+D"(d), "+S"(src), "+c"(q)
+			 : "a"(b)
+			 : "memory");
+	(void)d;
+	return dst;
+#else
 	copy_forward(dst, src, n);
 	return dst;
+#endif
 }
 
 NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)

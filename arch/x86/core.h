@@ -26,6 +26,7 @@ struct core {
 	u64 ept_top;	/* the guest-physical space every view maps: [0, ept_top) */
 	u64 scratch_pa; /* what guests see wherever the pool is */
 	u64 ept_gen;	/* bumped by every EPT change; each VP flushes when behind (ept_change.c) */
+	u64 view_gen[CORE_VTLS]; /* bumped by every change of that view (hv_guest_block's cache) */
 	volatile bool ready;
 };
 

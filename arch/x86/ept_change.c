@@ -139,6 +139,7 @@ static void ept_publish(struct vcpu *self, u32 vtl)
 	ept_retired[vtl] = 0;
 	ept_nretired[vtl] = 0;
 	spin_unlock(&ept_lock);
+	__atomic_add_fetch(&core.view_gen[vtl], 1, __ATOMIC_SEQ_CST);
 	u64 gen = __atomic_add_fetch(&core.ept_gen, 1, __ATOMIC_SEQ_CST);
 
 	for (u32 i = 0; i < vcpu_count(); i++)

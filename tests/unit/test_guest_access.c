@@ -54,7 +54,7 @@ static int setup(void **state)
 	bi.mem[1] = (struct bootinfo_mem){ POOL_GPA, 0x1000000, BOOTINFO_MEM_POOL, 0 };
 	bi.mem[2] = (struct bootinfo_mem){ MMIO_GPA, 0x1000, BOOTINFO_MEM_MMIO, 0 };
 	core.bi = &bi;
-	core.ept_gen = 1;
+	core.view_gen[0] = 1;
 	mm_set_phys_offset((s64)((u64)(uintptr_t)ram - RAM_GPA));
 	vp.index = 3;
 	lookups = 0;
@@ -88,14 +88,25 @@ static void test_cache(void **state)
 	/* A read-only page read, then written: the read's entry never grants the write. */
 	assert_non_null(hv_guest_block(&vp, RAM_GPA, 8, false));
 	assert_null(hv_guest_block(&vp, RAM_GPA, 8, true));
-	/* The EPT changed (an overlay, a protection): checked again. */
+	/* Another VTL's view changed (VTL1 protected VTL0's memory: VTL0's view; a VTL1
+	 * overlay): VTL1's entries hold. */
 	u32 before = lookups;
+	vp.active_vtl = 1;
+	assert_non_null(hv_guest_block(&vp, RAM_GPA + 0x1000, 8, true));
+	assert_int_equal(lookups, before + 1);
+	core.view_gen[0]++; /* as ept_publish does for VTL0's view */
 	core.ept_gen++;
 	assert_non_null(hv_guest_block(&vp, RAM_GPA + 0x1000, 8, true));
 	assert_int_equal(lookups, before + 1);
+	/* This VTL's view changed (an overlay, a protection): checked again. */
+	core.view_gen[1]++;
+	assert_non_null(hv_guest_block(&vp, RAM_GPA + 0x1000, 8, true));
+	assert_int_equal(lookups, before + 2);
+	vp.active_vtl = 0;
+	before = lookups;
 	/* Another page: checked. */
 	assert_non_null(hv_guest_block(&vp, RAM_GPA + 0x3000, 8, true));
-	assert_int_equal(lookups, before + 2);
+	assert_int_equal(lookups, before + 1);
 	/* A refused page does not replace a good entry with a bad one. */
 	assert_null(hv_guest_block(&vp, OVERLAY_GPA, 8, true));
 	assert_non_null(hv_guest_block(&vp, RAM_GPA + 0x3000, 8, true));

@@ -1591,7 +1591,7 @@ static void test_gpa_intercept(void **state)
 		assert_int_equal(vp.active_vtl, 0);
 		fake_view_limit(FAKE_GUEST_GPA + IN, out ? PT_RWX : 0);
 		fake_view_limit(FAKE_GUEST_GPA + OUT, out ? PT_R : PT_RWX);
-		core.ept_gen++; /* as every protection change does */
+		core.view_gen[0]++; /* as a protection taken away does */
 		memset(fake_guest_mem, 0, 32);
 		put64(IN, HV_PARTITION_ID_SELF);
 		put64(IN + 8, HV_VP_INDEX_SELF);
