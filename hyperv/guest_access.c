@@ -48,8 +48,8 @@ static u8 *hv_page_check(u32 vtl, u64 gpa, bool write)
 
 /* The cache missed: the full check, and the cache filled when it passes. Out of line, so
  * that a hit saves no registers. */
-static u8 *__attribute__((noinline)) hv_block_fill(struct hv_block_cache *c, u32 vtl, u64 page,
-						   u64 gen, bool write)
+static u8 *__attribute__((noinline))
+hv_block_fill(struct hv_block_cache *c, u32 vtl, u64 page, u64 gen, bool write)
 {
 	u8 *hva = hv_page_check(vtl, page, write);
 
