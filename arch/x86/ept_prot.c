@@ -31,6 +31,7 @@ int ept_prot_init(struct ept_prot *p, struct pt *view, u64 top, u8 val,
 {
 	p->view = view;
 	p->mbec = false;
+	p->hot = NULL;
 	p->nuniform = 0;
 	return mirror_init(&p->mirror, top, val, alloc);
 }
@@ -62,6 +63,7 @@ static void collapse_at(struct ept_prot *p, u64 gpa, struct ept_prot_result *r)
 {
 	struct mirror_block *b = mirror_block_find(&p->mirror, gpa);
 
+	p->hot = NULL; /* b, or a block of the range merged with it, goes away */
 	if (!b || !mirror_block_uniform(b, mirror_block_get(b, 0)))
 		return;
 	/* EPT has no leaf above 1 GiB (SDM vol.3 29.3.2): the view merges over at most the
@@ -98,42 +100,59 @@ void ept_prot_settle(struct ept_prot *p, struct ept_prot_result *r)
 		collapse_at(p, p->uniform[--p->nuniform], r);
 }
 
+/*
+ * The block of page g, with its view table (split out of a large leaf if needed), for
+ * ept_prot_set's next page: 0, or -EINVAL (beyond top; a 2 MiB that is all MMIO or pool is
+ * refused without making it a block), -ENOMEM. A block made whose view table could not be
+ * made is done here (block_done keeps the mirror canonical). Out of line: most pages stay
+ * in the block they are in, and the loop then keeps its state in registers.
+ */
+static struct mirror_block *__attribute__((noinline))
+block_switch(struct ept_prot *p, u64 g, struct ept_prot_result *r, int *err)
+{
+	struct mirror_block *b;
+
+	*err = -EINVAL;
+	if (g >= p->mirror.top >> 12)
+		return NULL;
+	b = mirror_block_find(&p->mirror, g << 12);
+	if (!b && mirror_get(&p->mirror, g << 12) == MIRROR_NOT_RAM)
+		return NULL;
+	*err = -ENOMEM;
+	if (!b && !(b = mirror_block(&p->mirror, g << 12)))
+		return NULL;
+	*err = 0;
+	if (!b->view_table && !(b->view_table = view_table(p, g << 12, err))) {
+		block_done(p, b, r);
+		return NULL;
+	}
+	return b;
+}
+
 int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_prot_result *r)
 {
-	const u64 pages = p->mirror.top >> 12, perm = ept_prot_leaf_perm(p, val);
-	struct mirror_block *b = NULL;
-	u64 *t = NULL, removed = 0, cur = ~0ULL;
+	const u64 perm = ept_prot_leaf_perm(p, val), *g_at = gpn, *g_end = gpn + n;
+	struct mirror_block *b = p->hot;
+	u64 *t = b ? b->view_table : NULL, removed = 0;
+	/* The 2 MiB that b covers (top is 2 MiB-aligned: a page in it is below top). */
+	u64 cur = b ? b->gpa >> MIRROR_BLOCK_SHIFT : ~0ULL;
 	int err = 0;
-	u32 i;
 
-	for (i = 0; i < n; i++) {
-		u64 g = gpn[i];
-		if (g >= pages) {
-			err = -EINVAL;
-			break;
-		}
+	p->hot = NULL;
+	for (; g_at < g_end; g_at++) {
+		u64 g = *g_at;
 		if (g >> 9 != cur) { /* another 2 MiB: its block, and its view table */
 			if (b)
 				block_done(p, b, r);
-			/* A 2 MiB that is all MMIO or pool is refused without making it a
-			 * block. */
-			b = mirror_block_find(&p->mirror, g << 12);
-			if (!b && mirror_get(&p->mirror, g << 12) == MIRROR_NOT_RAM) {
-				err = -EINVAL;
+			b = block_switch(p, g, r, &err);
+			if (!b)
 				break;
-			}
-			if (!b && !(b = mirror_block(&p->mirror, g << 12))) {
-				err = -ENOMEM;
-				break;
-			}
 			t = b->view_table;
-			if (!t && !(t = b->view_table = view_table(p, g << 12, &err))) {
-				break;
-			}
 			cur = g >> 9;
 		}
-		u32 k = (u32)g & 511;
-		u8 old = mirror_block_get(b, k);
+		u32 k = (u32)g & 511, sh = (k & 1) * 4;
+		u8 *vb = &b->val[k >> 1];
+		u32 old = (*vb >> sh) & 0xf;
 		u64 e = t[k];
 		/* Not RAM of the partition, or an overlay (its leaf maps another page). */
 		if (old == MIRROR_NOT_RAM || (e & EPT_ADDR_4K) != g << 12) {
@@ -142,20 +161,26 @@ int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_p
 		}
 		if (old == val)
 			continue;
-		mirror_block_set(b, k, old, val);
+		*vb = (u8)((*vb & ~(0xfu << sh)) | (u32)val << sh); /* mirror_block_set */
+		b->count[old]--;
+		b->count[val]++;
 		/* One store: a walker sees the old leaf or the new (SDM vol.3 29.3.2). */
 		*(volatile u64 *)&t[k] = (e & ~EPT_LEAF_PERMS) | perm;
-		removed |= e & ~perm;
+		removed |= e;
 	}
-	if (b)
+	if (b) {
 		block_done(p, b, r);
-	r->done = i;
-	r->tightened |= (removed & EPT_PERMS) != 0;
+		if (!err)
+			p->hot = b;
+	}
+	r->done = (u32)(g_at - gpn);
+	r->tightened |= (removed & ~perm & EPT_PERMS) != 0;
 	return err;
 }
 
 int ept_prot_fill(struct ept_prot *p, u64 gpa, u64 size, u8 val, struct ept_prot_result *r)
 {
+	p->hot = NULL; /* the fill may free blocks */
 	int err = mirror_fill(&p->mirror, gpa, size, val);
 
 	if (err || val == MIRROR_NOT_RAM)

@@ -37,6 +37,10 @@ struct ept_prot {
 	struct mirror mirror;
 	struct pt *view; /* the protected VTL's view */
 	bool mbec;	 /* mode-based execute control: user X is EPT bit 10 */
+	/* The block the last change ended in, with its view table ready (NULL: none): a
+	 * guest protects pages near each other, so most calls start without a walk. Forgotten
+	 * whenever a block may go away (a collapse, a fill). */
+	struct mirror_block *hot;
 	u32 nuniform;
 	u64 uniform[EPT_PROT_MERGE_DELAY]; /* blocks uniform again, oldest first: their GPA */
 };
