@@ -530,6 +530,58 @@ static int __attribute__((noinline)) hv_exit_hypercall(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
+/*
+ * HvCallModifyVtlProtectionMask in its common form, the hottest VSM call after the VTL
+ * switch (Windows makes 100,000+ while it boots): a 64-bit CPL 0 caller with AccessVsm, the
+ * memory form with no variable header and nothing reserved, a valid rep range, an input
+ * block that passes hv_guest_block. It does what hv_exit_hypercall would, step for step
+ * (the same handler, on the same private copy of the input; no time budget: the handler
+ * runs to its end, one input page at most), without the generic sizing. Anything else
+ * goes to hv_exit_hypercall before anything happened, and the generic path decides.
+ */
+static bool hv_modify_prot_fast(struct vcpu *v, u64 control)
+{
+	const u64 not_common = HV_CONTROL_RSVD | GENMASK(26, 16); /* fast, variable header */
+	u32 count = (u32)(control >> 32) & 0xfff, start = (u32)(control >> 48) & 0xfff;
+
+	if ((control & not_common) || start >= count || !(vmread(VMCS_GUEST_EFER) & EFER_LMA) ||
+	    !(vmread(VMCS_GUEST_CS_AR) & (1u << 13)) || vcpu_cpl() != 0 ||
+	    !(hv_privileges() & HV_PRIV_ACCESS_VSM) || dbgcon_timing)
+		return false;
+	const u8 *src = hv_guest_block(v, v->regs.gpr[RDX], 16 + 8 * count, false);
+	if (!src)
+		return false;
+	u8 *in = hv_in_buf[v->index];
+	struct hv_args a; /* field by field: nothing else of it is read */
+	a.c.code = HVCALL_MODIFY_VTL_PROTECTION_MASK;
+	a.c.fast = false;
+	a.c.var_header = 0;
+	a.c.rep_count = (u16)count;
+	a.c.rep_start = (u16)start;
+	a.in = in;
+	a.out = NULL;
+	a.reps_done = (u16)start;
+	a.deadline = 0;
+	/* The header and the elements from the rep start on, as hv_dispatch copies them. */
+	if (!start) {
+		memcpy(in, src, 16 + 8 * count);
+	} else {
+		memcpy(in, src, 16);
+		memcpy(in + 16 + 8 * start, src + 16 + 8 * start, 8 * (count - start));
+	}
+	hv_stats[v->index].count[HVCALL_MODIFY_VTL_PROTECTION_MASK]++;
+	u16 st = hv_modify_vtl_protection_mask(v, &a);
+	v->regs.gpr[RAX] = st | ((u64)(a.reps_done & 0xfff) << 32);
+	vcpu_skip_instr(v);
+	return true;
+}
+
+/* Out of line: the VTL switch's path through hv_exit_vmcall keeps no frame for it. */
+static int __attribute__((noinline)) hv_exit_modify_prot(struct vcpu *v, u64 control)
+{
+	return hv_modify_prot_fast(v, control) ? EXIT_RESUME : hv_exit_hypercall(v);
+}
+
 int hv_exit_vmcall(struct vcpu *v)
 {
 	u64 rcx = v->regs.gpr[RCX];
@@ -539,5 +591,7 @@ int hv_exit_vmcall(struct vcpu *v)
 	if (__builtin_expect(rcx == HVCALL_VTL_CALL || rcx == HVCALL_VTL_RETURN, 0) &&
 	    hv_vtl_fast(v, rcx))
 		return EXIT_RESUME;
+	if ((u16)rcx == HVCALL_MODIFY_VTL_PROTECTION_MASK)
+		return hv_exit_modify_prot(v, rcx);
 	return hv_exit_hypercall(v);
 }

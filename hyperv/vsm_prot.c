@@ -119,13 +119,12 @@ u16 hv_partition_config_set(struct vcpu *v, u32 vtl, u64 val, u64 writable)
 u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a)
 {
 	const u8 *in = a->in;
-	u32 flags = in_u32(in + 8);
-	u8 ivtl = in[12];
+	u32 flags = in_u32(in + 8), ivtl = in_u32(in + 12); /* HV_INPUT_VTL, 3 bytes RsvdZ */
 	u32 vtl = (ivtl & 0x10) ? (ivtl & 0xfu) : v->active_vtl, done = 0;
 
 	if (in_u64(in) != HV_PARTITION_ID_SELF)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	if ((ivtl & 0xe0) || in[13] || in[14] || in[15])
+	if (ivtl & ~0x1fu)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (vtl > v->active_vtl)
 		return HV_STATUS_ACCESS_DENIED; /* only the caller's protections, or a lower VTL's */
@@ -133,8 +132,10 @@ u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a)
 		return HV_STATUS_INVALID_PARAMETER; /* VTL0 protects nothing: nothing below it */
 	if (!(vtl_partition_enabled() & (1u << vtl)))
 		return HV_STATUS_INVALID_VTL_STATE;
-	if (!(*vtl_partition_config(vtl) & 1) || !ept_prot_enabled())
-		return HV_STATUS_ACCESS_DENIED; /* before EnableVtlProtection (OpenHCL's answer) */
+	/* Before EnableVtlProtection: ACCESS_DENIED (OpenHCL's answer). The bit is set only
+	 * once the engine is on (hv_partition_config_set); ept_prot_modify says -EPERM else. */
+	if (!(*vtl_partition_config(vtl) & 1))
+		return HV_STATUS_ACCESS_DENIED;
 	if (flags & ~HV_MAP_GPA_MASK)
 		return HV_STATUS_INVALID_PARAMETER; /* root-only and unsupported flags */
 	if (!prot_valid(flags))
@@ -145,5 +146,7 @@ u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a)
 	a->reps_done = (u16)(a->c.rep_start + done);
 	if (r == -ENOMEM)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
+	if (r == -EPERM)
+		return HV_STATUS_ACCESS_DENIED;
 	return r ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
 }
