@@ -1482,8 +1482,33 @@ static void test_vtl_protection_config_and_calls(void **state)
 	assert_int_equal(modify_prot(0x1, 0, 0x200, 5), HV_STATUS_INVALID_PARAMETER | 2ULL << 32);
 	fake_prot.stop_err = -ENOMEM;
 	assert_int_equal(modify_prot(0x1, 0, 0x200, 5), HV_STATUS_INSUFFICIENT_MEMORY | 2ULL << 32);
-	/* Without AccessVsm: ACCESS_DENIED, as every call whose privilege is not offered. */
+	/* Continued from rep 2 (reference 1.3): the pages from there on reach the engine,
+	 * reps completed counted from the start. The common form's path (hv_modify_prot_fast)
+	 * and the generic one (taken while the console times calls) agree. */
 	fake_prot.stop_at = ~0u;
+	for (int generic = 0; generic < 2; generic++) {
+		dbgcon_timing = generic;
+		modify_prot(0x3, 0, 0x300 + 0x10 * generic, 5);
+		fake_prot.n = 0;
+		u64 rip = fake_vmcs_get(VMCS_GUEST_RIP);
+		assert_int_equal(mem_call(HVCALL_MODIFY_VTL_PROTECTION_MASK | 5ULL << 32 |
+					  2ULL << 48),
+				 5ULL << 32);
+		assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), rip + VMCALL_LEN);
+		assert_int_equal(fake_prot.n, 3);
+		assert_int_equal(fake_prot.val, 0x3);
+		assert_int_equal(fake_prot.gpn[0], 0x302 + 0x10 * generic);
+		assert_int_equal(fake_prot.gpn[2], 0x304 + 0x10 * generic);
+		/* A start at the count, the fast bit: INVALID_HYPERCALL_INPUT either way. */
+		assert_int_equal(mem_call(HVCALL_MODIFY_VTL_PROTECTION_MASK | 5ULL << 32 |
+					  5ULL << 48),
+				 HV_STATUS_INVALID_HYPERCALL_INPUT);
+		assert_int_equal(
+			mem_call(HVCALL_MODIFY_VTL_PROTECTION_MASK | 1ULL << 32 | 1 << 16) & 0xffff,
+			HV_STATUS_INVALID_HYPERCALL_INPUT);
+	}
+	dbgcon_timing = false;
+	/* Without AccessVsm: ACCESS_DENIED, as every call whose privilege is not offered. */
 	hv_set_privileges_off(HV_PRIV_ACCESS_VSM);
 	assert_int_equal(modify_prot(0x1, 0, 0x200, 1) & 0xffff, HV_STATUS_ACCESS_DENIED);
 	hv_set_privileges_off(0);
