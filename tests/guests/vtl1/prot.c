@@ -317,6 +317,113 @@ static void prot_reflect(struct vtl1_cpu *c)
 	c->out[0] = r.bad;
 }
 
+/*
+ * PROT_STORM's loop: PROT_REFLECT's, with the call's one GPN taken from a list at each call
+ * and an intercept's entry (EntryReason 2) told apart from a VTL call. Its state is on
+ * VTL1's own stack, like PROT_REFLECT's.
+ */
+struct prot_storm {
+	volatile u32 *cmd;	 /* +0 */
+	u64 target;		 /* +8: the return stub */
+	u64 *counter;		 /* +16 */
+	u64 hc_page;		 /* +24 */
+	u64 control;		 /* +32: one rep */
+	u64 in;			 /* +40 */
+	u64 toggle;		 /* +48: MapFlags ^= toggle after each call */
+	u64 bad;		 /* +56: the RAXs with a status other than success, OR'ed */
+	volatile u32 *reason;	 /* +64: EntryReason in this VP's assist page */
+	const volatile u64 *gpn; /* +72: the pages */
+	u64 mask;		 /* +80: their number - 1 */
+	u64 calls;		 /* +88: the calls made */
+};
+_Static_assert(__builtin_offsetof(struct prot_storm, calls) == 88, "vtl1_prot_storm");
+_Static_assert(VTL1_CMD_PROT_STORM == 68, "vtl1_prot_storm compares cmd with it");
+_Static_assert(VTL1_REASON_INTERRUPT == 2, "vtl1_prot_storm compares EntryReason with it");
+void vtl1_prot_storm(struct prot_storm *s);
+__asm__(".text\n"
+	".globl vtl1_prot_storm\n"
+	".hidden vtl1_prot_storm\n"
+	"vtl1_prot_storm:\n"
+	"	push %rbx\n	push %rbp\n	push %r12\n	push %r13\n	push %r14\n	push %r15\n"
+	"	push %rdi\n"
+	"	jmp 4f\n"
+	/* A VTL call: the GPN of page (calls / 2) & mask into the input, the call. */
+	"2:	mov (%rsp), %rax\n"
+	"	mov 88(%rax), %rcx\n"
+	"	shr $1, %rcx\n"
+	"	and 80(%rax), %rcx\n"
+	"	mov 72(%rax), %rdx\n"
+	"	mov (%rdx,%rcx,8), %rcx\n"
+	"	mov 40(%rax), %rdx\n"
+	"	mov %rcx, 16(%rdx)\n"
+	"	mov 32(%rax), %rcx\n"
+	"	xor %r8d, %r8d\n"
+	"	call *24(%rax)\n"
+	"	mov (%rsp), %rdx\n"
+	"	test %ax, %ax\n"
+	"	jz 3f\n"
+	"	or %rax, 56(%rdx)\n"
+	"3:	incq 88(%rdx)\n"
+	"	mov 40(%rdx), %rax\n"
+	"	mov 48(%rdx), %rcx\n"
+	"	xor %rcx, 8(%rax)\n"
+	/* A fast return; back at the next VTL call, or at an intercept's entry. */
+	"4:	mov (%rsp), %rdx\n"
+	"	mov $1, %ecx\n"
+	"	call *8(%rdx)\n"
+	"5:	mov (%rsp), %rax\n"
+	"	mov 64(%rax), %rax\n"
+	"	cmpl $2, (%rax)\n"
+	"	je 6f\n"
+	"	mov (%rsp), %rdx\n"
+	"	mov 16(%rdx), %rax\n"
+	"	incq (%rax)\n"
+	"	mov (%rdx), %rax\n"
+	"	cmpl $68, (%rax)\n"
+	"	je 2b\n"
+	"	pop %rdi\n"
+	"	pop %r15\n	pop %r14\n	pop %r13\n	pop %r12\n	pop %rbp\n	pop %rbx\n"
+	"	ret\n"
+	/* An intercept's entry: with IF set its interrupt came in at the entry, else it comes
+	 * in this window (irq.c); then a normal return, RAX and RCX VTL0's again. */
+	"6:	pushfq\n"
+	"	sti\n"
+	"	nop\n"
+	"	popfq\n"
+	"	mov (%rsp), %rax\n"
+	"	xor %ecx, %ecx\n"
+	"	call *8(%rax)\n"
+	"	jmp 5b\n");
+
+static void prot_storm(struct vtl1_cpu *c)
+{
+	u64 in = prot_page(VTL1_PROT_OFF_CMD_IN(c->vp));
+	u32 n = (u32)c->arg[1] & 0xffff;
+	volatile u64 *h = (volatile u64 *)in;
+	struct prot_storm s = {
+		.cmd = &c->cmd,
+		.target = c->ret_target,
+		.counter = &c->counter,
+		.hc_page = vtl1_region(VTL1_OFF_HCPAGE),
+		.control = HVCALL_MODIFY_VTL_PROTECTION_MASK | HV_REP_COUNT(1),
+		.in = in,
+		.toggle = (c->arg[0] ^ c->arg[3]) & 0xffffffffu,
+		.reason = (volatile u32 *)(vtl1_assist(c->vp) + ASSIST_ENTRY_REASON),
+		.gpn = (const volatile u64 *)c->arg[2],
+		.mask = n - 1,
+	};
+
+	if (!n || (n & (n - 1)) || n > VTL1_PROT_MAX_PAGES) {
+		c->status |= VTL1_ERR_BAD_CMD;
+		return;
+	}
+	h[0] = HV_PARTITION_ID_SELF;
+	h[1] = c->arg[0];
+	vtl1_prot_storm(&s);
+	c->out[0] = s.bad;
+	c->out[1] = s.calls;
+}
+
 bool vtl1_prot_command(struct vtl1_cpu *c)
 {
 	if (c->cmd < VTL1_CMD_PROT_FIRST || c->cmd > VTL1_CMD_PROT_LAST)
@@ -337,8 +444,11 @@ bool vtl1_prot_command(struct vtl1_cpu *c)
 	case VTL1_CMD_PROT_MODIFY:
 		prot_modify(c);
 		break;
-	default:
+	case VTL1_CMD_PROT_REFLECT:
 		prot_reflect(c);
+		break;
+	default:
+		prot_storm(c);
 	}
 	return true;
 }

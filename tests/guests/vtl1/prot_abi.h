@@ -54,7 +54,20 @@
  * The loop changes RAX, RCX, RDX and R8 of the shared registers.
  */
 #define VTL1_CMD_PROT_REFLECT 67
-#define VTL1_CMD_PROT_LAST 67
+/*
+ * make bench's storm: single-page changes interleaved with VTL0's accesses. The command's
+ * own call returns fast at once; from then on each VTL call k (counted from 0) makes one
+ * MODIFY of page (k / 2) % arg[1] of arg[2]'s list (arg[1] GPNs, a power of two) to
+ * MapFlags arg[0] when k is even, arg[3] when odd (bits 31:0 each; arg[0] also gives
+ * TargetVtl and the reserved bytes), then returns fast; counter++ at each call back. An
+ * entry with EntryReason 2 (a GPA intercept of VTL0's: the handler runs at once, or in an
+ * STI window) makes no call: a normal VtlReturn, so VTL0 keeps every GPR (RAX, RCX from
+ * VtlReturnX64Rax/Rcx). Until VTL0 changes cmd. out[0]: the RAXs that were not success,
+ * OR'ed; out[1]: the calls made. A VTL call's entry changes RAX, RCX, RDX and R8 of the
+ * shared registers.
+ */
+#define VTL1_CMD_PROT_STORM 68
+#define VTL1_CMD_PROT_LAST 68
 
 /* HV_MAP_GPA flags (reference 3.8). */
 #define VTL1_PROT_R 0x1u
