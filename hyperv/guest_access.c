@@ -8,8 +8,8 @@
 #include "mm/phys.h"
 
 /*
- * The last page that passed the checks, for reading and for writing, per VP (each owned by
- * its VP's CPU). Guests reuse their hypercall pages (Linux has one input and one output
+ * The last page that passed the checks, for reading and for writing, per VP and VTL (each
+ * owned by its VP's CPU). Guests reuse their hypercall pages (Linux has one input and one output
  * page per CPU), so most blocks skip the EPT walk, the overlay lookup and the memory-map
  * scan. An entry holds while its view's generation is the one it was checked under: every
  * change to a view (an overlay, a protection taken away) bumps that view's. A change of
@@ -22,7 +22,7 @@ struct hv_block_cache {
 	u64 pad; /* 32 bytes: indexed with a shift */
 };
 _Static_assert(sizeof(struct hv_block_cache) == 32, "a power of two");
-static struct hv_block_cache hv_block_cache[BOOTINFO_MAX_CPUS][2]; /* [vp][write] */
+static struct hv_block_cache hv_block_cache[BOOTINFO_MAX_CPUS][CORE_VTLS][2]; /* [vp][vtl][write] */
 
 /* The full check of one page in vtl's view: mapped with the access, not an overlay,
  * ordinary memory. */
@@ -66,7 +66,7 @@ void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
 	u32 vtl = v->active_vtl;
 	u64 page = gpa & ~(PAGE_SIZE - 1),
 	    gen = __atomic_load_n(&core.view_gen[vtl], __ATOMIC_ACQUIRE);
-	struct hv_block_cache *c = &hv_block_cache[v->index][write];
+	struct hv_block_cache *c = &hv_block_cache[v->index][vtl][write];
 	u8 *hva = c->hva_page;
 	if (!hva || c->gpa_page != (page | vtl) || c->gen != gen) {
 		hva = hv_block_fill(c, vtl, page, gen, write);

@@ -93,6 +93,7 @@ static struct mirror_block *block_new(struct mirror *m, u64 gpa, u8 val)
 	b->count[val] = MIRROR_PAGES;
 	b->view_table = NULL;
 	b->gpa = gpa;
+	b->user_mark = 0;
 	m->blocks++;
 	return b;
 }

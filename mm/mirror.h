@@ -35,6 +35,7 @@ struct mirror_block {
 	u16 count[MIRROR_VALUES]; /* pages per value */
 	u64 *view_table;	  /* the view's 4 KiB leaf table here, or NULL (its user's) */
 	u64 gpa;		  /* the block's first address */
+	u8 user_mark;		  /* its user's; 0 when made (ept_prot: on its merge list) */
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct mirror_block) == 320, "12 blocks per 4 KiB page");
 

@@ -387,6 +387,24 @@ int pt_lookup(const struct pt *pt, u64 va, u64 *pa, struct pt_attr *a, unsigned 
 	if (pt_lin(pt, ALIGN_DOWN(va, PAGE_SIZE), PAGE_SIZE, &lin))
 		return -EINVAL;
 	lin |= va & (PAGE_SIZE - 1);
+	if (f->addr_mask) { /* the same walk, the format's masks instead of its hooks */
+		for (l = PT_LEVELS; l >= 1; l--) {
+			u64 e = pt_get(&pt_table(table_pa)[pt_index(lin, l)]);
+			if (!(e & f->present_mask))
+				return -ENOENT;
+			if (l == 1 || ((f->leaf_levels & (1u << l)) && (e & f->leaf_bit))) {
+				if (pa)
+					*pa = (e & f->addr_mask) + (lin & (PT_LEVEL_SIZE(l) - 1));
+				if (a)
+					f->get_attr(e, l, a);
+				if (level)
+					*level = l;
+				return 0;
+			}
+			table_pa = e & f->addr_mask;
+		}
+		return -ENOENT;
+	}
 	for (l = PT_LEVELS; l >= 1; l--) {
 		u64 e = pt_get(&pt_table(table_pa)[pt_index(lin, l)]);
 

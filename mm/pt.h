@@ -89,6 +89,13 @@ struct pt_format {
 	u64 (*addr)(u64 e, unsigned level);
 	/* For a present leaf: its attributes. */
 	void (*get_attr)(u64 e, unsigned level, struct pt_attr *out);
+	/*
+	 * Optional (addr_mask 0: none), for pt_lookup's walk without a call per level: the
+	 * same answers as present, is_leaf and addr, as masks. present(e) == ((e &
+	 * present_mask) != 0); is_leaf(e, l) == (l == 1 || (leaf_levels has l && (e &
+	 * leaf_bit))); addr(e, l) == (e & addr_mask). The format's unit test checks it.
+	 */
+	u64 present_mask, leaf_bit, addr_mask;
 };
 
 /* Where tables come from. */

@@ -115,6 +115,9 @@ const struct pt_format ept_format = {
 	.is_leaf = ept_is_leaf,
 	.addr = ept_addr,
 	.get_attr = ept_get_attr,
+	.present_mask = EPT_PERM_BITS | EPT_NOACCESS,
+	.leaf_bit = EPT_LARGE,
+	.addr_mask = EPT_ADDR_4K,
 };
 
 /* SDM vol.3 25.6.11: bits 2:0 memory type of the walk, 5:3 walk length - 1, 6 A/D enable

@@ -32,6 +32,8 @@ int ept_prot_init(struct ept_prot *p, struct pt *view, u64 top, u8 val,
 	p->view = view;
 	p->mbec = false;
 	p->hot = NULL;
+	for (u8 v = 0; v < MIRROR_VALUES; v++)
+		p->leaf_perm[v] = ept_prot_leaf_perm(p, v);
 	p->nuniform = 0;
 	return mirror_init(&p->mirror, top, val, alloc);
 }
@@ -64,6 +66,8 @@ static void collapse_at(struct ept_prot *p, u64 gpa, struct ept_prot_result *r)
 	struct mirror_block *b = mirror_block_find(&p->mirror, gpa);
 
 	p->hot = NULL; /* b, or a block of the range merged with it, goes away */
+	if (b)
+		b->user_mark = 0; /* off the list */
 	if (!b || !mirror_block_uniform(b, mirror_block_get(b, 0)))
 		return;
 	/* EPT has no leaf above 1 GiB (SDM vol.3 29.3.2): the view merges over at most the
@@ -79,11 +83,8 @@ static void collapse_at(struct ept_prot *p, u64 gpa, struct ept_prot_result *r)
  * merged to make room). */
 static void block_done(struct ept_prot *p, struct mirror_block *b, struct ept_prot_result *r)
 {
-	if (!mirror_block_uniform(b, mirror_block_get(b, 0)))
-		return;
-	for (u32 i = 0; i < p->nuniform; i++)
-		if (p->uniform[i] == b->gpa)
-			return;
+	if (b->user_mark || !mirror_block_uniform(b, mirror_block_get(b, 0)))
+		return; /* on the list already (user_mark), or not uniform */
 	if (p->nuniform == EPT_PROT_MERGE_DELAY) {
 		u64 oldest = p->uniform[0];
 		for (u32 i = 1; i < p->nuniform; i++)
@@ -92,6 +93,7 @@ static void block_done(struct ept_prot *p, struct mirror_block *b, struct ept_pr
 		collapse_at(p, oldest, r);
 	}
 	p->uniform[p->nuniform++] = b->gpa;
+	b->user_mark = 1;
 }
 
 void ept_prot_settle(struct ept_prot *p, struct ept_prot_result *r)
@@ -131,7 +133,7 @@ block_switch(struct ept_prot *p, u64 g, struct ept_prot_result *r, int *err)
 
 int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_prot_result *r)
 {
-	const u64 perm = ept_prot_leaf_perm(p, val), *g_at = gpn, *g_end = gpn + n;
+	const u64 perm = p->leaf_perm[val & (MIRROR_VALUES - 1)], *g_at = gpn, *g_end = gpn + n;
 	struct mirror_block *b = p->hot;
 	u64 *t = b ? b->view_table : NULL, removed = 0;
 	/* The 2 MiB that b covers (top is 2 MiB-aligned: a page in it is below top). */

@@ -35,8 +35,9 @@
 
 struct ept_prot {
 	struct mirror mirror;
-	struct pt *view; /* the protected VTL's view */
-	bool mbec;	 /* mode-based execute control: user X is EPT bit 10 */
+	struct pt *view;	      /* the protected VTL's view */
+	bool mbec;		      /* mode-based execute control: user X is EPT bit 10 */
+	u64 leaf_perm[MIRROR_VALUES]; /* ept_prot_leaf_perm of each value, made at init */
 	/* The block the last change ended in, with its view table ready (NULL: none): a
 	 * guest protects pages near each other, so most calls start without a walk. Forgotten
 	 * whenever a block may go away (a collapse, a fill). */

@@ -168,6 +168,46 @@ static void teardown_ept(struct tpa *t, struct pt *ept)
 	tpa_fini(t);
 }
 
+/* ept_format's masks (pt_lookup's walk without hooks) answer as its hooks do, for every
+ * level, on entries the engine makes and on random ones. */
+static void test_format_masks_match_hooks(void **state)
+{
+	const struct pt_format *f = &ept_format;
+	const struct pt_attr attrs[] = { { PT_RWX, PT_MT_WB, 0 },
+					 { PT_R, PT_MT_UC, 0 },
+					 { 0, PT_MT_WB, 0 },
+					 { PT_R | PT_X, PT_MT_WT, PT_F_IGNORE_PAT } };
+	u64 entries[64 + 3 * 4 * ARRAY_SIZE(attrs)], x = 0x9e3779b97f4a7c15ULL;
+	u32 n = 0;
+
+	(void)state;
+	assert_true(f->addr_mask != 0);
+	for (u32 i = 0; i < 64; i++) { /* xorshift64 */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		entries[n++] = x;
+	}
+	for (unsigned l = 1; l <= 3; l++)
+		for (u32 i = 0; i < ARRAY_SIZE(attrs); i++) {
+			entries[n++] = f->mk_leaf(0x40000000ULL * 3, l, &attrs[i]);
+			entries[n++] = f->mk_table(0x123456000ULL);
+			entries[n++] = 0;
+			entries[n++] = f->mk_leaf(0x200000ULL * 5, 1, &attrs[i]) | EPT_LARGE;
+		}
+	for (u32 i = 0; i < n; i++)
+		for (unsigned l = 1; l <= 4; l++) {
+			u64 e = entries[i];
+			bool present = (e & f->present_mask) != 0;
+			assert_int_equal(present, f->present(e));
+			if (!present)
+				continue;
+			bool leaf = l == 1 || ((f->leaf_levels & (1u << l)) && (e & f->leaf_bit));
+			assert_int_equal(leaf, f->is_leaf(e, l));
+			assert_int_equal(e & f->addr_mask, f->addr(e, l));
+		}
+}
+
 static void test_build_with_1g_leaves(void **state)
 {
 	struct tpa t;
@@ -329,6 +369,7 @@ static void test_out_of_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_masks_match_hooks),
 		cmocka_unit_test(test_build_with_1g_leaves),
 		cmocka_unit_test(test_build_without_1g_leaves),
 		cmocka_unit_test(test_unaligned_pool_edges),
