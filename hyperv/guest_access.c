@@ -46,16 +46,18 @@ static u8 *hv_page_check(u32 vtl, u64 gpa, bool write)
 	return NULL;
 }
 
-/* The cache missed: the full check, and the cache filled when it passes. Out of line, so
- * that a hit saves no registers. */
-static u8 *__attribute__((noinline))
-hv_block_fill(struct hv_block_cache *c, u32 vtl, u64 page, u64 gen, bool write)
+/* The cache missed: the full check, the cache filled when it passes, the block's host
+ * address. Out of line and called last, so that a hit saves no registers. */
+static void *__attribute__((noinline))
+hv_block_fill(struct hv_block_cache *c, u32 vtl, u64 gpa, u64 gen, bool write)
 {
+	u64 page = gpa & ~(PAGE_SIZE - 1);
 	u8 *hva = hv_page_check(vtl, page, write);
 
-	if (hva)
-		*c = (struct hv_block_cache){ page | vtl, hva, gen, 0 };
-	return hva;
+	if (!hva)
+		return NULL;
+	*c = (struct hv_block_cache){ page | vtl, hva, gen, 0 };
+	return hva + (gpa & (PAGE_SIZE - 1));
 }
 
 void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
@@ -68,10 +70,7 @@ void *hv_guest_block(struct vcpu *v, u64 gpa, u32 len, bool write)
 	    gen = __atomic_load_n(&core.view_gen[vtl], __ATOMIC_ACQUIRE);
 	struct hv_block_cache *c = &hv_block_cache[v->index][vtl][write];
 	u8 *hva = c->hva_page;
-	if (!hva || c->gpa_page != (page | vtl) || c->gen != gen) {
-		hva = hv_block_fill(c, vtl, page, gen, write);
-		if (!hva)
-			return NULL;
-	}
+	if (!hva || c->gpa_page != (page | vtl) || c->gen != gen)
+		return hv_block_fill(c, vtl, gpa, gen, write);
 	return hva + (gpa & (PAGE_SIZE - 1));
 }
