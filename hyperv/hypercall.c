@@ -501,20 +501,21 @@ static int __attribute__((noinline)) hv_exit_hypercall(struct vcpu *v)
 	/* Result (reference 1.2): status in 15:0, reps completed in 43:32. */
 	u16 reps_done = 0;
 	u16 status = hv_dispatch(v, &r, &reps_done);
-	if (status == HV_CALL_RAISE_UD) {
-		vcpu_inject_ud(v);
-		return EXIT_RESUME;
-	}
-	if (status == HV_CALL_INTERCEPTED)
-		return EXIT_RESUME; /* VTL1 first; VTL0 makes the call again */
-	if (__builtin_expect(status == HV_CALL_VTL, 0)) {
-		hv_exit_vtl(v, &r); /* what hv_vtl_fast left: timed, 32-bit, not offered */
-		if (timing)
-			st->cycles[slot] += rdtsc() - t0;
-		return EXIT_RESUME;
-	}
-	if (status == HV_CALL_CONTINUE) {
-		hv_continue(v, &r, reps_done); /* RIP stays: the guest calls again */
+	/* The internal results (hypercall.h), all at the top: one compare for the rest. */
+	if (__builtin_expect(status >= HV_CALL_INTERCEPTED, 0)) {
+		switch (status) {
+		case HV_CALL_RAISE_UD:
+			vcpu_inject_ud(v);
+			return EXIT_RESUME;
+		case HV_CALL_INTERCEPTED:
+			return EXIT_RESUME; /* VTL1 first; VTL0 makes the call again */
+		case HV_CALL_VTL:
+			hv_exit_vtl(v, &r); /* what hv_vtl_fast left: timed, 32-bit, not offered */
+			break;
+		default:
+			hv_continue(v, &r, reps_done); /* RIP stays: the guest calls again */
+			break;
+		}
 	} else {
 		u64 result = status | ((u64)(reps_done & 0xfff) << 32);
 		if (r.is64) {

@@ -19,6 +19,9 @@ struct hv_args {
 #define HV_CALL_RAISE_UD 0xffff	   /* the XMM form without the feature (KVM, OVMM): #UD */
 #define HV_CALL_VTL 0xfffd	   /* VtlCall / VtlReturn: no table row, hv_exit_vtl */
 #define HV_CALL_INTERCEPTED 0xfffc /* a higher VTL got an intercept: RIP stays, no result */
+_Static_assert(HV_CALL_INTERCEPTED == 0xfffc && HV_CALL_VTL == 0xfffd &&
+		       HV_CALL_CONTINUE == 0xfffe && HV_CALL_RAISE_UD == 0xffff,
+	       "the internal results are the four highest: hv_exit_hypercall tests >= 0xfffc");
 
 /* A rep loop asks before each element after the first: is the time budget used up? */
 bool hv_out_of_time(const struct hv_args *a);
