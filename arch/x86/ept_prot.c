@@ -163,7 +163,7 @@ int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_p
 		}
 		if (old == val)
 			continue;
-		*vb = (u8)((*vb & ~(0xfu << sh)) | (u32)val << sh); /* mirror_block_set */
+		*vb ^= (u8)((old ^ val) << sh); /* mirror_block_set: old becomes val */
 		b->count[old]--;
 		b->count[val]++;
 		/* One store: a walker sees the old leaf or the new (SDM vol.3 29.3.2). */
