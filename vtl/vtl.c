@@ -13,15 +13,10 @@
 #include "lib/spinlock.h"
 
 static spinlock_t vtl_lock = SPINLOCK_INIT; /* enabling: partition and VPs */
-static u16 vtl_part_enabled = 1;	    /* VTL0 always */
+u16 vtl_part_enabled = 1;		    /* VTL0 always */
 struct vtl_vp vtl_vps[BOOTINFO_MAX_CPUS][VTL_MAX + 1];
 
-static u64 vtl_part_config[VTL_MAX + 1];
-
-u64 *vtl_partition_config(u32 vtl)
-{
-	return vtl >= 1 && vtl <= VTL_MAX ? &vtl_part_config[vtl] : NULL;
-}
+u64 vtl_part_config[VTL_MAX + 1];
 
 bool vtl_tlb_locked(const struct vcpu *t, u32 lower_vtl)
 {
@@ -31,11 +26,6 @@ bool vtl_tlb_locked(const struct vcpu *t, u32 lower_vtl)
 		    VTL_SECURE_CONFIG_TLB_LOCKED)
 			return true;
 	return false;
-}
-
-u16 vtl_partition_enabled(void)
-{
-	return __atomic_load_n(&vtl_part_enabled, __ATOMIC_ACQUIRE);
 }
 
 bool vtl_enabled_on_any_vp(u32 vtl, const struct vcpu *except)

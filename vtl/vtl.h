@@ -89,14 +89,23 @@ static inline void vtl_tlb_unlock_all(struct vtl_vp *s, u32 vtl)
 					   __ATOMIC_RELEASE);
 }
 
-/* HvRegisterVsmPartitionConfig of vtl (1..VTL_MAX; NULL otherwise): one per VTL. */
-u64 *vtl_partition_config(u32 vtl);
+/* HvRegisterVsmPartitionConfig of vtl (1..VTL_MAX; NULL otherwise): one per VTL. Inline,
+ * like the enabled set below: ModifyVtlProtectionMask asks on every call. */
+extern u64 vtl_part_config[VTL_MAX + 1];
+static inline u64 *vtl_partition_config(u32 vtl)
+{
+	return vtl >= 1 && vtl <= VTL_MAX ? &vtl_part_config[vtl] : NULL;
+}
 
 /* Every VP's state per VTL (vtl.c); inline accessors below, for the VTL call path. */
 extern struct vtl_vp vtl_vps[BOOTINFO_MAX_CPUS][VTL_MAX + 1];
 
 /* The enabled VTL sets: of the partition, and of a VP (bit n = VTL n). */
-u16 vtl_partition_enabled(void);
+extern u16 vtl_part_enabled; /* VTL0 always; written under vtl.c's lock */
+static inline u16 vtl_partition_enabled(void)
+{
+	return __atomic_load_n(&vtl_part_enabled, __ATOMIC_ACQUIRE);
+}
 static inline u16 vtl_vp_enabled(const struct vcpu *v)
 {
 	return 1 | __atomic_load_n(&v->higher_vtls, __ATOMIC_ACQUIRE);

@@ -79,12 +79,11 @@ static void collapse_at(struct ept_prot *p, u64 gpa, struct ept_prot_result *r)
 	r->merged |= p->view->nr_tables < tables;
 }
 
-/* Done with block b for now: uniform again, it goes on the list (the oldest one there is
+/* block_done's rare part: b is uniform again and goes on the list (the oldest one there is
  * merged to make room). */
-static void block_done(struct ept_prot *p, struct mirror_block *b, struct ept_prot_result *r)
+static void __attribute__((noinline))
+block_listed(struct ept_prot *p, struct mirror_block *b, struct ept_prot_result *r)
 {
-	if (b->user_mark || !mirror_block_uniform(b, mirror_block_get(b, 0)))
-		return; /* on the list already (user_mark), or not uniform */
 	if (p->nuniform == EPT_PROT_MERGE_DELAY) {
 		u64 oldest = p->uniform[0];
 		for (u32 i = 1; i < p->nuniform; i++)
@@ -94,6 +93,13 @@ static void block_done(struct ept_prot *p, struct mirror_block *b, struct ept_pr
 	}
 	p->uniform[p->nuniform++] = b->gpa;
 	b->user_mark = 1;
+}
+
+/* Done with block b for now: uniform again and not on the list yet, it goes there. */
+static inline void block_done(struct ept_prot *p, struct mirror_block *b, struct ept_prot_result *r)
+{
+	if (!b->user_mark && mirror_block_uniform(b, mirror_block_get(b, 0)))
+		block_listed(p, b, r);
 }
 
 void ept_prot_settle(struct ept_prot *p, struct ept_prot_result *r)
