@@ -141,11 +141,12 @@ static void ept_publish(struct vcpu *self, u32 vtl)
 	spin_unlock(&ept_lock);
 	__atomic_add_fetch(&core.view_gen[vtl], 1, __ATOMIC_SEQ_CST);
 	u64 gen = __atomic_add_fetch(&core.ept_gen, 1, __ATOMIC_SEQ_CST);
+	const u32 n = vcpu_count();
 
-	for (u32 i = 0; i < vcpu_count(); i++)
+	for (u32 i = 0; i < n; i++)
 		__atomic_store_n(&vcpu_get(i)->work.ept_stale, 1, __ATOMIC_SEQ_CST);
 	ept_sync_before_entry(self);
-	for (u32 i = 0; i < vcpu_count(); i++) {
+	for (u32 i = 0; i < n; i++) {
 		struct vcpu *t = vcpu_get(i);
 		if (t == self || !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST) ||
 		    __atomic_load_n(&t->active_vtl, __ATOMIC_RELAXED) != vtl)
