@@ -31,7 +31,7 @@
 #define MIRROR_BLOCK_SHIFT 21 /* a block covers 2 MiB */
 
 struct mirror_block {
-	u8 val[MIRROR_PAGES / 2]; /* page i: val[i / 2] >> 4 * (i % 2), 4 bits */
+	u8 val[MIRROR_PAGES / 2]; /* page i: val[i % 256] >> 4 * (i / 256), 4 bits */
 	u16 count[MIRROR_VALUES]; /* pages per value */
 	u64 *view_table;	  /* the view's 4 KiB leaf table here, or NULL (its user's) */
 	u64 gpa;		  /* the block's first address */
@@ -77,15 +77,15 @@ int mirror_check(const struct mirror *m, u64 *nodes, u64 *blocks);
 
 static inline u8 mirror_block_get(const struct mirror_block *b, u32 i)
 {
-	return (u8)((b->val[i >> 1] >> ((i & 1) * 4)) & 0xf);
+	return (u8)((b->val[i & 255] >> ((i >> 6) & 4)) & 0xf);
 }
 
 /* Page i from old (its value now) to val: the caller has read old. */
 static inline void mirror_block_set(struct mirror_block *b, u32 i, u8 old, u8 val)
 {
-	u32 sh = (i & 1) * 4;
+	u32 sh = (i >> 6) & 4;
 
-	b->val[i >> 1] = (u8)((b->val[i >> 1] & ~(0xfu << sh)) | (u32)val << sh);
+	b->val[i & 255] = (u8)((b->val[i & 255] & ~(0xfu << sh)) | (u32)val << sh);
 	b->count[old]--;
 	b->count[val]++;
 }

@@ -158,8 +158,9 @@ int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_p
 			t = b->view_table;
 			cur = g >> 9;
 		}
-		u32 k = (u32)g & 511, sh = (k & 1) * 4;
-		u8 *vb = &b->val[k >> 1];
+		/* Page k's value: the low or high half (k / 256) of byte k % 256 (mirror.h). */
+		u32 k = (u32)g & 511, sh = ((u32)g >> 6) & 4;
+		u8 *vb = &b->val[(u8)g];
 		u32 old = (*vb >> sh) & 0xf;
 		u64 e = t[k];
 		/* Not RAM of the partition, or an overlay (its leaf maps another page). */
