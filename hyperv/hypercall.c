@@ -8,7 +8,6 @@
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/dbgcon.h"
-#include "arch/x86/ept.h"
 #include "arch/x86/intrin.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/tlb.h"
@@ -356,14 +355,10 @@ static void hv_fast_output(const u8 *out, u32 out_len, u32 first_pair)
  */
 static u16 __attribute__((noinline)) hv_block_refused(struct vcpu *v, u64 gpa, u32 len, bool write)
 {
-	u64 qual = write ? 2 : 1; /* an EPT violation's access bits (SDM vol.3 table 28-7) */
-	u8 memtype = 0;
-
-	if (v->active_vtl || !ept_prot_enabled() || !IS_ALIGNED(gpa, 8) ||
-	    (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE ||
-	    ept_prot_fault(gpa, qual, &memtype) != EPT_FAULT_PROTECTED)
+	/* An EPT violation's access bits (SDM vol.3 table 28-7), no GVA. */
+	if (!IS_ALIGNED(gpa, 8) || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE ||
+	    !vcpu_gpa_intercept(v, gpa, 0, write ? 2 : 1))
 		return HV_STATUS_INVALID_ALIGNMENT;
-	hv_gpa_intercept(v, gpa, 0, qual, memtype);
 	return HV_CALL_INTERCEPTED;
 }
 

@@ -144,18 +144,11 @@ static int operand_la(struct vcpu *v, u32 info, u32 size, bool write, u64 *la)
 static int gpa_intercept(struct vcpu *v, u64 la, size_t n, u32 how, u64 gpa)
 {
 	u64 qual = 1 | BIT(7), first, last; /* a table entry: a read (SDM vol.3 29.3.3.2) */
-	u8 memtype = 0;
 
-	if (v->active_vtl || !vcpu_gpa_intercept_hook || !ept_prot_enabled())
-		return DT_STOP;
 	if ((!guest_linear_to_phys(0, la, &first) && (first ^ gpa) < PAGE_SIZE) ||
 	    (!guest_linear_to_phys(0, la + n - 1, &last) && (last ^ gpa) < PAGE_SIZE))
 		qual = ((how & GUEST_ACC_WRITE) ? 2 : 1) | BIT(7) | BIT(8);
-	if (ept_prot_fault(gpa, qual & 7, &memtype) != EPT_FAULT_PROTECTED)
-		return DT_STOP;
-	if (vcpu_gpa_intercept_hook(v, gpa, la, qual, memtype) != EXIT_RESUME)
-		return DT_STOP;
-	return DT_INTERCEPT;
+	return vcpu_gpa_intercept(v, gpa, la, qual) ? DT_INTERCEPT : DT_STOP;
 }
 
 /* An access to guest-linear memory for the instruction (guest_mem.h): 0; DT_FAULT with a

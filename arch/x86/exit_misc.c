@@ -70,6 +70,15 @@ int exit_triple_fault(struct vcpu *v)
 
 int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 gva, u64 qual, u8 memtype);
 
+bool vcpu_gpa_intercept(struct vcpu *v, u64 gpa, u64 gva, u64 qual)
+{
+	u8 memtype = 0;
+
+	return !v->active_vtl && vcpu_gpa_intercept_hook && ept_prot_enabled() &&
+	       ept_prot_fault(gpa, qual & 7, &memtype) == EPT_FAULT_PROTECTED &&
+	       vcpu_gpa_intercept_hook(v, gpa, gva, qual, memtype) == EXIT_RESUME;
+}
+
 /*
  * A VM exit during event delivery (SDM vol.3 28.2.4: the IDT-vectoring information is
  * valid) leaves the event undelivered and already taken from its source: an external

@@ -178,6 +178,10 @@ extern void (*vcpu_vina_hook)(struct vcpu *v);
  * violation's (SDM vol.3 table 28-7: bits 0-2 the access, 7 gva valid, 8 gva is the
  * access's own address); returns the exit's EXIT_* answer. */
 extern int (*vcpu_gpa_intercept_hook)(struct vcpu *v, u64 gpa, u64 gva, u64 qual, u8 memtype);
+/* A VTL0 access at gpa that its view refuses, found by the hypervisor on VTL0's behalf (an
+ * emulated instruction's operand, a hypercall's block) rather than by an EPT violation
+ * (qual as the hook's): when a VTL protection is why, the hook's intercept, and true. */
+bool vcpu_gpa_intercept(struct vcpu *v, u64 gpa, u64 gva, u64 qual);
 
 /*
  * A write the exit handlers are about to perform of a register a higher VTL may lock (TLFS
