@@ -866,6 +866,22 @@ static void spin_write(void *arg)
 	}
 }
 
+/* A check that needs the agent on another VP and the protections set up: reported NOT RUN
+ * (no agent: one CPU, or it stopped answering) or failed (no set-up) when it cannot run. */
+static bool two_vps_ready(const char *name)
+{
+	if (pc.other == ~0u) {
+		report_skip(name, "NOT RUN: no agent on another VP (one CPU, or it stopped "
+				  "answering)");
+		return false;
+	}
+	if (!pc.ready || !pc.enabled) {
+		report_fail(name, "%s", pc.not_run);
+		return false;
+	}
+	return true;
+}
+
 static void check_other_cpu(void)
 {
 	const char *name = "vsm.prot.other_cpu";
@@ -874,15 +890,8 @@ static void check_other_cpu(void)
 	u64 c0, c1, seen = 0, rax;
 	struct quiet q;
 
-	if (vp1 == ~0u) {
-		report_skip(name, "NOT RUN: no agent on another VP (one CPU, or it stopped "
-				  "answering)");
+	if (!two_vps_ready(name))
 		return;
-	}
-	if (!pc.ready || !pc.enabled) {
-		report_fail(name, "%s", pc.not_run);
-		return;
-	}
 	quiet_take(&q);
 	sw.page = pc.storm + 5 * PAGE_SIZE;
 	*(volatile u64 *)sw.page = 0;
@@ -1090,15 +1099,8 @@ static void check_storm(void)
 	bool stop = false;
 	u32 i;
 
-	if (pc.other == ~0u) {
-		report_skip(name, "NOT RUN: no agent on another VP (one CPU, or it stopped "
-				  "answering)");
+	if (!two_vps_ready(name))
 		return;
-	}
-	if (!pc.ready || !pc.enabled) {
-		report_fail(name, "%s", pc.not_run);
-		return;
-	}
 	quiet_take(&q);
 	for (u32 p = 0; p < STORM_PAGES; p++) {
 		u64 a = pc.storm + (u64)p * PAGE_SIZE;
