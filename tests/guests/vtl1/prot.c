@@ -289,28 +289,37 @@ __asm__(".text\n"
 	"	pop %r15\n	pop %r14\n	pop %r13\n	pop %r12\n	pop %rbp\n	pop %rbx\n"
 	"	ret\n");
 
-static void prot_reflect(struct vtl1_cpu *c)
+/* The state both loops (PROT_REFLECT, PROT_STORM) start from: calls of reps pages from this
+ * VP's command input page, whose header (SELF, arg[0]) is written here. */
+static struct prot_reflect prot_loop(struct vtl1_cpu *c, u32 reps, u64 toggle)
 {
 	u64 in = prot_page(VTL1_PROT_OFF_CMD_IN(c->vp));
-	u32 n = (u32)c->arg[1] & 0xffff;
 	volatile u64 *h = (volatile u64 *)in;
-	const volatile u64 *gpn = (const volatile u64 *)c->arg[2];
-	struct prot_reflect r = {
+
+	h[0] = HV_PARTITION_ID_SELF;
+	h[1] = c->arg[0];
+	return (struct prot_reflect){
 		.cmd = &c->cmd,
 		.target = c->ret_target,
 		.counter = &c->counter,
 		.hc_page = vtl1_region(VTL1_OFF_HCPAGE),
-		.control = HVCALL_MODIFY_VTL_PROTECTION_MASK | HV_REP_COUNT(n),
+		.control = HVCALL_MODIFY_VTL_PROTECTION_MASK | HV_REP_COUNT(reps),
 		.in = in,
-		.toggle = (c->arg[0] & 0xff) ^ VTL1_PROT_R,
+		.toggle = toggle,
 	};
+}
+
+static void prot_reflect(struct vtl1_cpu *c)
+{
+	u32 n = (u32)c->arg[1] & 0xffff;
+	const volatile u64 *gpn = (const volatile u64 *)c->arg[2];
 
 	if (!n || n > VTL1_PROT_MAX_PAGES) {
 		c->status |= VTL1_ERR_BAD_CMD;
 		return;
 	}
-	h[0] = HV_PARTITION_ID_SELF;
-	h[1] = c->arg[0];
+	struct prot_reflect r = prot_loop(c, n, (c->arg[0] & 0xff) ^ VTL1_PROT_R);
+	volatile u64 *h = (volatile u64 *)r.in;
 	for (u32 i = 0; i < n; i++)
 		h[2 + i] = gpn[i];
 	vtl1_prot_reflect(&r);
@@ -323,20 +332,15 @@ static void prot_reflect(struct vtl1_cpu *c)
  * VTL1's own stack, like PROT_REFLECT's.
  */
 struct prot_storm {
-	volatile u32 *cmd;	 /* +0 */
-	u64 target;		 /* +8: the return stub */
-	u64 *counter;		 /* +16 */
-	u64 hc_page;		 /* +24 */
-	u64 control;		 /* +32: one rep */
-	u64 in;			 /* +40 */
-	u64 toggle;		 /* +48: MapFlags ^= toggle after each call */
-	u64 bad;		 /* +56: the RAXs with a status other than success, OR'ed */
+	struct prot_reflect r;	 /* +0..+56, control: one rep */
 	volatile u32 *reason;	 /* +64: EntryReason in this VP's assist page */
 	const volatile u64 *gpn; /* +72: the pages */
 	u64 mask;		 /* +80: their number - 1 */
 	u64 calls;		 /* +88: the calls made */
 };
-_Static_assert(__builtin_offsetof(struct prot_storm, calls) == 88, "vtl1_prot_storm");
+_Static_assert(__builtin_offsetof(struct prot_storm, reason) == 64 &&
+		       __builtin_offsetof(struct prot_storm, calls) == 88,
+	       "vtl1_prot_storm");
 _Static_assert(VTL1_CMD_PROT_STORM == 68, "vtl1_prot_storm compares cmd with it");
 _Static_assert(VTL1_REASON_INTERRUPT == 2, "vtl1_prot_storm compares EntryReason with it");
 void vtl1_prot_storm(struct prot_storm *s);
@@ -397,30 +401,20 @@ __asm__(".text\n"
 
 static void prot_storm(struct vtl1_cpu *c)
 {
-	u64 in = prot_page(VTL1_PROT_OFF_CMD_IN(c->vp));
 	u32 n = (u32)c->arg[1] & 0xffff;
-	volatile u64 *h = (volatile u64 *)in;
-	struct prot_storm s = {
-		.cmd = &c->cmd,
-		.target = c->ret_target,
-		.counter = &c->counter,
-		.hc_page = vtl1_region(VTL1_OFF_HCPAGE),
-		.control = HVCALL_MODIFY_VTL_PROTECTION_MASK | HV_REP_COUNT(1),
-		.in = in,
-		.toggle = (c->arg[0] ^ c->arg[3]) & 0xffffffffu,
-		.reason = (volatile u32 *)(vtl1_assist(c->vp) + ASSIST_ENTRY_REASON),
-		.gpn = (const volatile u64 *)c->arg[2],
-		.mask = n - 1,
-	};
 
 	if (!n || (n & (n - 1)) || n > VTL1_PROT_MAX_PAGES) {
 		c->status |= VTL1_ERR_BAD_CMD;
 		return;
 	}
-	h[0] = HV_PARTITION_ID_SELF;
-	h[1] = c->arg[0];
+	struct prot_storm s = {
+		.r = prot_loop(c, 1, (c->arg[0] ^ c->arg[3]) & 0xffffffffu),
+		.reason = (volatile u32 *)(vtl1_assist(c->vp) + ASSIST_ENTRY_REASON),
+		.gpn = (const volatile u64 *)c->arg[2],
+		.mask = n - 1,
+	};
 	vtl1_prot_storm(&s);
-	c->out[0] = s.bad;
+	c->out[0] = s.r.bad;
 	c->out[1] = s.calls;
 }
 
