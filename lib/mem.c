@@ -4,9 +4,10 @@
  * (struct copies and zeroing), so they keep the standard names. Only the core links this
  * file: the UEFI loader gets memset/memcpy from gnu-efi's libefi.a.
  *
- * Bulk work is done a u64 at a time when both pointers share their alignment; everything else
- * goes byte by byte. GCC would otherwise recognise these loops as "a memset" and replace them
- * with a call to memset, i.e. with infinite recursion: NO_LIBCALL forbids that.
+ * memcpy is REP MOVS (below). Otherwise bulk work is done a u64 at a time when both pointers
+ * share their alignment; everything else goes byte by byte. GCC would otherwise recognise
+ * these loops as "a memset" and replace them with a call to memset, i.e. with infinite
+ * recursion: NO_LIBCALL forbids that.
  */
 #include "lib/string.h"
 
@@ -81,7 +82,6 @@ NO_LIBCALL static void copy_backward(u8 *d, const u8 *s, size_t n)
  */
 NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-#ifdef __x86_64__
 	void *d = dst;
 	size_t q = n >> 3, b = n & 7;
 
@@ -91,10 +91,6 @@ NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 			 : "memory");
 	(void)d;
 	return dst;
-#else
-	copy_forward(dst, src, n);
-	return dst;
-#endif
 }
 
 NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
