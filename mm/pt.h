@@ -56,6 +56,7 @@
 #define PT_F_IGNORE_PAT 1u /* EPT: the leaf memory type overrides the guest PAT */
 #define PT_F_USER 2u	   /* host paging: user-mode accessible (U/S) */
 #define PT_F_GLOBAL 4u	   /* host paging: global translation (G) */
+#define PT_F_PINNED 8u	   /* EPT: a leaf the protection engine leaves alone (EPT_PINNED) */
 
 /* Leaf-level masks: bit L set = level L may hold a leaf. */
 #define PT_LEAF_4K (1u << 1)

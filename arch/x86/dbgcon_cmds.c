@@ -183,9 +183,10 @@ static void cmd_gpa(int argc, char **argv)
 			continue;
 		}
 		perm_str(a.perm, p);
-		out("  VTL%u view: HPA %016llx  %s page  %s  %s%s\r\n", vtl,
+		out("  VTL%u view: HPA %016llx  %s page  %s  %s%s%s\r\n", vtl,
 		    (unsigned long long)hpa, size_name(level), memtype_name(a.memtype), p,
-		    (a.flags & PT_F_IGNORE_PAT) ? "  ignore-PAT" : "");
+		    (a.flags & PT_F_IGNORE_PAT) ? "  ignore-PAT" : "",
+		    (a.flags & PT_F_PINNED) ? "  pinned" : "");
 	}
 }
 

@@ -88,7 +88,8 @@ int ept_view_build(u32 vtl, struct ept_stats *st)
 	 * an MSR, trapped by the bitmap). Reads, and so most APIC use, stay exit-free.
 	 */
 	if (!r && apic_mmio_gpa) {
-		const struct pt_attr ro = { PT_R, PT_MT_UC, 0 };
+		/* Pinned: VTL protections never make it writable (ept_prot.c). */
+		const struct pt_attr ro = { PT_R, PT_MT_UC, PT_F_PINNED };
 		/* A VTL above 0 has an APIC of its own (vp_vtl_apic.h): there the page is not
 		 * mapped at all, and every access is emulated against that APIC. */
 		r = vtl ? pt_unmap(ept, apic_mmio_gpa, PAGE_SIZE) :
@@ -185,7 +186,7 @@ bool ept_is_overlay(u32 vtl, u64 gpa)
 
 int ept_set_overlay(struct vcpu *self, u32 vtl, u64 gpa, u64 hpa, u8 perm)
 {
-	struct pt_attr a = { perm, PT_MT_WB, 0 };
+	struct pt_attr a = { perm, PT_MT_WB, PT_F_PINNED }; /* ept_prot_set refuses it */
 	int r = 0;
 
 	if (vtl >= CORE_VTLS || !core.ept[vtl].root_pa)

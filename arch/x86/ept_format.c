@@ -8,6 +8,8 @@ STATIC_ASSERT((EPT_ADDR_2M & (EPT_R | EPT_W | EPT_X | EPT_MT_MASK | EPT_IPAT | E
 			      EPT_D | EPT_XU)) == 0,
 	      "attribute bits lie below the address");
 STATIC_ASSERT((EPT_NOACCESS & (EPT_ADDR_4K | EPT_SUPPRESS_VE)) == 0, "an ignored bit, 56:52");
+STATIC_ASSERT(EPT_PINNED == 1ULL << 11 && !(EPT_PINNED & (EPT_ADDR_4K | EPT_XU | EPT_D)),
+	      "bit 11, ignored in every leaf");
 /* The abstract memory types are the architectural ones, so they pass through unchanged. */
 STATIC_ASSERT(EPT_MT_UC == PT_MT_UC && EPT_MT_WC == PT_MT_WC && EPT_MT_WT == PT_MT_WT &&
 		      EPT_MT_WP == PT_MT_WP && EPT_MT_WB == PT_MT_WB,
@@ -38,7 +40,7 @@ static bool ept_attr_ok(const struct pt_attr *a)
 	default:
 		return false;
 	}
-	return !(a->flags & ~PT_F_IGNORE_PAT);
+	return !(a->flags & ~(PT_F_IGNORE_PAT | PT_F_PINNED));
 }
 
 /* Non-leaf: RWX and user execute, memory type and bit 7 zero (SDM vol.3 tables 29-1, 29-3,
@@ -66,6 +68,8 @@ static u64 ept_mk_leaf(u64 pa, unsigned level, const struct pt_attr *a)
 		e |= EPT_XU;
 	if (a->flags & PT_F_IGNORE_PAT)
 		e |= EPT_IPAT;
+	if (a->flags & PT_F_PINNED)
+		e |= EPT_PINNED;
 	if (!a->perm)
 		e |= EPT_NOACCESS;
 	return e;
@@ -101,7 +105,7 @@ static void ept_get_attr(u64 e, unsigned level, struct pt_attr *out)
 	out->perm = ((e & EPT_R) ? PT_R : 0) | ((e & EPT_W) ? PT_W : 0) | ((e & EPT_X) ? PT_X : 0) |
 		    ((e & EPT_XU) ? PT_XU : 0);
 	out->memtype = (e & EPT_MT_MASK) >> EPT_MT_SHIFT;
-	out->flags = (e & EPT_IPAT) ? PT_F_IGNORE_PAT : 0;
+	out->flags = ((e & EPT_IPAT) ? PT_F_IGNORE_PAT : 0) | ((e & EPT_PINNED) ? PT_F_PINNED : 0);
 }
 
 const struct pt_format ept_format = {

@@ -27,6 +27,11 @@
 #define EPT_A BIT(8)
 #define EPT_D BIT(9)
 #define EPT_XU BIT(10) /* user-mode execute, with mode-based execute control */
+/* Software: a leaf that maps something other than the page's own RAM as the protection
+ * engine sees it (an overlay page, the xAPIC page): the engine neither rewrites nor accepts
+ * it (arch/x86/ept_prot.c). Bit 11 is ignored by the CPU in every EPT leaf (SDM vol.3
+ * tables 29-2, 29-4, 29-6). */
+#define EPT_PINNED BIT(11)
 /* Software: a leaf with no access that still maps its page (HPA, memory type kept). Bits
  * 2:0 clear make it not present to the CPU (every access is an EPT violation), and bits
  * 56:52 are ignored by it (SDM vol.3 tables 29-2, 29-4, 29-6); to the page-table engine it

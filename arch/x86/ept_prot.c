@@ -163,13 +163,15 @@ int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_p
 		u8 *vb = &b->val[(u8)g];
 		u32 old = (*vb >> sh) & 0xf;
 		u64 e = t[k];
-		/* Not RAM of the partition, or an overlay (its leaf maps another page). */
-		if (old == MIRROR_NOT_RAM || (e & EPT_ADDR_4K) != g << 12) {
+		/* Not RAM of the partition, or pinned: an overlay (its leaf maps another page),
+		 * the xAPIC page. */
+		if (old == MIRROR_NOT_RAM || (e & EPT_PINNED)) {
 			err = -EINVAL;
 			break;
 		}
-		if (old == val)
-			continue;
+		/* Also when old == val: then nothing changes (the counts go down and up, the
+		 * leaf's permissions are already perm), and a test would cost more than it
+		 * saves in the common case, a page that changes. */
 		*vb ^= (u8)((old ^ val) << sh); /* mirror_block_set: old becomes val */
 		b->count[old]--;
 		b->count[val]++;
@@ -203,7 +205,8 @@ int ept_prot_fill(struct ept_prot *p, u64 gpa, u64 size, u8 val, struct ept_prot
 			return -EINVAL;
 		u64 lsize = PT_LEVEL_SIZE(level), seg = MIN(end, ALIGN_DOWN(cur, lsize) + lsize);
 		u8 want = ept_prot_pt_perm(p, val);
-		if (pa == cur && a.perm != want) { /* not an overlay, not the pool's scratch */
+		/* Not pinned (an overlay, the xAPIC page), not the pool's scratch page. */
+		if (pa == cur && !(a.flags & PT_F_PINNED) && a.perm != want) {
 			r->tightened |= (a.perm & ~want) != 0;
 			a.perm = want;
 			err = pt_protect(p->view, cur, seg - cur, &a);

@@ -9,9 +9,11 @@
  * (EPT_PROT_MERGE_DELAY).
  *
  * Pages the engine never rewrites: MIRROR_NOT_RAM ones (MMIO, the pool: their leaves keep
- * the takeover map's permissions), and overlays (a leaf whose HPA is not its GPA: the
- * hypercall, VP assist, SynIC and reference TSC pages keep the permissions their owner
- * gave them; ept_prot_pt_perm gives the one to restore when an overlay goes).
+ * the takeover map's permissions), and pinned leaves (PT_F_PINNED, EPT_PINNED): overlays
+ * (a leaf whose HPA is not its GPA: the hypercall, VP assist, SynIC and reference TSC
+ * pages keep the permissions their owner gave them; ept_prot_pt_perm gives the one to
+ * restore when an overlay goes), and the xAPIC page, read-only to VTL0 wherever the
+ * firmware's map puts it. Whoever maps such a leaf marks it; the engine tests one bit.
  *
  * Pure: no locking, no invalidation, no global state. The caller (ept_change.c) serialises
  * calls with every other change of the view, invalidates when a result says so, and gives
@@ -60,7 +62,7 @@ void ept_prot_destroy(struct ept_prot *p);
 
 /*
  * [gpa, gpa + size) to val, the view's leaves included (splitting large leaves at the
- * edges; overlays and MIRROR_NOT_RAM pages untouched in the view). For enabling (the
+ * edges; pinned leaves and MIRROR_NOT_RAM pages untouched in the view). For enabling (the
  * default protection, the pages that are no RAM). 0, -EINVAL, -ENOMEM.
  */
 int ept_prot_fill(struct ept_prot *p, u64 gpa, u64 size, u8 val, struct ept_prot_result *r);
@@ -68,7 +70,7 @@ int ept_prot_fill(struct ept_prot *p, u64 gpa, u64 size, u8 val, struct ept_prot
 /*
  * The pages gpn[0..n) (guest page numbers, read as given: a guest's input) to val (a valid
  * combination, checked by the caller), in order. Stops at the first page that cannot be
- * protected: beyond top, MIRROR_NOT_RAM, or an overlay in the view (-EINVAL), or when memory
+ * protected: beyond top, MIRROR_NOT_RAM, or pinned in the view (-EINVAL), or when memory
  * runs out (-ENOMEM); r->done pages are applied either way.
  */
 int ept_prot_set(struct ept_prot *p, const u64 *gpn, u32 n, u8 val, struct ept_prot_result *r);

@@ -37,7 +37,7 @@
 #define MMIO_LO (SZ_1G + 40 * SZ_2M + 7 * PAGE_SIZE)
 #define MMIO_HI (MMIO_LO + SZ_2M)
 #define OVL_A (5 * PAGE_SIZE)
-#define OVL_B (SZ_1G + 3 * SZ_2M + 9 * PAGE_SIZE)
+#define OVL_B (SZ_1G + 3 * SZ_2M + 9 * PAGE_SIZE) /* pinned, on its own page (as the xAPIC page) */
 
 #define CHECK(c, ...)                                                                  \
 	do {                                                                           \
@@ -98,7 +98,7 @@ static u64 base_hpa(u64 g)
 {
 	if (g >= POOL_LO && g < POOL_HI)
 		return SCRATCH;
-	return is_overlay(g) ? 0x100000000000ULL + g : g;
+	return g == OVL_A ? 0x100000000000ULL + g : g; /* OVL_B: pinned on its own page */
 }
 
 static u8 perm_of(u8 val)
@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct pt view;
 	static struct ept_prot eng;
 	static u64 gpn[64];
-	struct pt_attr rwx = { PT_RWX, PT_MT_WB, 0 }, ovl = { PT_R | PT_X, PT_MT_WB, 0 };
+	struct pt_attr rwx = { PT_RWX, PT_MT_WB, 0 }, ovl = { PT_R | PT_X, PT_MT_WB, PT_F_PINNED };
 	size_t at = 0;
 
 	if (!arena) {

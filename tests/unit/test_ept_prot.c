@@ -37,8 +37,11 @@
 #define MMIO_HI (MMIO_LO + 3 * SZ_2M + 5 * PAGE_SIZE)
 #define OVERLAYS 4
 
+/* Pinned leaves (PT_F_PINNED): overlays, which map a hypervisor page, and the last one,
+ * which maps its own page as the xAPIC page does (the engine must not rely on the HPA). */
 static const u64 overlay_gpa[OVERLAYS] = { 0x7000, 2 * SZ_1G + 0x3000, 2 * SZ_1G + SZ_2M * 7,
 					   TOP - PAGE_SIZE };
+#define PINNED_IDENTITY (TOP - PAGE_SIZE)
 
 static struct tpa arena;
 static struct pt view;
@@ -68,7 +71,7 @@ static u64 base_hpa(u64 gpa)
 {
 	if (in_pool(gpa))
 		return SCRATCH;
-	if (is_overlay(gpa))
+	if (is_overlay(gpa) && gpa != PINNED_IDENTITY)
 		return 0x100000000000ULL + gpa; /* a hypervisor page */
 	return gpa;
 }
@@ -113,7 +116,7 @@ static void build_view(void)
 		assert_int_equal(pt_map(&view, g, SCRATCH, PAGE_SIZE, &a), 0);
 	a.memtype = PT_MT_UC;
 	assert_int_equal(pt_map(&view, MMIO_LO, MMIO_LO, MMIO_HI - MMIO_LO, &a), 0);
-	struct pt_attr o = { PT_R | PT_X, PT_MT_WB, 0 };
+	struct pt_attr o = { PT_R | PT_X, PT_MT_WB, PT_F_PINNED };
 	for (int i = 0; i < OVERLAYS; i++)
 		assert_int_equal(
 			pt_map(&view, overlay_gpa[i], base_hpa(overlay_gpa[i]), PAGE_SIZE, &o), 0);
@@ -268,7 +271,8 @@ static void test_directed(void **state)
 	assert_int_equal(pt_lookup(&view, h, NULL, NULL, &level), 0);
 	assert_int_equal(set_pages(&hpn, 1, 5, &r), 0);
 	check_all();
-	/* Refused, and stopping there: no RAM (pool, MMIO), an overlay, beyond the top. */
+	/* Refused, and stopping there: no RAM (pool, MMIO), pinned (an overlay, a leaf on its
+	 * own page), beyond the top. */
 	u64 list[] = { hpn - 1, POOL_LO >> 12, hpn - 2 };
 	assert_int_equal(set_pages(list, 3, 1, &r), -EINVAL);
 	assert_int_equal(r.done, 1);
@@ -276,6 +280,9 @@ static void test_directed(void **state)
 	assert_int_equal(set_pages(list, 3, 1, &r), -EINVAL);
 	list[1] = overlay_gpa[1] >> 12;
 	assert_int_equal(set_pages(list, 3, 1, &r), -EINVAL);
+	list[1] = PINNED_IDENTITY >> 12;
+	assert_int_equal(set_pages(list, 3, 1, &r), -EINVAL);
+	check_all();
 	list[1] = PAGES;
 	assert_int_equal(set_pages(list, 3, 1, &r), -EINVAL);
 	list[1] = ~0ULL;

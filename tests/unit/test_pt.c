@@ -166,8 +166,10 @@ static void test_ept_format_bits(void **state)
 	/* Round trip of every expressible attribute at every leaf level. */
 	for (unsigned perm = 0; perm < 16; perm++) {
 		for (unsigned mt = 0; mt < 8; mt++) {
-			for (unsigned fl = 0; fl < 2; fl++) {
-				struct pt_attr in = tpa_attr(perm, mt, fl ? PT_F_IGNORE_PAT : 0);
+			for (unsigned fl = 0; fl < 4; fl++) {
+				struct pt_attr in = tpa_attr(perm, mt,
+							     ((fl & 1) ? PT_F_IGNORE_PAT : 0) |
+								     ((fl & 2) ? PT_F_PINNED : 0));
 				/* perm 0: a no-access leaf (EPT_NOACCESS), mapped for the
 				 * engine, not present to the CPU. */
 				bool ok = !((perm & PT_W) && !(perm & PT_R)) && mt != 2 &&
@@ -185,6 +187,7 @@ static void test_ept_format_bits(void **state)
 					assert_true(tpa_attr_eq(&a, &in));
 					assert_int_equal(!(e & (EPT_R | EPT_W | EPT_X | EPT_XU)),
 							 !perm); /* the CPU's "present" */
+					assert_int_equal(!!(e & EPT_PINNED), !!(fl & 2));
 				}
 			}
 		}
