@@ -532,8 +532,9 @@ static int __attribute__((noinline)) hv_exit_hypercall(struct vcpu *v)
  * memory form with no variable header and nothing reserved, a valid rep range, an input
  * block that passes hv_guest_block. It does what hv_exit_hypercall would, step for step
  * (the same handler, on the same private copy of the input; no time budget: the handler
- * runs to its end, one input page at most), without the generic sizing. Anything else
- * goes to hv_exit_hypercall before anything happened, and the generic path decides.
+ * runs to its end, one input page at most), without the generic sizing and without
+ * struct hv_args (hv_modify_prot). Anything else goes to hv_exit_hypercall before anything
+ * happened, and the generic path decides.
  */
 static bool hv_modify_prot_fast(struct vcpu *v, u64 control)
 {
@@ -548,16 +549,7 @@ static bool hv_modify_prot_fast(struct vcpu *v, u64 control)
 	if (!src)
 		return false;
 	u8 *in = hv_in_buf[v->index];
-	struct hv_args a; /* field by field: nothing else of it is read */
-	a.c.code = HVCALL_MODIFY_VTL_PROTECTION_MASK;
-	a.c.fast = false;
-	a.c.var_header = 0;
-	a.c.rep_count = (u16)count;
-	a.c.rep_start = (u16)start;
-	a.in = in;
-	a.out = NULL;
-	a.reps_done = (u16)start;
-	a.deadline = 0;
+	u16 reps_done = (u16)start;
 	/* The header and the elements from the rep start on, as hv_dispatch copies them. */
 	if (!start) {
 		memcpy(in, src, 16 + 8 * count);
@@ -566,8 +558,8 @@ static bool hv_modify_prot_fast(struct vcpu *v, u64 control)
 		memcpy(in + 16 + 8 * start, src + 16 + 8 * start, 8 * (count - start));
 	}
 	hv_stats[v->index].count[HVCALL_MODIFY_VTL_PROTECTION_MASK]++;
-	u16 st = hv_modify_vtl_protection_mask(v, &a);
-	v->regs.gpr[RAX] = st | ((u64)(a.reps_done & 0xfff) << 32);
+	u16 st = hv_modify_prot(v, in, start, count, &reps_done);
+	v->regs.gpr[RAX] = st | ((u64)(reps_done & 0xfff) << 32);
 	vcpu_skip_instr(v);
 	return true;
 }

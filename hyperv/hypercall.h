@@ -64,6 +64,9 @@ u16 hv_enable_vp_vtl(struct vcpu *v, struct hv_args *a);
 u16 hv_get_vp_registers(struct vcpu *v, struct hv_args *a);
 /* VTL protections (hyperv/vsm_prot.c). */
 u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a);
+/* Its work, on the call's private copy in of the input: elements [start, count); *reps_done
+ * (from start on) says how far it got. For the call's fast path (hypercall.c). */
+u16 hv_modify_prot(struct vcpu *v, const u8 *in, u32 start, u32 count, u16 *reps_done);
 /* VsmPartitionConfig of vtl = val (SetVpRegisters); writable: the bits vsm.c takes besides
  * EnableVtlProtection and DefaultVtlProtectionMask. */
 u16 hv_partition_config_set(struct vcpu *v, u32 vtl, u64 val, u64 writable);

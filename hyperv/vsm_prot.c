@@ -116,9 +116,8 @@ u16 hv_partition_config_set(struct vcpu *v, u32 vtl, u64 val, u64 writable)
  * numbers. The pages are done in order; the first one that cannot be protected stops the
  * call with reps completed up to it.
  */
-u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a)
+u16 hv_modify_prot(struct vcpu *v, const u8 *in, u32 start, u32 count, u16 *reps_done)
 {
-	const u8 *in = a->in;
 	u32 flags = in_u32(in + 8), ivtl = in_u32(in + 12); /* HV_INPUT_VTL, 3 bytes RsvdZ */
 	u32 vtl = (ivtl & 0x10) ? (ivtl & 0xfu) : v->active_vtl, done = 0;
 
@@ -141,12 +140,17 @@ u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a)
 	if (!prot_valid(flags))
 		return HV_STATUS_INVALID_REGISTER_VALUE; /* e.g. W or X without R (OpenHCL) */
 	/* The elements are in the call's private copy of the input (hypercall.c). */
-	const u64 *gpn = (const u64 *)(in + 16) + a->c.rep_start;
-	int r = ept_prot_modify(v, gpn, a->c.rep_count - a->c.rep_start, prot_normal(flags), &done);
-	a->reps_done = (u16)(a->c.rep_start + done);
+	const u64 *gpn = (const u64 *)(in + 16) + start;
+	int r = ept_prot_modify(v, gpn, count - start, prot_normal(flags), &done);
+	*reps_done = (u16)(start + done);
 	if (r == -ENOMEM)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 	if (r == -EPERM)
 		return HV_STATUS_ACCESS_DENIED;
 	return r ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
+}
+
+u16 hv_modify_vtl_protection_mask(struct vcpu *v, struct hv_args *a)
+{
+	return hv_modify_prot(v, a->in, a->c.rep_start, a->c.rep_count, &a->reps_done);
 }

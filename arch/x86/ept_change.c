@@ -40,7 +40,7 @@ static bool ept_prot_on;
 /*
  * Tables freed from a view (a merge, an overlay's unmap) must not be reused while a CPU may
  * still walk them through its paging-structure caches (SDM vol.3 29.4.2): they wait in a
- * list until the next invalidation of the views (ept_publish). The list runs through entry
+ * list until the next invalidation of the views (ept_publish_begin). The list runs through entry
  * 0 of each: a page address, bits 2:0 clear, reads as not present to a late walker (an EPT
  * violation that exit_ept_violation finds spurious). Per view: an invalidation waits only
  * for the VPs that run its view. Owned by ept_lock.
@@ -105,17 +105,11 @@ int ept_view_build(u32 vtl, struct ept_stats *st)
 	return 0;
 }
 
-void ept_sync_before_entry(struct vcpu *v)
+/* SDM vol.3 29.4.3.1: single-context invalidation of the one EPTP when there is one view
+ * and the CPU has it; with a VTL1 view, both (it may run here next). Inline: it is on the
+ * path of every call that takes a permission away. */
+static inline __attribute__((always_inline)) void ept_flush_here(struct vcpu *v, u64 gen)
 {
-	vcpu_tlb_sync_before_entry(v);
-	/* Clear, then read (both SEQ_CST): a change published after the read sets it again. */
-	if (!__atomic_exchange_n(&v->work.ept_stale, 0, __ATOMIC_SEQ_CST))
-		return;
-	u64 gen = __atomic_load_n(&core.ept_gen, __ATOMIC_SEQ_CST);
-	if (v->ept_gen == gen)
-		return;
-	/* SDM vol.3 29.4.3.1: single-context invalidation of the one EPTP when there is one
-	 * view and the CPU has it; with a VTL1 view, both (it may run here next). */
 	if ((core.caps.ept_vpid & EPTCAP_INVEPT_SINGLE) && !core.eptp[1])
 		invept(INVEPT_SINGLE, core.eptp[0]);
 	else
@@ -124,32 +118,56 @@ void ept_sync_before_entry(struct vcpu *v)
 	__atomic_store_n(&v->ept_gen, gen, __ATOMIC_RELEASE);
 }
 
-/*
- * After a change of vtl's view: flush here, then wait for every VP that runs that view in
- * guest mode right now to catch up (the NMI kick makes it exit; it flushes in
- * ept_sync_before_entry). Every other VP flushes before its next VM entry: it set in_guest
- * before looking at its work word, we bumped the generation and marked every VP stale
- * before looking at in_guest (Dekker); a VP that runs another view does not use this one's
- * translations until it enters it, and it flushes before that. Then the tables the views
- * retired before the change can go back to the pool. Not under ept_lock.
- */
-static void ept_publish(struct vcpu *self, u32 vtl)
+void ept_sync_before_entry(struct vcpu *v)
 {
-	spin_lock(&ept_lock);
-	u64 retired = ept_retired[vtl];
+	vcpu_tlb_sync_before_entry(v);
+	/* Clear, then read (both SEQ_CST): a change published after the read sets it again. */
+	if (!__atomic_exchange_n(&v->work.ept_stale, 0, __ATOMIC_SEQ_CST))
+		return;
+	u64 gen = __atomic_load_n(&core.ept_gen, __ATOMIC_SEQ_CST);
+	if (v->ept_gen != gen)
+		ept_flush_here(v, gen);
+}
+
+/* What a change of a view leaves to ept_publish_end: the generation it made, the tables the
+ * view retired before it. */
+struct ept_pub {
+	u64 gen;
+	u64 retired;
+};
+
+/* The first half of publishing a change of vtl's view, under ept_lock, right after it:
+ * new generations (the view's, for hv_guest_block's cache; the EPTs', for the VPs), and
+ * the tables retired up to now, free once every CPU has flushed. */
+static struct ept_pub ept_publish_begin(u32 vtl)
+{
+	struct ept_pub pub = { 0, ept_retired[vtl] };
+
 	ept_retired[vtl] = 0;
 	ept_nretired[vtl] = 0;
-	spin_unlock(&ept_lock);
 	__atomic_add_fetch(&core.view_gen[vtl], 1, __ATOMIC_SEQ_CST);
-	u64 gen = __atomic_add_fetch(&core.ept_gen, 1, __ATOMIC_SEQ_CST);
+	pub.gen = __atomic_add_fetch(&core.ept_gen, 1, __ATOMIC_SEQ_CST);
+	return pub;
+}
+
+/*
+ * Every VP but self, after a change of vtl's view made generation gen: marked stale, and
+ * each that runs vtl's view in guest mode right now waited for until it caught up (the NMI
+ * kick makes it exit; it flushes in ept_sync_before_entry). Every other VP flushes before
+ * its next VM entry: it set in_guest before looking at its work word, we marked it stale
+ * before looking at in_guest (Dekker); a VP that runs another view does not use this one's
+ * translations until it enters it, and it flushes before that.
+ */
+static void __attribute__((noinline)) ept_sync_others(struct vcpu *self, u32 vtl, u64 gen)
+{
 	const u32 n = vcpu_count();
 
-	for (u32 i = 0; i < n; i++)
-		__atomic_store_n(&vcpu_get(i)->work.ept_stale, 1, __ATOMIC_SEQ_CST);
-	ept_sync_before_entry(self);
 	for (u32 i = 0; i < n; i++) {
+		if (i == self->index)
+			continue;
 		struct vcpu *t = vcpu_get(i);
-		if (t == self || !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST) ||
+		__atomic_store_n(&t->work.ept_stale, 1, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST) ||
 		    __atomic_load_n(&t->active_vtl, __ATOMIC_RELAXED) != vtl)
 			continue;
 		vcpu_kick_nmi(t);
@@ -160,11 +178,32 @@ static void ept_publish(struct vcpu *self, u32 vtl)
 		if (spins == EPT_SYNC_SPINS)
 			pr_warn("VP %u did not acknowledge an EPT change\n", t->index);
 	}
-	while (retired) {
-		u64 next = *(u64 *)phys_to_virt(retired);
-		pool_free_pages(retired, 1);
-		retired = next;
+}
+
+/* Tables retired from a view (a list through entry 0), back to the pool. */
+static void __attribute__((noinline)) ept_free_retired(u64 pa)
+{
+	while (pa) {
+		u64 next = *(u64 *)phys_to_virt(pa);
+		pool_free_pages(pa, 1);
+		pa = next;
 	}
+}
+
+/*
+ * The second half, not under ept_lock: flush here, bring the other VPs along
+ * (ept_sync_others), then the retired tables go back to the pool. This CPU is not marked
+ * stale: it flushed, and a later change marks it anyway. The other VPs' part is out of
+ * line, and so is the freeing: a call that only takes a permission away on a VP alone
+ * pays for neither.
+ */
+static inline void ept_publish_end(struct vcpu *self, u32 vtl, struct ept_pub pub)
+{
+	ept_flush_here(self, pub.gen);
+	if (core.bi->cpu_count > 1)
+		ept_sync_others(self, vtl, pub.gen);
+	if (pub.retired)
+		ept_free_retired(pub.retired);
 }
 
 static int overlay_index(u32 vtl, u64 gpa)
@@ -187,6 +226,7 @@ bool ept_is_overlay(u32 vtl, u64 gpa)
 int ept_set_overlay(struct vcpu *self, u32 vtl, u64 gpa, u64 hpa, u8 perm)
 {
 	struct pt_attr a = { perm, PT_MT_WB, PT_F_PINNED }; /* ept_prot_set refuses it */
+	struct ept_pub pub = { 0, 0 };
 	int r = 0;
 
 	if (vtl >= CORE_VTLS || !core.ept[vtl].root_pa)
@@ -201,14 +241,17 @@ int ept_set_overlay(struct vcpu *self, u32 vtl, u64 gpa, u64 hpa, u8 perm)
 	}
 	if (!r)
 		r = pt_map(&core.ept[vtl], gpa, hpa, PAGE_SIZE, &a);
+	if (!r)
+		pub = ept_publish_begin(vtl);
 	spin_unlock(&ept_lock);
 	if (!r)
-		ept_publish(self, vtl);
+		ept_publish_end(self, vtl, pub);
 	return r;
 }
 
 int ept_clear_overlay(struct vcpu *self, u32 vtl, u64 gpa)
 {
+	struct ept_pub pub = { 0, 0 };
 	int i, r = 0;
 
 	if (vtl >= CORE_VTLS)
@@ -225,9 +268,11 @@ int ept_clear_overlay(struct vcpu *self, u32 vtl, u64 gpa)
 		ept_overlays[i] = ept_overlays[--ept_noverlays];
 		r = pt_map(&core.ept[vtl], gpa, gpa, PAGE_SIZE, &a);
 	}
+	if (i >= 0 && !r)
+		pub = ept_publish_begin(vtl);
 	spin_unlock(&ept_lock);
 	if (i >= 0 && !r)
-		ept_publish(self, vtl);
+		ept_publish_end(self, vtl, pub);
 	return r;
 }
 
@@ -282,26 +327,30 @@ int ept_prot_enable(struct vcpu *self, u8 val)
 	} else {
 		__atomic_store_n(&ept_prot_on, true, __ATOMIC_RELEASE);
 	}
+	struct ept_pub pub = ept_publish_begin(0);
 	spin_unlock(&ept_lock);
-	ept_publish(self, 0);
+	ept_publish_end(self, 0, pub);
 	return r;
 }
 
 int ept_prot_modify(struct vcpu *self, const u64 *gpn, u32 n, u8 val, u32 *done)
 {
 	struct ept_prot_result res = { 0 };
+	struct ept_pub pub = { 0, 0 };
 	int r = -EPERM;
 
 	spin_lock(&ept_lock);
 	if (ept_prot_on)
 		r = ept_prot_set(&ept_prot0, gpn, n, val, &res);
-	bool flush = res.tightened || ept_nretired[0] > EPT_RETIRE_SOFT_MAX;
-	spin_unlock(&ept_lock);
 	/* TLFS: visible on every CPU when the call returns. Only a permission taken away
 	 * needs the views invalidated: a stale, narrower translation only costs a spurious
 	 * EPT violation (exit_ept_violation). */
+	bool flush = res.tightened || ept_nretired[0] > EPT_RETIRE_SOFT_MAX;
 	if (flush)
-		ept_publish(self, 0);
+		pub = ept_publish_begin(0);
+	spin_unlock(&ept_lock);
+	if (flush)
+		ept_publish_end(self, 0, pub);
 	*done = res.done;
 	return r;
 }
