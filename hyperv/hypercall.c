@@ -362,6 +362,22 @@ static u16 __attribute__((noinline)) hv_block_refused(struct vcpu *v, u64 gpa, u
 	return HV_CALL_INTERCEPTED;
 }
 
+/*
+ * A memory-form input block src (len bytes) into the call's private copy in: the header
+ * (head bytes) and the elements from the rep start on, skipping the skip bytes of those a
+ * continued call has done already (it does not copy them again); one copy when it skips
+ * nothing.
+ */
+static inline void hv_copy_input(u8 *in, const u8 *src, u32 head, u32 skip, u32 len)
+{
+	if (!skip) {
+		memcpy(in, src, len);
+		return;
+	}
+	memcpy(in, src, head);
+	memcpy(in + head + skip, src + head + skip, len - head - skip);
+}
+
 static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 {
 	u64 control = r->control;
@@ -418,14 +434,10 @@ static u16 hv_dispatch(struct vcpu *v, const struct hv_regs *r, u16 *reps_done)
 			return hv_block_refused(v, out_gpa, out_len, true);
 		if (in_len && out_len && in_gpa < out_gpa + out_len && out_gpa < in_gpa + in_len)
 			return HV_STATUS_INVALID_ALIGNMENT;
-		/* The header, and the elements from the rep start on (a continued call does not
-		 * copy again what it has done). */
-		u32 head = call->in_size + 8u * a.c.var_header,
-		    skip = a.c.rep_start * call->in_elem;
-		memcpy(in, src, head);
-		memcpy(in + head + skip, src + head + skip, in_len - head - skip);
-		/* Only memory-form rep calls continue: a fast one is short by construction. */
-		/* About 50 us a call (reference 1.3); without the TSC rate a rep call runs to
+		hv_copy_input(in, src, call->in_size + 8u * a.c.var_header,
+			      a.c.rep_start * call->in_elem, in_len);
+		/* Only memory-form rep calls continue: a fast one is short by construction.
+		 * About 50 us a call (reference 1.3); without the TSC rate a rep call runs to
 		 * its end (one input page at most). */
 		if (reps && hv_rep_budget_ticks)
 			a.deadline = rdtsc() + hv_rep_budget_ticks;
@@ -550,13 +562,7 @@ static bool hv_modify_prot_fast(struct vcpu *v, u64 control)
 		return false;
 	u8 *in = hv_in_buf[v->index];
 	u16 reps_done = (u16)start;
-	/* The header and the elements from the rep start on, as hv_dispatch copies them. */
-	if (!start) {
-		memcpy(in, src, 16 + 8 * count);
-	} else {
-		memcpy(in, src, 16);
-		memcpy(in + 16 + 8 * start, src + 16 + 8 * start, 8 * (count - start));
-	}
+	hv_copy_input(in, src, 16, 8 * start, 16 + 8 * count);
 	hv_stats[v->index].count[HVCALL_MODIFY_VTL_PROTECTION_MASK]++;
 	u16 st = hv_modify_prot(v, in, start, count, &reps_done);
 	v->regs.gpr[RAX] = st | ((u64)(reps_done & 0xfff) << 32);
