@@ -301,6 +301,29 @@ static void op_modify_prot(void)
 			 : "rax", "rcx", "rdx", "r8", "memory", "cc");
 }
 
+/* Command cmd in this VP's VTL1 with arg[0..3]: false when it did not run or failed. */
+static bool bench_cmd(u32 cmd, u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	struct vtl1_cpu *c = &bench_vsm.mb->cpu[bench_vp];
+
+	c->cmd = cmd;
+	c->arg[0] = a0;
+	c->arg[1] = a1;
+	c->arg[2] = a2;
+	c->arg[3] = a3;
+	op_vtl_call_return();
+	return c->ack == c->seq && !c->status;
+}
+
+/* ModifyVtlProtectionMask of n GPNs from VTL1: RAX, ~0 when the command failed. */
+static u64 bench_modify(u32 flags, const u64 *gpn, u32 n)
+{
+	struct vtl1_cpu *c = &bench_vsm.mb->cpu[bench_vp];
+
+	return bench_cmd(VTL1_CMD_PROT_MODIFY, flags, n, (u64)(uintptr_t)gpn, 0) ? c->out[0] :
+										   ~0ULL;
+}
+
 static bool bench_modify_prot(void)
 {
 	static const struct {
@@ -325,11 +348,8 @@ static bool bench_modify_prot(void)
 	for (u32 i = 0; i < VTL1_PROT_MAX_PAGES; i++)
 		prot_gpns[i] = (pages >> 12) + i;
 	/* EnableVtlProtection, DefaultVtlProtectionMask RWX (reference 3.8). */
-	c->cmd = VTL1_CMD_PROT_CONFIG;
-	c->arg[0] = 1 | VTL1_PROT_RWX << 1;
-	c->arg[1] = 0;
-	op_vtl_call_return();
-	if (c->ack != c->seq || c->status || c->out[0] != 1ULL << 32) {
+	if (!bench_cmd(VTL1_CMD_PROT_CONFIG, 1 | VTL1_PROT_RWX << 1, 0, 0, 0) ||
+	    c->out[0] != 1ULL << 32) {
 		snprintf(line, sizeof(line),
 			 "BENCH modify-prot: not run (EnableVtlProtection: RAX 0x%lx, status 0x%x)",
 			 c->out[0], c->status);
@@ -339,11 +359,10 @@ static bool bench_modify_prot(void)
 	}
 	bench_stub = vsm_call_stub(&bench_vsm);
 	for (u32 r = 0; r < ARRAY_SIZE(rows); r++) {
-		c->cmd = VTL1_CMD_PROT_REFLECT;
-		c->arg[0] = VTL1_PROT_RWX;
-		c->arg[1] = rows[r].pages;
-		c->arg[2] = (u64)(uintptr_t)prot_gpns;
-		op_vtl_call_return(); /* VTL1 enters its loop: the first call, and back */
+		/* VTL1 enters its loop: the first call, and back (ack stays behind seq until
+		 * the loop ends: checked below). */
+		(void)bench_cmd(VTL1_CMD_PROT_REFLECT, VTL1_PROT_RWX, rows[r].pages,
+				(u64)(uintptr_t)prot_gpns, 0);
 		u64 n0 = c->counter;
 		measure(rows[r].name, op_modify_prot, rows[r].iters);
 		u64 n = c->counter - n0;
@@ -358,13 +377,8 @@ static bool bench_modify_prot(void)
 		}
 	}
 	/* Every page back to RWX. */
-	c->cmd = VTL1_CMD_PROT_MODIFY;
-	c->arg[0] = VTL1_PROT_RWX;
-	c->arg[1] = VTL1_PROT_MAX_PAGES;
-	c->arg[2] = (u64)(uintptr_t)prot_gpns;
-	c->arg[3] = 0;
-	op_vtl_call_return();
-	if (c->out[0] != (u64)VTL1_PROT_MAX_PAGES << 32)
+	if (bench_modify(VTL1_PROT_RWX, prot_gpns, VTL1_PROT_MAX_PAGES) != (u64)VTL1_PROT_MAX_PAGES
+										   << 32)
 		out("BENCH modify-prot: the pages did not go back to RWX");
 	c->cmd = VTL1_CMD_NOP;
 	return true;
@@ -407,29 +421,6 @@ static u64 last_icpt_gpa(const struct vtl1_prot_vp *pv)
 
 	__builtin_memcpy(&gpa, pv->log[(pv->count - 1) % VTL1_PROT_LOG].msg + 16 + 0x38, 8);
 	return gpa;
-}
-
-/* Command cmd in this VP's VTL1 with arg[0..3]: false when it did not run or failed. */
-static bool bench_cmd(u32 cmd, u64 a0, u64 a1, u64 a2, u64 a3)
-{
-	struct vtl1_cpu *c = &bench_vsm.mb->cpu[bench_vp];
-
-	c->cmd = cmd;
-	c->arg[0] = a0;
-	c->arg[1] = a1;
-	c->arg[2] = a2;
-	c->arg[3] = a3;
-	op_vtl_call_return();
-	return c->ack == c->seq && !c->status;
-}
-
-/* ModifyVtlProtectionMask of n GPNs from VTL1: RAX, ~0 when the command failed. */
-static u64 bench_modify(u32 flags, const u64 *gpn, u32 n)
-{
-	struct vtl1_cpu *c = &bench_vsm.mb->cpu[bench_vp];
-
-	return bench_cmd(VTL1_CMD_PROT_MODIFY, flags, n, (u64)(uintptr_t)gpn, 0) ? c->out[0] :
-										   ~0ULL;
 }
 
 /* What VTL1's intercept handler counts besides the intercepts: none may move in a row. */
